@@ -1,0 +1,11 @@
+"""realpolitik command-line interface (typer + rich). Thin: every command calls ``analysis/``.
+
+Each command group lives in its own module and registers itself on :data:`app` when imported.
+"""
+
+from __future__ import annotations
+
+from realpolitik.cli import align, backtest, core, exchange  # noqa: F401  (registers commands)
+from realpolitik.cli.common import app, main
+
+__all__ = ["app", "main"]

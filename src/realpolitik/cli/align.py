@@ -1,0 +1,1 @@
+"""CLI: align commands (placeholder module, filled by its feature)."""

@@ -1,0 +1,1 @@
+"""CLI: backtest commands (placeholder module, filled by its feature)."""

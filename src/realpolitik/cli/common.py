@@ -1,0 +1,109 @@
+"""Shared CLI plumbing: the app, error handling (exit 2 for bad input), JSON output, atomic writes."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+
+from realpolitik.errors import InputError
+
+app = typer.Typer(
+    name="realpolitik",
+    help="Model power politics between states: cited scenarios, bargaining forecasts, "
+    "issue linkage and alignments, scored against real outcomes.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console(stderr=True)
+"""Human-readable output goes to stderr-free rich console on stdout unless --json is given."""
+out = Console()
+
+
+def _jsonable(x: Any) -> Any:
+    if isinstance(x, float):
+        return x if math.isfinite(x) else None
+    if isinstance(x, dict):
+        return {str(k): _jsonable(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [_jsonable(v) for v in x]
+    if hasattr(x, "tolist"):
+        return _jsonable(x.tolist())
+    if hasattr(x, "item"):
+        return _jsonable(x.item())
+    return x
+
+
+def emit_json(payload: Any) -> None:
+    """Print JSON, and only JSON, on stdout."""
+    sys.stdout.write(json.dumps(_jsonable(payload), indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def fail_input(err: InputError) -> None:
+    sys.stderr.write(f"error: {err}\n")
+    raise SystemExit(2)
+
+
+@contextmanager
+def handle_errors() -> Iterator[None]:
+    """Bad input: message on stderr and exit 2. Anything else: short message and exit 1."""
+    try:
+        yield
+    except InputError as err:
+        fail_input(err)
+    except (SystemExit, KeyboardInterrupt, typer.Exit, typer.Abort):
+        raise
+    except Exception as err:  # noqa: BLE001  an internal error must not print a traceback
+        if os.environ.get("REALPOLITIK_DEBUG"):
+            raise
+        sys.stderr.write(
+            f"internal error: {type(err).__name__}: {err}\n"
+            "(set REALPOLITIK_DEBUG=1 to see the traceback)\n"
+        )
+        raise SystemExit(1) from None
+
+
+def command(*args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``@command()`` registers a typer command wrapped in :func:`handle_errors`."""
+
+    def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
+        import functools
+
+        @functools.wraps(fn)
+        def wrapped(*a: Any, **k: Any) -> Any:
+            with handle_errors():
+                return fn(*a, **k)
+
+        app.command(*args, **kwargs)(wrapped)
+        return fn
+
+    return deco
+
+
+def write_atomic(path: Path, data: str | bytes) -> None:
+    """Write a file all at once: a temporary file in the same folder, then a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data.encode("utf-8") if isinstance(data, str) else data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def main() -> None:
+    """Entry point of the ``realpolitik`` script."""
+    app()

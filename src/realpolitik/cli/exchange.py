@@ -1,0 +1,1 @@
+"""CLI: exchange commands (placeholder module, filled by its feature)."""

@@ -1,0 +1,1 @@
+"""Pure NumPy/SciPy models: arrays and small frozen dataclasses in, the same out. No I/O."""

@@ -1,0 +1,320 @@
+"""The scenario: actors, issues, stances and relations, every number cited (DESIGN.md).
+
+A scenario is plain data. It knows nothing about models; ``analysis/`` maps it onto model inputs.
+Structural checks (types, ranges, references, ``low <= value <= high``) live here; checks that
+need the source texts (verbatim quotes) live in :mod:`realpolitik.scenario.validate`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any, Literal
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+
+ActorKind = Literal["state", "leader", "public", "organization", "bloc", "group"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=False)
+
+
+class Citation(_Model):
+    """A verbatim quote from a source (checked by ``realpolitik validate``)."""
+
+    source: str
+    quote: str = Field(min_length=1)
+    page: str | None = None
+
+
+class Value(_Model):
+    """A number with an optional range and its provenance.
+
+    Provenance is one of: ``cite`` (quotes), ``source`` (a named data set or source id),
+    or ``assumed = true`` with a one-line ``note``. A value inside a stance or relation that
+    carries ``cite`` inherits it.
+    """
+
+    value: float
+    low: float | None = None
+    high: float | None = None
+    source: str | None = None
+    note: str | None = None
+    assumed: bool = False
+    cite: list[Citation] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_number(cls, data: Any) -> Any:
+        if isinstance(data, int | float) and not isinstance(data, bool):
+            return {"value": data}
+        return data
+
+    @model_validator(mode="after")
+    def _check(self) -> Value:
+        for name in ("value", "low", "high"):
+            v = getattr(self, name)
+            if v is not None and not math.isfinite(v):
+                raise ValueError(f"{name} must be a finite number, got {v}")
+        if self.low is not None and self.low > self.value:
+            raise ValueError(f"low ({self.low}) must be <= value ({self.value})")
+        if self.high is not None and self.high < self.value:
+            raise ValueError(f"high ({self.high}) must be >= value ({self.value})")
+        return self
+
+    @property
+    def lo(self) -> float:
+        return self.value if self.low is None else self.low
+
+    @property
+    def hi(self) -> float:
+        return self.value if self.high is None else self.high
+
+    @property
+    def ranged(self) -> bool:
+        return self.lo != self.hi
+
+    def has_provenance(self) -> bool:
+        return bool(self.cite) or self.source is not None or (self.assumed and bool(self.note))
+
+
+class ScenarioInfo(_Model):
+    id: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.\-]+$")
+    title: str = ""
+    as_of: dt.date | None = None
+    description: str = ""
+
+
+class Source(_Model):
+    """A document (``path`` relative to the scenario file, or ``url``) or a named data set."""
+
+    id: str = Field(min_length=1)
+    title: str = ""
+    publisher: str | None = None
+    author: str | None = None
+    date: dt.date | None = None
+    path: str | None = None
+    url: str | None = None
+    kind: Literal["article", "dataset", "expert", "other"] = "article"
+    note: str | None = None
+
+
+class Actor(_Model):
+    id: str = Field(min_length=1)
+    name: str = ""
+    kind: ActorKind = "state"
+    capability: Value = Field(default_factory=lambda: Value(value=1.0, assumed=True, note="equal"))
+    parent: str | None = None
+    description: str = ""
+
+    @field_validator("capability")
+    @classmethod
+    def _nonneg(cls, v: Value) -> Value:
+        if v.lo < 0:
+            raise ValueError("capability must be >= 0")
+        return v
+
+
+class Scale(_Model):
+    """An issue's scale [min, max] with labelled points, e.g. ``{0 = "status quo"}``."""
+
+    min: float = 0.0
+    max: float = 100.0
+    points: dict[float, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _check(self) -> Scale:
+        if not (math.isfinite(self.min) and math.isfinite(self.max)):
+            raise ValueError("scale min and max must be finite")
+        if self.max <= self.min:
+            raise ValueError(f"scale max ({self.max}) must be > min ({self.min})")
+        for p in self.points:
+            if not self.min <= p <= self.max:
+                raise ValueError(f"labelled point {p} lies outside [{self.min}, {self.max}]")
+        return self
+
+    @property
+    def range(self) -> float:
+        return self.max - self.min
+
+    def nearest_label(self, x: float) -> tuple[float, str] | None:
+        if not self.points:
+            return None
+        p = min(self.points, key=lambda q: abs(q - x))
+        return p, self.points[p]
+
+
+class Issue(_Model):
+    id: str = Field(min_length=1)
+    title: str = ""
+    description: str = ""
+    scale: Scale = Field(default_factory=Scale)
+    reference: float | None = None
+    """The status quo / reversion point (DEU ``rp``): Nash's disagreement point."""
+    outcome: float | None = None
+    """The actual outcome, when known (back-testing)."""
+    tags: dict[str, str] = Field(default_factory=dict)
+    cite: list[Citation] = Field(default_factory=list)
+
+
+class WinSet(_Model):
+    """A domestic win-set on an issue (Putnam 1988): outcomes the ratifier accepts."""
+
+    low: float
+    high: float
+
+    @model_validator(mode="after")
+    def _check(self) -> WinSet:
+        if self.low > self.high:
+            raise ValueError(f"win-set low ({self.low}) must be <= high ({self.high})")
+        return self
+
+
+class Stance(_Model):
+    actor: str
+    issue: str
+    position: Value
+    salience: Value
+    winset: WinSet | None = None
+    cite: list[Citation] = Field(default_factory=list)
+    assumed: bool = False
+    note: str | None = None
+
+    @field_validator("salience")
+    @classmethod
+    def _unit(cls, v: Value) -> Value:
+        if not (0.0 <= v.lo and v.hi <= 1.0):
+            raise ValueError(f"salience must lie in [0, 1], got {v.value} [{v.lo}, {v.hi}]")
+        return v
+
+
+class Relation(_Model):
+    """A propensity between two actors, -1 (hostile) .. +1 (allied)."""
+
+    pair: tuple[str, str]
+    value: Value
+    directed: bool = False
+    cite: list[Citation] = Field(default_factory=list)
+    assumed: bool = False
+    note: str | None = None
+
+    @field_validator("value")
+    @classmethod
+    def _unit(cls, v: Value) -> Value:
+        if not (-1.0 <= v.lo and v.hi <= 1.0):
+            raise ValueError(f"relation must lie in [-1, 1], got {v.value} [{v.lo}, {v.hi}]")
+        return v
+
+    @field_validator("pair")
+    @classmethod
+    def _distinct(cls, v: tuple[str, str]) -> tuple[str, str]:
+        if v[0] == v[1]:
+            raise ValueError(f"a relation needs two different actors, got {v[0]} twice")
+        return v
+
+
+class Scenario(_Model):
+    scenario: ScenarioInfo
+    sources: list[Source] = Field(default_factory=list)
+    actors: list[Actor] = Field(min_length=1)
+    issues: list[Issue] = Field(default_factory=list)
+    stances: list[Stance] = Field(default_factory=list)
+    relations: list[Relation] = Field(default_factory=list)
+    _origin: Path | None = PrivateAttr(default=None)
+
+    @property
+    def origin(self) -> Path | None:
+        """The file this scenario was read from, if any (source paths resolve against it)."""
+        return self._origin
+
+    @model_validator(mode="after")
+    def _references(self) -> Scenario:
+        errors: list[str] = []
+        actor_ids = [a.id for a in self.actors]
+        issue_ids = [i.id for i in self.issues]
+        source_ids = [s.id for s in self.sources]
+        for kind, ids in (("actor", actor_ids), ("issue", issue_ids), ("source", source_ids)):
+            seen: set[str] = set()
+            for x in ids:
+                if x in seen:
+                    errors.append(f"duplicate {kind} id {x!r}")
+                seen.add(x)
+        actors, issues, sources = set(actor_ids), {i.id: i for i in self.issues}, set(source_ids)
+        for k, a in enumerate(self.actors):
+            if a.parent is not None and a.parent not in actors:
+                errors.append(f"actors[{k}].parent: unknown actor {a.parent!r}")
+        pairs: set[tuple[str, str]] = set()
+        for k, st in enumerate(self.stances):
+            if st.actor not in actors:
+                errors.append(f"stances[{k}].actor: unknown actor {st.actor!r}")
+            if st.issue not in issues:
+                errors.append(f"stances[{k}].issue: unknown issue {st.issue!r}")
+                continue
+            if (st.actor, st.issue) in pairs:
+                errors.append(f"stances[{k}]: a second stance of {st.actor} on {st.issue}")
+            pairs.add((st.actor, st.issue))
+            sc = issues[st.issue].scale
+            p = st.position
+            if p.lo < sc.min or p.hi > sc.max:
+                errors.append(
+                    f"stances[{k}].position: [{p.lo}, {p.hi}] lies outside the scale of "
+                    f"{st.issue!r} [{sc.min}, {sc.max}]"
+                )
+            if st.winset and (st.winset.low < sc.min or st.winset.high > sc.max):
+                errors.append(f"stances[{k}].winset: outside the scale of {st.issue!r}")
+        rel_pairs: set[tuple[str, ...]] = set()
+        for k, r in enumerate(self.relations):
+            for a in r.pair:
+                if a not in actors:
+                    errors.append(f"relations[{k}].pair: unknown actor {a!r}")
+            key = tuple(r.pair) if r.directed else tuple(sorted(r.pair))
+            if key in rel_pairs:
+                errors.append(f"relations[{k}]: a second relation for {list(r.pair)}")
+            rel_pairs.add(key)
+        for path, cites in self._citations():
+            for j, c in enumerate(cites):
+                if c.source not in sources:
+                    errors.append(f"{path}.cite[{j}].source: unknown source {c.source!r}")
+        if errors:
+            raise ValueError("; ".join(errors))
+        return self
+
+    def _citations(self) -> list[tuple[str, list[Citation]]]:
+        out: list[tuple[str, list[Citation]]] = []
+        for k, a in enumerate(self.actors):
+            out.append((f"actors[{k}].capability", a.capability.cite))
+        for k, i in enumerate(self.issues):
+            out.append((f"issues[{k}]", i.cite))
+        for k, st in enumerate(self.stances):
+            out.append((f"stances[{k}]", st.cite))
+            out.append((f"stances[{k}].position", st.position.cite))
+            out.append((f"stances[{k}].salience", st.salience.cite))
+        for k, r in enumerate(self.relations):
+            out.append((f"relations[{k}]", r.cite))
+            out.append((f"relations[{k}].value", r.value.cite))
+        return out
+
+    # convenient look-ups -------------------------------------------------------------------
+    def actor(self, actor_id: str) -> Actor:
+        for a in self.actors:
+            if a.id == actor_id:
+                return a
+        raise KeyError(actor_id)
+
+    def issue(self, issue_id: str) -> Issue:
+        for i in self.issues:
+            if i.id == issue_id:
+                return i
+        raise KeyError(issue_id)
+
+    def stances_on(self, issue_id: str) -> list[Stance]:
+        return [s for s in self.stances if s.issue == issue_id]
+
+    def relation_value(self, a: str, b: str) -> float | None:
+        for r in self.relations:
+            if tuple(r.pair) == (a, b) or (not r.directed and tuple(r.pair) == (b, a)):
+                return r.value.value
+        return None
