@@ -1,4 +1,4 @@
-"""Shared CLI plumbing: the app, error handling (exit 2 for bad input), JSON output, atomic writes."""
+"""Shared CLI plumbing: the app, error handling (exit 2 for bad input), JSON output."""
 
 from __future__ import annotations
 
@@ -6,16 +6,17 @@ import json
 import math
 import os
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import typer
 from rich.console import Console
 
 from realpolitik.errors import InputError
+from realpolitik.files import write_atomic
+
+__all__ = ["app", "command", "console", "emit_json", "handle_errors", "main", "out", "write_atomic"]
 
 app = typer.Typer(
     name="realpolitik",
@@ -89,19 +90,6 @@ def command(*args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], Callabl
         return fn
 
     return deco
-
-
-def write_atomic(path: Path, data: str | bytes) -> None:
-    """Write a file all at once: a temporary file in the same folder, then a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data.encode("utf-8") if isinstance(data, str) else data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def main() -> None:

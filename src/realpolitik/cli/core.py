@@ -1,1 +1,201 @@
-"""CLI: core commands."""
+"""Core commands: demo, validate, schema, convert, forecast."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import Progress
+from rich.table import Table
+
+from realpolitik.cli.common import command, console, emit_json, out, write_atomic
+from realpolitik.errors import InputError, Problem
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON only, on stdout.")]
+
+
+@command("demo")
+def demo(
+    scenario: Annotated[
+        Path | None, typer.Argument(help="Scenario (default: the bundled one).")
+    ] = None,
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the report.")] = Path("out"),
+    as_json: JsonOpt = False,
+) -> None:
+    """The main job: the bundled Northeast Asia scenario -> forecasts and out/<id>/report.html."""
+    from realpolitik.analysis.demo import run_demo
+    from realpolitik.paths import bundled_scenario
+
+    path = scenario or bundled_scenario()
+    with Progress(console=console, transient=True) as bar:
+        bar.add_task(f"Running {path.name}", total=None)
+        res = run_demo(path, out_dir)
+    if as_json:
+        emit_json(
+            {
+                "scenario": res.scenario.scenario.id,
+                "report": str(res.report),
+                "summary": res.summary,
+                "forecast": res.forecast.to_json(),
+            }
+        )
+        return
+    _forecast_table(res.forecast)
+    for line in res.summary:
+        out.print(line)
+    out.print(f"\nReport: [bold]{res.report}[/bold]")
+
+
+def _forecast_table(forecast: object) -> None:
+    from realpolitik.analysis.forecast import ScenarioForecast
+
+    assert isinstance(forecast, ScenarioForecast)
+    info = forecast.scenario.scenario
+    table = Table(title=f"{info.title or info.id}", show_lines=True)
+    table.add_column("issue")
+    models = list(forecast.issues[0].forecasts) if forecast.issues else []
+    for m in models:
+        table.add_column(m)
+    for fc in forecast.issues:
+        cells = []
+        for m in models:
+            x = fc.forecasts.get(m)
+            cells.append("-" if x is None else f"{x:.0f} ~ {fc.nearest_label(x)}".rstrip(" ~"))
+        table.add_row(fc.inputs.issue.title or fc.inputs.issue.id, *cells)
+    out.print(table)
+
+
+@command("validate")
+def validate(
+    scenario: Annotated[Path, typer.Argument(help="Scenario TOML (or any importable input).")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Check a scenario: references, ranges, verbatim quotes, provenance of every number."""
+    from realpolitik.scenario.loader import load_any
+    from realpolitik.scenario.validate import quote_count, validate_scenario
+
+    sc = load_any(scenario)
+    problems = validate_scenario(sc)
+    if as_json:
+        emit_json(
+            {
+                "file": str(scenario),
+                "valid": not problems,
+                "quotes": quote_count(sc),
+                "problems": [{"field": p.field, "message": p.message} for p in problems],
+            }
+        )
+        if problems:
+            raise SystemExit(2)
+        return
+    if problems:
+        raise InputError(str(scenario), problems)
+    out.print(
+        f"[green]valid[/green]: {scenario}: {len(sc.actors)} actors, {len(sc.issues)} issues, "
+        f"{len(sc.stances)} stances, {len(sc.relations)} relations, "
+        f"{quote_count(sc)} quotes found verbatim"
+    )
+
+
+@command("schema")
+def schema() -> None:
+    """Print the JSON Schema of the scenario format."""
+    from realpolitik.scenario.schema import Scenario
+
+    emit_json(Scenario.model_json_schema())
+
+
+@command("convert")
+def convert(
+    input_file: Annotated[Path, typer.Argument(help="KTAB csv/xml, decide csv, BDM csv, DEU tsv.")],
+    to: Annotated[str, typer.Option("--to", help="Output format.")] = "toml",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here, not stdout.")
+    ] = None,
+) -> None:
+    """Convert an input file to a scenario TOML."""
+    from realpolitik.scenario.loader import load_any
+    from realpolitik.scenario.writer import to_toml
+
+    if to != "toml":
+        raise InputError.single("--to", "", f"unknown output format {to!r}; only 'toml'")
+    text = to_toml(load_any(input_file))
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        write_atomic(output, text)
+        console.print(f"wrote {output}")
+
+
+@command("forecast")
+def forecast(
+    scenario: Annotated[Path, typer.Argument(help="Scenario TOML or BDM/KTAB/decide/DEU input.")],
+    model: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--model", "-m", help="compromise|median|nash|eum|all (repeatable or comma-separated)."
+        ),
+    ] = None,
+    issue: Annotated[str | None, typer.Option("--issue", help="Only this issue id.")] = None,
+    max_rounds: Annotated[
+        int | None, typer.Option("--max-rounds", min=1, max=10_000, help="Cap on EUM rounds.")
+    ] = None,
+    probability: Annotated[
+        str, typer.Option("--probability", help="EUM P_ij denominator: scholz|pairwise.")
+    ] = "scholz",
+    as_json: JsonOpt = False,
+) -> None:
+    """Forecast negotiated outcomes with the bargaining models, issue by issue."""
+    from realpolitik.analysis.forecast import MODELS, forecast_scenario
+    from realpolitik.models.bargaining.eum import EUMParams
+    from realpolitik.scenario.loader import load_any
+
+    models = _parse_models(model)
+    if probability not in ("scholz", "pairwise"):
+        raise InputError.single("--probability", "", f"unknown value {probability!r}")
+    sc = load_any(scenario)
+    if issue is not None and issue not in {i.id for i in sc.issues}:
+        raise InputError(
+            str(scenario),
+            [
+                Problem(
+                    "issues",
+                    f"unknown issue id {issue!r} (known: {', '.join(i.id for i in sc.issues)})",
+                )
+            ],
+        )
+    params = EUMParams(
+        probability=probability,  # type: ignore[arg-type]
+        **({"max_rounds": max_rounds} if max_rounds else {}),
+    )
+    n = 1 if issue else len(sc.issues)
+    with Progress(console=console, transient=True, disable=n * len(sc.actors) < 200) as bar:
+        task = bar.add_task("Forecasting", total=n)
+        res = forecast_scenario(
+            sc,
+            [m for m in MODELS if m in models],
+            issue,
+            params,
+            progress=lambda _: bar.advance(task),
+        )
+    if as_json:
+        emit_json(res.to_json())
+    else:
+        _forecast_table(res)
+
+
+def _parse_models(model: list[str] | None) -> list[str]:
+    from realpolitik.analysis.forecast import MODELS
+
+    if not model:
+        return list(MODELS)
+    names = [m.strip().lower() for part in model for m in part.split(",") if m.strip()]
+    if "all" in names:
+        return list(MODELS)
+    bad = [m for m in names if m not in MODELS]
+    if bad:
+        raise InputError.single(
+            "--model", "", f"unknown model {bad[0]!r}; choose from {', '.join(MODELS)} or all"
+        )
+    return names

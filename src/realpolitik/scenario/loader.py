@@ -13,7 +13,7 @@ from realpolitik.errors import InputError, Problem
 from realpolitik.scenario.schema import Scenario
 
 MAX_INPUT_BYTES = 16 * 1024 * 1024
-"""Inputs larger than this are refused: scenarios and model inputs are small, a huge file is a mistake."""
+"""Inputs larger than this are refused: model inputs are small, a huge file is a mistake."""
 
 _PATH_MSG = re.compile(r"^([A-Za-z_][\w\[\]\.]*): (.*)$", re.S)
 
@@ -28,7 +28,9 @@ def read_text(path: str | Path, what: str = "input") -> str:
     size = p.stat().st_size
     if size > MAX_INPUT_BYTES:
         raise InputError.single(
-            str(path), "", f"file is {size / 1e6:.1f} MB; the limit is {MAX_INPUT_BYTES / 1e6:.0f} MB"
+            str(path),
+            "",
+            f"file is {size / 1e6:.1f} MB; the limit is {MAX_INPUT_BYTES / 1e6:.0f} MB",
         )
     raw = p.read_bytes()
     if not raw.strip():

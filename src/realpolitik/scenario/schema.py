@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Any, Literal
-
 from pathlib import Path
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
@@ -186,7 +185,7 @@ class Stance(_Model):
     @field_validator("salience")
     @classmethod
     def _unit(cls, v: Value) -> Value:
-        if not (0.0 <= v.lo and v.hi <= 1.0):
+        if not (v.lo >= 0.0 and v.hi <= 1.0):
             raise ValueError(f"salience must lie in [0, 1], got {v.value} [{v.lo}, {v.hi}]")
         return v
 
@@ -204,7 +203,7 @@ class Relation(_Model):
     @field_validator("value")
     @classmethod
     def _unit(cls, v: Value) -> Value:
-        if not (-1.0 <= v.lo and v.hi <= 1.0):
+        if not (v.lo >= -1.0 and v.hi <= 1.0):
             raise ValueError(f"relation must lie in [-1, 1], got {v.value} [{v.lo}, {v.hi}]")
         return v
 

@@ -24,13 +24,18 @@ def check_sources(scenario: Scenario) -> tuple[list[Problem], dict[str, str]]:
     return problems, texts
 
 
-def _check_quotes(path: str, cites: list[Citation], texts: dict[str, str],
-                  file_sources: set[str]) -> list[Problem]:
+def _check_quotes(
+    path: str, cites: list[Citation], texts: dict[str, str], file_sources: set[str]
+) -> list[Problem]:
     out = []
     for j, c in enumerate(cites):
         if c.source in texts and normalise(c.quote) not in texts[c.source]:
-            out.append(Problem(f"{path}.cite[{j}].quote",
-                               f"quote not found verbatim in source {c.source!r}: {c.quote[:80]!r}"))
+            out.append(
+                Problem(
+                    f"{path}.cite[{j}].quote",
+                    f"quote not found verbatim in source {c.source!r}: {c.quote[:80]!r}",
+                )
+            )
         elif c.source not in texts and c.source in file_sources:
             pass  # the missing file is reported once, by check_sources
     return out

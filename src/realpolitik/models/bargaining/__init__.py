@@ -1,4 +1,4 @@
-"""Bargaining models on one issue: compromise, weighted median, Nash bargaining, expected utility."""
+"""Bargaining models on one issue: compromise, weighted median, Nash, expected utility."""
 
 from realpolitik.models.bargaining.compromise import compromise
 from realpolitik.models.bargaining.median import weighted_median

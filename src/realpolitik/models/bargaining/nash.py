@@ -42,7 +42,7 @@ def nash_bargaining(
     # Feasible set: |y - x_i| < gap_i for all i  ->  (max(x_i - gap_i), min(x_i + gap_i))
     left = max(float(np.max(x - gap)), lo)
     right = min(float(np.min(x + gap)), hi)
-    if not left < right:
+    if not right - left > 1e-9 * max(hi - lo, 1.0):
         return NashResult(float(disagreement), False, float("-inf"))
 
     def slope(y: float) -> float:

@@ -34,8 +34,10 @@ def detect_format(path: Path) -> str:
     if "position" in low and "salience" in low:
         return "bdm"
     raise InputError.single(
-        str(path), "", "unknown input format: expected a TOML scenario, a BDM/KTAB/decide CSV, "
-        "a KTAB XML or a DEU TSV file"
+        str(path),
+        "",
+        "unknown input format: expected a TOML scenario, a BDM/KTAB/decide CSV, "
+        "a KTAB XML or a DEU TSV file",
     )
 
 

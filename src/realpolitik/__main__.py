@@ -1,0 +1,5 @@
+"""``python -m realpolitik``."""
+
+from realpolitik.cli import main
+
+main()

@@ -1,0 +1,57 @@
+"""The main job: the bundled scenario -> forecasts, linkage, alignment, and the HTML report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+
+from realpolitik.analysis.forecast import ScenarioForecast, forecast_scenario
+from realpolitik.report.html import Section, render_report, write_report
+from realpolitik.scenario.loader import load_scenario
+from realpolitik.scenario.schema import Scenario
+from realpolitik.scenario.validate import validate_scenario
+
+
+@dataclass
+class DemoResult:
+    scenario: Scenario
+    forecast: ScenarioForecast
+    report: Path
+    summary: list[str] = field(default_factory=list)
+    sections: list[Section] = field(default_factory=list)
+
+
+def kuril_summary(forecast: ScenarioForecast) -> list[str]:
+    """One line per model on the main question: the Kuril settlement."""
+    lines = []
+    for fc in forecast.issues:
+        if fc.inputs.issue.id != "kurils":
+            continue
+        for m, x in fc.forecasts.items():
+            if x is not None:
+                lines.append(f"Kurils, {m}: {x:.0f} ~ {fc.nearest_label(x)}")
+        tl = fc.extra.get("twolevel")
+        if tl:
+            zone = tl["zone_of_agreement"]
+            lines.append(
+                "Kurils, domestic win-sets: zone of possible agreement "
+                + ("empty" if zone is None else f"[{zone[0]:g}, {zone[1]:g}]")
+            )
+    return lines
+
+
+def run_demo(scenario_path: Path, out_root: Path, progress: object | None = None) -> DemoResult:
+    scenario = load_scenario(scenario_path)
+    problems = validate_scenario(scenario)
+    if problems:
+        from realpolitik.errors import InputError
+
+        raise InputError(str(scenario_path), problems)
+    forecast = forecast_scenario(scenario)
+    summary = kuril_summary(forecast)
+    sections: list[Section] = []
+    summary_html = "<br>".join(escape(s) for s in summary)
+    html = render_report(scenario, forecast, sections, summary_html)
+    report = write_report(out_root / scenario.scenario.id / "report.html", html)
+    return DemoResult(scenario, forecast, report, summary, sections)

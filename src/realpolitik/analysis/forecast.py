@@ -1,0 +1,205 @@
+"""Forecast negotiated outcomes: map a Scenario's issues onto the bargaining models and back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from realpolitik.models.bargaining import compromise, nash_bargaining, weighted_median
+from realpolitik.models.bargaining.eum import (
+    RELATIONSHIP_NAMES,
+    EUMParams,
+    EUMResult,
+    expected_utility_model,
+)
+from realpolitik.models.twolevel import blocking_ratifiers, zone_of_agreement
+from realpolitik.scenario.schema import Issue, Scenario
+
+MODELS = ("compromise", "median", "nash", "eum")
+
+
+@dataclass(frozen=True)
+class IssueInputs:
+    """One issue as model inputs: actors with a stance, their positions, capabilities, saliences."""
+
+    issue: Issue
+    actors: list[str]
+    positions: np.ndarray
+    capabilities: np.ndarray
+    saliences: np.ndarray
+    winsets: dict[str, tuple[float, float]]
+
+    @property
+    def weights(self) -> np.ndarray:
+        return self.capabilities * self.saliences
+
+
+def issue_inputs(scenario: Scenario, issue_id: str) -> IssueInputs:
+    issue = scenario.issue(issue_id)
+    stances = scenario.stances_on(issue_id)
+    caps = {a.id: a.capability.value for a in scenario.actors}
+    return IssueInputs(
+        issue=issue,
+        actors=[s.actor for s in stances],
+        positions=np.array([s.position.value for s in stances], dtype=float),
+        capabilities=np.array([caps[s.actor] for s in stances], dtype=float),
+        saliences=np.array([s.salience.value for s in stances], dtype=float),
+        winsets={s.actor: (s.winset.low, s.winset.high) for s in stances if s.winset},
+    )
+
+
+def disagreement_point(issue: Issue) -> tuple[float, str]:
+    """Nash's disagreement point: the issue's reference point, else a scale point labelled as the
+    status quo, else the scale's minimum (documented in docs/models.md)."""
+    if issue.reference is not None:
+        return issue.reference, "reference"
+    for x, label in issue.scale.points.items():
+        if "status quo" in label.lower():
+            return float(x), "status quo label"
+    return issue.scale.min, "scale minimum"
+
+
+@dataclass
+class IssueForecast:
+    inputs: IssueInputs
+    forecasts: dict[str, float | None]
+    eum: EUMResult | None = None
+    nash_feasible: bool | None = None
+    disagreement: tuple[float, str] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def nearest_label(self, x: float) -> str:
+        lab = self.inputs.issue.scale.nearest_label(x)
+        return "" if lab is None else lab[1]
+
+    def to_json(self) -> dict[str, Any]:
+        issue = self.inputs.issue
+        out: dict[str, Any] = {
+            "id": issue.id,
+            "title": issue.title,
+            "scale": {
+                "min": issue.scale.min,
+                "max": issue.scale.max,
+                "points": {_fmt(k): v for k, v in issue.scale.points.items()},
+            },
+            "actors": self.inputs.actors,
+            "forecasts": self.forecasts,
+            "labels": {
+                m: (self.nearest_label(x) if x is not None else None)
+                for m, x in self.forecasts.items()
+            },
+        }
+        if self.disagreement is not None and "nash" in self.forecasts:
+            out["nash"] = {
+                "disagreement": self.disagreement[0],
+                "from": self.disagreement[1],
+                "feasible": self.nash_feasible,
+            }
+        if self.eum is not None:
+            rel = self.eum.relationships
+            ids = self.inputs.actors
+            out["eum"] = {
+                "median_by_round": self.eum.median_by_round.tolist(),
+                "mean_by_round": self.eum.mean_by_round.tolist(),
+                "positions_by_round": self.eum.positions.tolist(),
+                "rounds": self.eum.rounds,
+                "converged": self.eum.converged,
+                "relationships": {
+                    a: {b: RELATIONSHIP_NAMES[int(rel[i, j])] for j, b in enumerate(ids) if j != i}
+                    for i, a in enumerate(ids)
+                },
+            }
+        if self.inputs.winsets:
+            out["twolevel"] = self.extra.get("twolevel")
+        return out
+
+
+def _fmt(k: float) -> str:
+    return str(int(k)) if float(k).is_integer() else str(k)
+
+
+def forecast_issue(
+    scenario: Scenario,
+    issue_id: str,
+    models: Sequence[str] = MODELS,
+    eum_params: EUMParams | None = None,
+) -> IssueForecast:
+    """Run the chosen bargaining models on one issue (DESIGN.md, Models)."""
+    inp = issue_inputs(scenario, issue_id)
+    fc: dict[str, float | None] = {}
+    result = IssueForecast(inputs=inp, forecasts=fc)
+    if inp.positions.size == 0:
+        fc.update({m: None for m in models})
+        return result
+    sc = inp.issue.scale
+    for m in models:
+        if m == "compromise":
+            fc[m] = compromise(inp.positions, inp.weights)
+        elif m == "median":
+            fc[m] = weighted_median(inp.positions, inp.weights)
+        elif m == "nash":
+            d = disagreement_point(inp.issue)
+            nb = nash_bargaining(inp.positions, inp.weights, sc.min, sc.max, d[0])
+            fc[m] = nb.outcome
+            result.nash_feasible, result.disagreement = nb.feasible, d
+        elif m == "eum":
+            params = eum_params or EUMParams()
+            res = expected_utility_model(inp.positions, inp.capabilities, inp.saliences, params)
+            result.eum = res
+            fc[m] = float(res.median_by_round[-1])
+        else:
+            raise ValueError(f"unknown model {m!r}")
+    if inp.winsets:
+        ws = list(inp.winsets.values())
+        names = list(inp.winsets)
+        zone = zone_of_agreement(ws)
+        result.extra["twolevel"] = {
+            "winsets": {a: list(w) for a, w in inp.winsets.items()},
+            "zone_of_agreement": None if zone is None else list(zone),
+            "ratified": {
+                m: (x is not None and not blocking_ratifiers(x, ws)) for m, x in fc.items()
+            },
+            "blocking": {
+                m: [names[k] for k in blocking_ratifiers(x, ws)]
+                for m, x in fc.items()
+                if x is not None
+            },
+        }
+    return result
+
+
+@dataclass
+class ScenarioForecast:
+    scenario: Scenario
+    issues: list[IssueForecast]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "scenario": self.scenario.scenario.id,
+            "title": self.scenario.scenario.title,
+            "issues": [f.to_json() for f in self.issues],
+        }
+
+
+def forecast_scenario(
+    scenario: Scenario,
+    models: Sequence[str] = MODELS,
+    issue: str | None = None,
+    eum_params: EUMParams | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> ScenarioForecast:
+    """Forecast every issue (or one) of a scenario with the chosen models."""
+    ids = [i.id for i in scenario.issues]
+    if issue is not None:
+        if issue not in ids:
+            raise KeyError(issue)
+        ids = [issue]
+    out = []
+    for iid in ids:
+        out.append(forecast_issue(scenario, iid, models, eum_params))
+        if progress:
+            progress(iid)
+    return ScenarioForecast(scenario, out)
