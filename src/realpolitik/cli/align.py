@@ -1,1 +1,154 @@
-"""CLI: align commands (placeholder module, filled by its feature)."""
+"""CLI: ``realpolitik align`` (landscape theory, triads, tipping points) and ``realpolitik
+balance`` (exact frustration index of signed graphs). Thin: the work is in analysis/alignment."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from realpolitik.analysis.alignment import (
+    AlignmentInputs,
+    align,
+    balance_file,
+    inputs_from_cow,
+    inputs_from_scenario,
+    inputs_from_tables,
+    summary_lines,
+)
+from realpolitik.cli.common import command, emit_json, out, write_atomic
+from realpolitik.errors import InputError
+
+DEFAULT_TIPPING = ("RUS", "JPN")
+"""The seeds' question (can Japan draw Russia away from China?): the tipping pair used when
+--tipping is not given and both actors are in the landscape."""
+
+
+def _split(values: list[str] | None) -> list[str]:
+    return [v.strip() for x in values or [] for v in x.split(",") if v.strip()]
+
+
+def _inputs(args: list[str], year: int | None, states: list[str], actors: list[str],
+            sizes: Path | None, matrix: Path | None, center: float) -> AlignmentInputs:
+    if year is not None:
+        if sizes or matrix:
+            raise InputError.single("align", "--year", "give --year or --sizes/--matrix, not both")
+        return inputs_from_cow(year, states + [a.strip() for a in args if a.strip()] or None)
+    if states:
+        raise InputError.single("align", "--states", "--states needs --year")
+    if sizes or matrix:
+        if not (sizes and matrix) or args:
+            raise InputError.single("align", "--sizes", "give both --sizes and --matrix, and no "
+                                    "scenario")
+        return inputs_from_tables(sizes, matrix, center)
+    if len(args) != 1:
+        raise InputError.single("align", "SCENARIO", "give one scenario file (or --year Y "
+                                "[--states ...], or --sizes F --matrix F)")
+    from realpolitik.scenario.loader import load_any
+
+    return inputs_from_scenario(load_any(args[0]), actors or None)
+
+
+@command("align")
+def align_command(
+    args: list[str] = typer.Argument(
+        None, metavar="[SCENARIO]",
+        help="Scenario file. With --year, further arguments are more state codes."),
+    tipping: tuple[str, str] | None = typer.Option(
+        None, "--tipping", metavar="A B",
+        help="Find how far relation A-B must move to change the predicted alignment "
+        "(default: RUS JPN when both are in the landscape)."),
+    year: int | None = typer.Option(
+        None, "--year", help="Build the landscape from COW data for this year (1816-2022)."),
+    states: list[str] | None = typer.Option(
+        None, "--states", help="With --year: states (COW or ISO codes; repeat, comma-separate, "
+        "or list them after the option). Default: the COW major powers."),
+    actors: list[str] | None = typer.Option(
+        None, "--actors", help="Scenario actors to include (default: states and related "
+        "non-domestic actors)."),
+    sizes: Path | None = typer.Option(None, "--sizes", help="Sizes CSV (id,actor,strength)."),
+    matrix: Path | None = typer.Option(None, "--matrix", help="Propensity matrix CSV."),
+    center: float = typer.Option(0.0, "--center", help="Subtract from every matrix value "
+                                 "(3 for a 1-5 scale)."),
+    k: int = typer.Option(2, "--k", help="Number of coalitions (Florian & Galam 2000)."),
+    seed: int = typer.Option(0, "--seed", help="Seed for sampled starts (large landscapes)."),
+    html: Path | None = typer.Option(None, "--html", help="Also write the HTML fragment here."),
+    json_out: bool = typer.Option(False, "--json", help="Print only JSON on stdout."),
+) -> None:
+    """Predict alignments (Axelrod & Bennett's landscape theory): every stable configuration
+    with its energy and basin, frustrations, strategic triangles and a tipping point."""
+    inputs = _inputs(list(args or []), year, _split(states), _split(actors), sizes, matrix,
+                     center)
+    pair = tuple(tipping) if tipping else None
+    if pair is None and k == 2 and all(a in inputs.actors for a in DEFAULT_TIPPING):
+        pair = DEFAULT_TIPPING
+    result = align(inputs, tipping=pair, k=k, seed=seed)
+    if html is not None:
+        from realpolitik.report.alignment import alignment_html
+
+        write_atomic(html, alignment_html(result))
+    if json_out:
+        emit_json(result.to_json())
+        return
+    a = inputs.actors
+    out.print(f"[bold]{inputs.title}[/bold]: {len(a)} actors")
+    for note in inputs.notes:
+        out.print(f"  [dim]{note}[/dim]")
+    t = Table(title="Stable configurations (lowest energy first)")
+    t.add_column("#", justify="right")
+    for col in ("sides", "energy", "basin"):
+        t.add_column(col, justify="left" if col == "sides" else "right")
+    for n, c in enumerate(result.landscape.minima[:15]):
+        sides = "  vs  ".join(", ".join(g) for g in result.sides(c.labels) if g)
+        t.add_row(str(n), sides, f"{c.energy:.4g}", f"{c.basin:.1%}")
+    out.print(t)
+    if len(result.landscape.minima) > 15:
+        out.print(f"  ... {len(result.landscape.minima) - 15} more (use --json)")
+    for line in summary_lines(result):
+        out.print(line)
+
+
+@command("balance")
+def balance_command(
+    graph: Path = typer.Argument(..., metavar="GRAPH",
+                                 help="Signed edge list CSV (from,to,sign[,weight][,begin,end]) "
+                                 "or Pajek .net with *Edges windows."),
+    at: int | None = typer.Option(None, "--at", help="Only the graph at this year."),
+    time_limit: float | None = typer.Option(
+        None, "--time-limit", help="Seconds per component for the exact solver (then the "
+        "answer may be a bound)."),
+    json_out: bool = typer.Option(False, "--json", help="Print only JSON on stdout."),
+) -> None:
+    """Exact frustration index (structural balance) of each window of a signed graph."""
+    err = Console(stderr=True)
+    with Progress(TextColumn("balance"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err, transient=True, disable=not sys.stderr.isatty()) as bar:
+        task = bar.add_task("windows", total=None)
+
+        def tick(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        windows = balance_file(graph, at, time_limit, on_window=tick)
+    unproven = [w.label for w in windows if not w.optimal]
+    if unproven:
+        err.print(f"warning: time limit reached, frustration not proven optimal in: "
+                  f"{', '.join(unproven)}")
+    if json_out:
+        emit_json({"windows": [w.to_json() for w in windows]})
+        return
+    t = Table(title=f"Frustration index: {graph.name}")
+    for col in ("window", "nodes", "edges", "frustration", "sides", "frustrated edges"):
+        t.add_column(col, justify="right" if col in ("nodes", "edges", "frustration") else "left")
+    for w in windows:
+        sides = " | ".join(", ".join(s) if len(s) <= 8 else f"{len(s)} nodes" for s in w.sides)
+        bad = ", ".join(f"{a}-{b}" for a, b in w.frustrated_edges[:6])
+        if len(w.frustrated_edges) > 6:
+            bad += f", ... ({len(w.frustrated_edges)})"
+        f = w.frustration
+        t.add_row(w.label, str(len(w.nodes)), str(w.edges),
+                  str(int(f)) if float(f).is_integer() else f"{f:.4g}", sides, bad)
+    out.print(t)

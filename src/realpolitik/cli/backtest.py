@@ -1,1 +1,165 @@
-"""CLI: backtest commands (placeholder module, filled by its feature)."""
+"""CLI: ``realpolitik backtest`` -- score every bargaining model on real EU outcomes (DEU III)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import Progress
+from rich.table import Table
+
+from realpolitik.cli.common import command, console, emit_json, out, write_atomic
+
+DEFAULT_REPORT = Path("out") / "backtest" / "report.html"
+
+
+@command("backtest")
+def backtest(
+    deu_tsv: Annotated[Path, typer.Argument(help="DEU III TSV file (header, GDP row, issues).")],
+    models: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--models", "--model", help="Models, comma-separated or repeated (default all)."
+        ),
+    ] = None,
+    capability: Annotated[
+        str, typer.Option("--capability", help="equal|gdp|votes|population (default gdp).")
+    ] = "gdp",
+    per_issue: Annotated[
+        bool, typer.Option("--per-issue", help="Add every issue's forecast and interval.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON only, on stdout.")] = False,
+    report: Annotated[
+        Path | None, typer.Option("--report", help="HTML report path [out/backtest/report.html].")
+    ] = None,
+    no_report: Annotated[bool, typer.Option("--no-report", help="Write no HTML report.")] = False,
+    params: Annotated[
+        Path | None,
+        typer.Option("--params", help="Parameter file to use instead of the shipped one."),
+    ] = None,
+    fit: Annotated[
+        Path | None,
+        typer.Option(
+            "--fit",
+            help="Fit the parameters on this file (grouped cross-validation), write them to PATH "
+            "and score with them.",
+        ),
+    ] = None,
+    bootstrap: Annotated[
+        int, typer.Option("--bootstrap", min=100, max=100_000, help="Bootstrap draws.")
+    ] = 2000,
+    seed: Annotated[int, typer.Option("--seed", help="Bootstrap seed.")] = 0,
+) -> None:
+    """Back-test the bargaining models on real outcomes: MAE with a bootstrap interval, 80%
+    interval coverage, breakdown by procedure and voting rule."""
+    from realpolitik.analysis.backtest import (
+        fit_parameters,
+        load_parameters,
+        parse_models,
+        run_backtest,
+    )
+    from realpolitik.scenario.importers.deu import warn
+
+    chosen = parse_models(models)
+    capability = capability.strip().lower()
+    with Progress(console=console, transient=True) as bar:
+        param_data = None
+        params_label = "shipped (realpolitik/analysis/fitted/deu3.json)"
+        if fit is not None:
+            bar.add_task(f"Fitting parameters on {deu_tsv.name}", total=None)
+            param_data = fit_parameters(deu_tsv)
+            write_atomic(fit, json.dumps(param_data, indent=1) + "\n")
+            params_label = str(fit)
+        elif params is not None:
+            param_data = load_parameters(params)
+            params_label = str(params)
+        task = bar.add_task(f"Back-testing {deu_tsv.name}", total=None)
+        result = run_backtest(
+            deu_tsv, chosen, capability, param_data, params_label, bootstrap, seed,
+            progress=lambda k: bar.advance(task, k),
+        )
+    warn(result.warnings)
+    report_path: Path | None = None
+    if not no_report:
+        from realpolitik.report.backtest import write_report
+
+        report_path = write_report(result, report or DEFAULT_REPORT)
+    if as_json:
+        emit_json(result.to_json(per_issue))
+        if report_path is not None:
+            console.print(f"report: {report_path}")
+        return
+    _print_table(result)
+    if per_issue:
+        _print_issues(result)
+    if report_path is not None:
+        out.print(f"Report: [bold]{report_path}[/bold]")
+
+
+def _print_table(result: object) -> None:
+    from realpolitik.analysis.backtest import BacktestResult
+
+    assert isinstance(result, BacktestResult)
+    n_cv = int(result.cross_validated.sum())
+    title = (
+        f"{Path(result.file).name}: {result.n_issues} issues scored, {result.skipped} skipped; "
+        f"capability {result.capability}"
+    )
+    t = Table(title=title)
+    for col in ("model", "MAE", "95% CI", "med AE", "RMSE", "<=10", "<=20", "cov80"):
+        t.add_column(col, justify="left" if col == "model" else "right")
+    for rec in sorted(result.models.values(), key=lambda r: r.metrics["mae"]):
+        m = rec.metrics
+        lo, hi = m["mae_ci95"]
+        cov = m["coverage80"]
+        name = f"[bold]{rec.name}*[/bold]" if rec.name == result.best else rec.name
+        t.add_row(
+            name, f"{m['mae']:.2f}", f"{lo:.1f}-{hi:.1f}", f"{m['median_ae']:.1f}",
+            f"{m['rmse']:.1f}", f"{100 * m['within10']:.0f}%", f"{100 * m['within20']:.0f}%",
+            "-" if cov is None else f"{100 * cov:.0f}%",
+        )
+    out.print(t)
+    groups: list[tuple[str, str]] = []
+    for rec in result.models.values():
+        for key in ("by_procedure", "by_rule"):
+            for g in rec.metrics[key]:
+                if (key, g) not in groups:
+                    groups.append((key, g))
+    b = Table(title="MAE by procedure and Council voting rule (n issues)")
+    b.add_column("model")
+    first = next(iter(result.models.values())).metrics
+    for key, g in groups:
+        count = first[key].get(g, {}).get("n", "?")
+        b.add_column(f"{g or '(none)'} ({count})", justify="right")
+    for rec in sorted(result.models.values(), key=lambda r: r.metrics["mae"]):
+        cells = []
+        for key, g in groups:
+            v = rec.metrics[key].get(g)
+            cells.append("-" if v is None else f"{v['mae']:.1f}")
+        b.add_row(rec.name, *cells)
+    out.print(b)
+    out.print(
+        f"{n_cv} issues of training proposals scored with cross-validated parameters, "
+        f"{result.n_issues - n_cv} with the shipped parameters (no refit). "
+        f"* best model, chosen by cross-validation on the training file: {result.best}."
+    )
+
+
+def _print_issues(result: object) -> None:
+    from realpolitik.analysis.backtest import BacktestResult
+
+    assert isinstance(result, BacktestResult)
+    t = Table(title="Forecasts per issue")
+    t.add_column("issue")
+    t.add_column("proposal")
+    t.add_column("outcome", justify="right")
+    for m in result.models:
+        t.add_column(m, justify="right")
+    for k, iid in enumerate(result.issue_id):
+        t.add_row(
+            str(iid), str(result.proposal[k]), f"{result.outcome[k]:g}",
+            *[f"{r.forecast[k]:.1f}" for r in result.models.values()],
+        )
+    out.print(t)

@@ -139,7 +139,13 @@ def forecast(
     ] = None,
     issue: Annotated[str | None, typer.Option("--issue", help="Only this issue id.")] = None,
     max_rounds: Annotated[
-        int | None, typer.Option("--max-rounds", min=1, max=10_000, help="Cap on EUM rounds.")
+        int | None,
+        typer.Option(
+            "--max-rounds",
+            min=1,
+            max=10_000,
+            help="Run exactly N EUM rounds (default: to convergence, at most 50).",
+        ),
     ] = None,
     probability: Annotated[
         str, typer.Option("--probability", help="EUM P_ij denominator: scholz|pairwise.")

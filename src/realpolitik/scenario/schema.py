@@ -153,10 +153,26 @@ class Issue(_Model):
     scale: Scale = Field(default_factory=Scale)
     reference: float | None = None
     """The status quo / reversion point (DEU ``rp``): Nash's disagreement point."""
+    reference_note: str | None = None
+    """Why the reference point is where it is, when no quote supports it (assumed)."""
     outcome: float | None = None
     """The actual outcome, when known (back-testing)."""
     tags: dict[str, str] = Field(default_factory=dict)
     cite: list[Citation] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _on_scale(self) -> Issue:
+        for name in ("reference", "outcome"):
+            v = getattr(self, name)
+            if v is None:
+                continue
+            if not math.isfinite(v):
+                raise ValueError(f"{name} must be a finite number, got {v}")
+            if not self.scale.min <= v <= self.scale.max:
+                raise ValueError(
+                    f"{name} {v} lies outside the scale [{self.scale.min}, {self.scale.max}]"
+                )
+        return self
 
 
 class WinSet(_Model):

@@ -1,0 +1,140 @@
+"""Alignment section of the report: the network of coalitions (Plotly), the stable
+configurations, the strategic triangles and the tipping sentence, as one HTML fragment.
+
+The fragment carries no plotly.js: the report page embeds it once.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+import numpy as np
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from realpolitik.analysis.alignment import (
+    TRIAD_NAMES,
+    AlignmentResult,
+    summary_lines,
+    tipping_sentence,
+)
+
+COALITION_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
+POSITIVE, NEGATIVE = "#2ca02c", "#d62728"
+
+
+def _layout(labels: np.ndarray) -> np.ndarray:
+    """Node positions: each coalition on a small circle around its own centre."""
+    k = int(labels.max()) + 1
+    xy = np.zeros((labels.size, 2))
+    for c in range(k):
+        members = np.flatnonzero(labels == c)
+        if k == 2:
+            centre = np.array([-1.2 if c == 0 else 1.2, 0.0])
+        else:
+            ang = 2 * np.pi * c / k
+            centre = 1.6 * np.array([np.cos(ang), np.sin(ang)])
+        r = 0.0 if members.size == 1 else 0.35 + 0.06 * members.size
+        for q, m in enumerate(members):
+            a = np.pi / 2 + 2 * np.pi * q / max(members.size, 1)
+            xy[m] = centre + r * np.array([np.cos(a), np.sin(a)])
+    return xy
+
+
+def network_figure(result: AlignmentResult) -> go.Figure:
+    """Actors as nodes coloured by predicted coalition and sized by capability; relations as
+    edges, green for positive and red for negative, thicker when stronger."""
+    inp = result.inputs
+    lab = np.asarray(result.landscape.best.labels)
+    xy = _layout(lab)
+    p = inp.propensities
+    fig = go.Figure()
+    i_idx, j_idx = np.nonzero(np.triu(p, 1))
+    top = float(np.abs(p).max()) or 1.0
+    mids_x, mids_y, mids_t = [], [], []
+    for sign, colour, name in ((1, POSITIVE, "positive"), (-1, NEGATIVE, "negative")):
+        for lo, hi, width in ((0.0, 1 / 3, 1.0), (1 / 3, 2 / 3, 2.5), (2 / 3, np.inf, 4.5)):
+            sel = [(i, j) for i, j in zip(i_idx, j_idx, strict=True)
+                   if np.sign(p[i, j]) == sign and lo < abs(p[i, j]) / top <= hi]
+            if not sel:
+                continue
+            xs: list[float | None] = []
+            ys: list[float | None] = []
+            for i, j in sel:
+                xs += [float(xy[i, 0]), float(xy[j, 0]), None]
+                ys += [float(xy[i, 1]), float(xy[j, 1]), None]
+            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", hoverinfo="skip",
+                                     line={"color": colour, "width": width},
+                                     opacity=0.55, name=f"{name} ties", showlegend=False))
+    for i, j in zip(i_idx, j_idx, strict=True):
+        mids_x.append(float(xy[i, 0] + xy[j, 0]) / 2)
+        mids_y.append(float(xy[i, 1] + xy[j, 1]) / 2)
+        mids_t.append(f"{inp.actors[i]}-{inp.actors[j]}: {p[i, j]:+.2f}")
+    if mids_x:
+        fig.add_trace(go.Scatter(x=mids_x, y=mids_y, mode="markers", hovertext=mids_t,
+                                 hoverinfo="text", marker={"size": 6, "opacity": 0},
+                                 showlegend=False))
+    for c in range(int(lab.max()) + 1):
+        members = np.flatnonzero(lab == c)
+        fig.add_trace(go.Scatter(
+            x=xy[members, 0], y=xy[members, 1], mode="markers+text",
+            text=[inp.actors[m] for m in members], textposition="top center",
+            hovertext=[f"{inp.name(m)}<br>size {inp.sizes[m]:.3f}<br>frustration "
+                       f"{result.frustration[m]:.3g}" for m in members],
+            hoverinfo="text", name=f"coalition {c + 1}",
+            marker={"size": [14 + 60 * float(np.sqrt(inp.sizes[m])) for m in members],
+                    "color": COALITION_COLOURS[c % len(COALITION_COLOURS)],
+                    "line": {"color": "white", "width": 1}}))
+    fig.update_layout(
+        title="Predicted alignment (nodes: coalitions; edges: green +, red -)",
+        xaxis={"visible": False}, yaxis={"visible": False, "scaleanchor": "x"},
+        height=460, margin={"l": 10, "r": 10, "t": 50, "b": 10}, plot_bgcolor="white",
+        legend={"orientation": "h"})
+    return fig
+
+
+def alignment_html(result: AlignmentResult, *, max_configurations: int = 10) -> str:
+    """The alignment section: network figure, summary, configurations, triads, tipping."""
+    inp, land = result.inputs, result.landscape
+    fig = pio.to_html(network_figure(result), full_html=False, include_plotlyjs=False,
+                      config={"displaylogo": False, "responsive": True})
+    summary = "".join(f"<li>{escape(s)}</li>" for s in summary_lines(result))
+    rows = []
+    for n, c in enumerate(land.minima[:max_configurations]):
+        sides = " <b>vs</b> ".join(escape(", ".join(g)) for g in result.sides(c.labels) if g)
+        rows.append(f"<tr><td class='num'>{n}</td><td>{sides}</td>"
+                    f"<td class='num'>{c.energy:.4g}</td><td class='num'>{c.basin:.1%}</td></tr>")
+    more = (f"<p class='muted'>{len(land.minima) - max_configurations} more stable "
+            "configurations not shown.</p>" if len(land.minima) > max_configurations else "")
+    configs = ("<table><tr><th>#</th><th>sides</th><th>energy</th><th>basin</th></tr>"
+               + "".join(rows) + "</table>" + more)
+    trows = []
+    for t in result.triads:
+        roles = ", ".join(f"{escape(inp.actors[m])}: {r}" for m, r in zip(t.members, t.roles,
+                                                                        strict=True))
+        trows.append(f"<tr><td>{escape('-'.join(inp.actors[m] for m in t.members))}</td>"
+                     f"<td>{TRIAD_NAMES[t.type]}</td><td>{roles}</td></tr>")
+    triad_table = ("<table><tr><th>triad</th><th>type (Dittmer 1981)</th><th>roles</th></tr>"
+                   + "".join(trows) + "</table>") if trows else ""
+    frows = "".join(f"<tr><td>{escape(inp.name(i))}</td><td class='num'>{inp.sizes[i]:.3f}</td>"
+                    f"<td class='num'>{result.frustration[i]:.3g}</td></tr>"
+                    for i in range(len(inp.actors)))
+    ftable = ("<table><tr><th>actor</th><th>size (share)</th><th>frustration</th></tr>"
+              + frows + "</table>")
+    tip = tipping_sentence(result)
+    tip_html = f"<p class='tipping'><b>Tipping point.</b> {escape(tip)}</p>" if tip else ""
+    notes = "".join(f"<li>{escape(n)}</li>" for n in inp.notes)
+    return (
+        "<section class='alignment' id='alignment'>"
+        f"<h2>Alignment: {escape(inp.title)}</h2>"
+        "<p class='muted'>Landscape theory (Axelrod &amp; Bennett 1993): energy E = "
+        "&sum;<sub>i&lt;j</sub> s<sub>i</sub> s<sub>j</sub> p<sub>ij</sub> d<sub>ij</sub>, lower "
+        "is a better fit; basin = share of starting configurations whose steepest descent ends "
+        "there.</p>"
+        f"{fig}<ul>{summary}</ul>{tip_html}"
+        f"<h3>Stable configurations</h3>{configs}"
+        f"<h3>Strategic triangles</h3>{triad_table}"
+        f"<h3>Sizes and frustration in the prediction</h3>{ftable}"
+        f"<h3>Inputs</h3><ul class='muted'>{notes}</ul>"
+        "</section>"
+    )
