@@ -11,7 +11,7 @@ from realpolitik.scenario.importers import detect_format
 from realpolitik.scenario.loader import load_any, load_scenario, scenario_from_dict
 from realpolitik.scenario.validate import validate_scenario
 from realpolitik.scenario.writer import to_toml
-from tests.conftest import REF, assert_bad_input, run_cli
+from conftest import REF, assert_bad_input, run_cli
 
 INPUTS = sorted(
     [*REF.glob("bdm/*.csv"), *REF.glob("ktab/*.csv"), *REF.glob("ktab/*.xml")],

@@ -10,7 +10,7 @@ import pytest
 from realpolitik.errors import InputError
 from realpolitik.scenario.loader import load_scenario
 from realpolitik.scenario.validate import validate_scenario
-from tests.conftest import ROOT, assert_bad_input, run_cli
+from conftest import ROOT, assert_bad_input, run_cli
 
 MINI = ROOT / "tests" / "data" / "mini" / "mini.toml"
 

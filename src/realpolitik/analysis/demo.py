@@ -28,9 +28,8 @@ def kuril_summary(forecast: ScenarioForecast) -> list[str]:
     for fc in forecast.issues:
         if fc.inputs.issue.id != "kurils":
             continue
-        for m, x in fc.forecasts.items():
-            if x is not None:
-                lines.append(f"Kurils, {m}: {x:.0f} ~ {fc.nearest_label(x)}")
+        for m in fc.forecasts:
+            lines.append(f"Kurils, {m}: {fc.describe(m)}")
         tl = fc.extra.get("twolevel")
         if tl:
             zone = tl["zone_of_agreement"]

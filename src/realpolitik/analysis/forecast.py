@@ -75,6 +75,16 @@ class IssueForecast:
         lab = self.inputs.issue.scale.nearest_label(x)
         return "" if lab is None else lab[1]
 
+    def describe(self, model: str) -> str:
+        """A model's forecast in words: "24 ~ joint economic activity" or "no agreement"."""
+        x = self.forecasts.get(model)
+        if x is None:
+            return "-"
+        if model == "nash" and self.nash_feasible is False:
+            return f"no agreement (stays at {x:.0f})"
+        label = self.nearest_label(x)
+        return f"{x:.0f} ~ {label}" if label else f"{x:.0f}"
+
     def to_json(self) -> dict[str, Any]:
         issue = self.inputs.issue
         out: dict[str, Any] = {
@@ -99,6 +109,7 @@ class IssueForecast:
                 "feasible": self.nash_feasible,
             }
         if self.eum is not None:
+            out["eum_converged"] = self.eum.converged
             rel = self.eum.relationships
             ids = self.inputs.actors
             out["eum"] = {

@@ -9,6 +9,7 @@ import typer
 from rich.progress import Progress
 from rich.table import Table
 
+from realpolitik.analysis.forecast import ScenarioForecast
 from realpolitik.cli.common import command, console, emit_json, out, write_atomic
 from realpolitik.errors import InputError, Problem
 
@@ -47,22 +48,24 @@ def demo(
     out.print(f"\nReport: [bold]{res.report}[/bold]")
 
 
-def _forecast_table(forecast: object) -> None:
-    from realpolitik.analysis.forecast import ScenarioForecast
-
-    assert isinstance(forecast, ScenarioForecast)
+def _forecast_table(forecast: ScenarioForecast) -> None:
+    """Each issue, each model: the forecast and the nearest labelled point of the scale."""
     info = forecast.scenario.scenario
-    table = Table(title=f"{info.title or info.id}", show_lines=True)
-    table.add_column("issue")
-    models = list(forecast.issues[0].forecasts) if forecast.issues else []
-    for m in models:
-        table.add_column(m)
+    table = Table(title=info.title or info.id, show_lines=False)
+    for col in ("issue", "model", "forecast", "reading"):
+        table.add_column(col, overflow="fold")
     for fc in forecast.issues:
-        cells = []
-        for m in models:
-            x = fc.forecasts.get(m)
-            cells.append("-" if x is None else f"{x:.0f} ~ {fc.nearest_label(x)}".rstrip(" ~"))
-        table.add_row(fc.inputs.issue.title or fc.inputs.issue.id, *cells)
+        for k, m in enumerate(fc.forecasts):
+            x = fc.forecasts[m]
+            reading = fc.describe(m)
+            reading = reading.split(" ~ ", 1)[1] if " ~ " in reading else reading
+            table.add_row(
+                (fc.inputs.issue.title or fc.inputs.issue.id) if k == 0 else "",
+                m,
+                "-" if x is None else f"{x:.1f}",
+                reading,
+                end_section=k == len(fc.forecasts) - 1,
+            )
     out.print(table)
 
 

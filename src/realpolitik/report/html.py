@@ -52,11 +52,12 @@ def issue_section(scenario: Scenario, fc: IssueForecast) -> Section:
     issue = fc.inputs.issue
     rows = []
     for m, x in fc.forecasts.items():
-        label = escape(fc.nearest_label(x)) if x is not None else ""
         shown = "no forecast" if x is None else f"{x:.1f}"
-        rows.append(f"<tr><td>{m}</td><td class='num'>{shown}</td><td>{label}</td></tr>")
+        rows.append(
+            f"<tr><td>{m}</td><td class='num'>{shown}</td><td>{escape(fc.describe(m))}</td></tr>"
+        )
     table = (
-        "<table><tr><th>model</th><th>forecast</th><th>nearest labelled point</th></tr>"
+        "<table><tr><th>model</th><th>forecast</th><th>reading</th></tr>"
         + "".join(rows)
         + "</table>"
     )

@@ -155,19 +155,60 @@ def negative_log_likelihood(
     return value, grad
 
 
+def _hessian(beta: np.ndarray, cs: ChoiceSet, labels: np.ndarray, l2: float) -> np.ndarray:
+    """Hessian of :func:`negative_log_likelihood`: mean over issues of Cov_P(z) - Cov_{P|L}(z),
+    plus 2 l2 I (the second term vanishes when one candidate is labelled)."""
+    p = np.exp(_log_probs(cs, beta))
+    pl = np.where(labels, p, 0.0)
+    pl /= pl.sum(axis=1, keepdims=True)
+    z = cs.features
+    f = z.shape[2]
+    flat = z.reshape(-1, f)
+    h = np.zeros((f, f))
+    for q in (p, pl):
+        mean = np.einsum("nk,nkf->nf", q, z)
+        second = (q.reshape(-1, 1) * flat).T @ flat
+        cov = second - mean.T @ mean
+        h = h + cov if q is p else h - cov
+    return h / z.shape[0] + 2 * l2 * np.eye(z.shape[2])
+
+
 def fit_choice(
-    cs: ChoiceSet, outcome: ArrayLike, l2: float = DEFAULT_L2, start: ArrayLike | None = None
+    cs: ChoiceSet, outcome: ArrayLike, l2: float = DEFAULT_L2, start: ArrayLike | None = None,
+    tol: float = 1e-9, max_iter: int = 100,
 ) -> np.ndarray:
-    """Penalised maximum-likelihood betas (BFGS with the analytic gradient; the objective is
-    convex, so ``start`` only changes the number of iterations)."""
+    """Penalised maximum-likelihood betas by damped Newton steps with a backtracking line search
+    (the objective is smooth; it is convex when no two candidates share a value, and the
+    Hessian is shifted when ties make it indefinite). Falls back to BFGS if Newton stalls."""
     labels = nearest_candidate(cs, outcome)
-    x0 = np.zeros(len(cs.names)) if start is None else np.asarray(start, dtype=float)
+    beta = np.zeros(len(cs.names)) if start is None else np.array(start, dtype=float)
+    value, grad = negative_log_likelihood(beta, cs, labels, l2)
+    for _ in range(max_iter):
+        if np.max(np.abs(grad)) < tol:
+            return beta
+        h = _hessian(beta, cs, labels, l2)
+        shift = 0.0
+        while True:
+            try:
+                chol = np.linalg.cholesky(h + shift * np.eye(h.shape[0]))
+                break
+            except np.linalg.LinAlgError:
+                shift = max(2 * shift, 1e-6)
+        step = np.linalg.solve(chol.T, np.linalg.solve(chol, grad))
+        t = 1.0
+        while t > 1e-10:
+            trial = beta - t * step
+            v_new, g_new = negative_log_likelihood(trial, cs, labels, l2)
+            if v_new <= value - 1e-4 * t * float(grad @ step):
+                break
+            t /= 2
+        else:
+            break
+        beta, value, grad = trial, v_new, g_new
+    if np.max(np.abs(grad)) < 1e-6:
+        return beta
     res = minimize(
-        negative_log_likelihood,
-        x0,
-        args=(cs, labels, l2),
-        jac=True,
-        method="BFGS",
+        negative_log_likelihood, beta, args=(cs, labels, l2), jac=True, method="BFGS",
         options={"gtol": 1e-8, "maxiter": 1000},
     )
     return np.asarray(res.x, dtype=float)
