@@ -15,13 +15,14 @@ from conftest import DATA, ROOT, SCENARIO, assert_bad_input, run_cli
 from realpolitik.analysis.alignment import (
     align,
     align_scenario,
+    alternatives_sentence,
     inputs_from_scenario,
     summary_lines,
     tipping_sentence,
 )
 from realpolitik.analysis.cowdata import cow_landscape
-from realpolitik.analysis.tipping import bisect_relation
-from realpolitik.models.alignment import energy, triads
+from realpolitik.analysis.tipping import alternatives, bisect_relation, relation_tipping
+from realpolitik.models.alignment import energy, global_split, triads
 from realpolitik.report.alignment import alignment_html
 from realpolitik.scenario.loader import load_scenario
 
@@ -58,8 +59,11 @@ def test_json_contract_on_the_test_scenario():
         assert t["type"] in {"menage", "marriage", "romantic", "unit_veto"}
         assert set(t["roles"]) == set(t["actors"])
     tip = doc["tipping"]
-    assert set(tip) == {"pair", "from", "to", "switchers"}
+    assert list(tip) == ["pair", "from", "to", "switchers", "required", "alternatives"]
     assert tip["pair"] == ["RUS", "JPN"] and tip["from"] == -0.2
+    for alt in tip["alternatives"]:
+        assert set(alt) == {"kind", "pair" if alt["kind"] == "relation" else "actor", "from",
+                            "to", "change", "switchers"}
 
 
 def test_energies_and_frustrations_agree_with_the_model():
@@ -104,6 +108,99 @@ def test_no_admissible_tipping_value_is_null():
     assert doc["tipping"]["to"] is None
     res = align_scenario(load_scenario(TEST_SCENARIO))
     assert "No value of Russia-Japan relations in [-1, +1]" in tipping_sentence(res)
+
+
+# ---------------------------------------------------------------- alternatives --------------
+
+
+def test_required_is_the_unbounded_threshold_and_alternatives_the_exact_search():
+    doc = align_json(str(TEST_SCENARIO), "--tipping", "RUS", "JPN")
+    tip = doc["tipping"]
+    inp = align_scenario(load_scenario(TEST_SCENARIO), tipping=None).inputs
+    s, p = inp.sizes, inp.propensities
+    i, j, c = (inp.actors.index(a) for a in ("RUS", "JPN", "CHN"))
+    wide = relation_tipping(s, p, i, j, bounds=(-100.0, 100.0))
+    assert tip["to"] is None and tip["required"] == pytest.approx(wide.to)
+    assert tip["required"] > 1
+    # China's weight: the only single change within range is a Russo-Chinese falling-out
+    assert [(a["kind"], a["pair"]) for a in tip["alternatives"]] == [("relation",
+                                                                      ["RUS", "CHN"])]
+    alt = tip["alternatives"][0]
+    assert alt["from"] == 0.7 and alt["switchers"] == ["RUS"]
+    assert alt["change"] == pytest.approx(alt["to"] - alt["from"])
+    ref = alternatives(s, p, i, c)
+    assert alt["to"] == pytest.approx(ref[0].to)
+    # just below the threshold Russia is on China's side, just above it is not
+    for x, apart in ((alt["to"] + 1e-7, False), (alt["to"] - 1e-7, True)):
+        q = p.copy()
+        q[i, c] = q[c, i] = x
+        lab = global_split(s, q).labels
+        assert (lab[i] != lab[c]) == apart
+
+
+def landscape_scenario(path: Path, s: np.ndarray, p: np.ndarray) -> Path:
+    """A scenario holding a given landscape: actors A0.. named Actor 0.., sizes s, relations p."""
+    n = len(s)
+    lines = ['[scenario]\nid = "random"\n']
+    for k in range(n):
+        lines.append(f'[[actors]]\nid = "A{k}"\nname = "Actor {k}"\n'
+                     f"capability = {{ value = {float(s[k])!r}, assumed = true, note = \"t\" }}\n")
+    for a, b in itertools.combinations(range(n), 2):
+        lines.append(f'[[relations]]\npair = ["A{a}", "A{b}"]\nvalue = {float(p[a, b])!r}\n'
+                     'assumed = true\nnote = "t"\n')
+    path.write_text("\n".join(lines))
+    return path
+
+
+def test_alternatives_in_json_summary_and_report_on_a_rich_landscape(tmp_path: Path):
+    # a random landscape (seed chosen for having relation and size alternatives, more than 10)
+    rng = np.random.default_rng(1005)
+    s = rng.random(5) + 0.05
+    p = np.triu(rng.uniform(-1, 1, (5, 5)), 1)
+    p = p + p.T
+    f = landscape_scenario(tmp_path / "rich.toml", s, p)
+    doc = align_json(str(f), "--tipping", "A0", "A1")
+    alts = doc["tipping"]["alternatives"]
+    res = align(inputs_from_scenario(load_scenario(f)), tipping=("A0", "A1"))
+    full = alternatives(res.inputs.sizes, res.inputs.propensities, 0,
+                        res.inputs.actors.index(res.tipping.partner), limit=None)
+    assert len(full) > 10 and len(alts) == 10
+    assert {a["kind"] for a in alts} == {"relation", "size"}
+    assert [a["to"] for a in alts] == pytest.approx([a.to for a in full[:10]])
+    mags = [abs(a["change"]) if a["kind"] == "relation" else abs(np.log(a["change"]))
+            for a in alts]
+    assert mags == sorted(mags)
+    for a in alts:
+        if a["kind"] == "size":
+            assert a["to"] == pytest.approx(a["from"] * a["change"])
+            assert a["from"] == pytest.approx(s[int(a["actor"][1:])] / s.sum())
+    # the summary names the top three, in order, with the scenario's actor names
+    sentence = alternatives_sentence(res)
+    partner = res.inputs.name(res.inputs.actors.index(res.tipping.partner))
+    assert sentence.startswith(f"Actor 0 would leave {partner}'s side if ")
+    assert sentence.count(", or if ") == 2 and "(7 more single changes" in sentence
+    clauses = sentence.split(", or if ")
+    for clause, alt in zip(clauses, res.tipping.alternatives[:3], strict=True):
+        if alt.kind == "size":
+            assert f"Actor {alt.actors[0]}'s size" in clause and f"{alt.change:.3g}x" in clause
+        else:
+            a, b = alt.actors
+            assert f"Actor {a}-Actor {b} relations" in clause and f"{alt.to:+.2f}" in clause
+    assert sentence in summary_lines(res)
+    # the report fragment carries the whole table
+    html = alignment_html(res)
+    assert "What single change would move Actor 0 off" in html
+    table = html.split("What single change")[1].split("</table>")[0]
+    assert table.count("<tr>") == 11 and "size of A" in table and "relation A0-" in table
+
+
+def test_no_alternative_within_range_is_said_plainly():
+    res = align_scenario(load_scenario(TEST_SCENARIO))
+    assert len(res.tipping.alternatives) == 1
+    assert "No other single change of a relation (within [-1, +1]) or of one actor's size " \
+           "(up to 10x) does it." in alternatives_sentence(res)
+    assert "Russia would leave China's side if Russia-China relations fell from +0.70 to " \
+           "below -0.39 (a falling-out)." in "\n".join(summary_lines(res))
 
 
 def test_summary_lines_answer_the_seeds_question():
@@ -195,6 +292,7 @@ def test_human_output_and_html_fragment(tmp_path: Path):
     html = out.read_text()
     assert "<html" not in html and "plotly" in html.lower()
     assert "Tipping point" in html and "Strategic triangles" in html
+    assert "What single change would move Russia off China's side?" in html
     res = align_scenario(load_scenario(TEST_SCENARIO))
     frag = alignment_html(res)
     for a in res.inputs.actors:
@@ -210,6 +308,12 @@ def test_bundled_scenario_lists_configurations_and_a_russia_japan_tipping_point(
     assert doc["configurations"] and doc["global"] == 0
     assert doc["tipping"]["pair"] == ["RUS", "JPN"]
     assert "RUS" in doc["frustration"] and "JPN" in doc["frustration"]
+    tip = doc["tipping"]
+    assert tip["required"] is not None and isinstance(tip["alternatives"], list)
+    assert len(tip["alternatives"]) <= 10
+    for alt in tip["alternatives"]:
+        assert -1 <= alt["to"] <= 1 if alt["kind"] == "relation" else 0 < alt["change"] <= 10
+        assert alt["switchers"]
 
 
 # ---------------------------------------------------------------- data-built landscapes -----

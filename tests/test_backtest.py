@@ -8,16 +8,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import REF, assert_bad_input, run_cli, run_process
 
 from realpolitik.analysis.backtest import (
     CAPABILITIES,
     MODELS,
     fit_capability,
+    fit_parameters,
     load_panel,
     load_parameters,
     run_backtest,
 )
-from conftest import REF, assert_bad_input, run_cli, run_process
 
 DEV = REF / "deu3" / "deu3_dev.tsv"
 CAPS = Path(__file__).resolve().parents[1] / "data" / "capabilities"
@@ -153,10 +154,7 @@ def test_unseen_file_uses_shipped_parameters_without_refit(tmp_path):
     the compromise model still agrees with the independent computation."""
     train, test = _split(tmp_path, seed=11)
     params = tmp_path / "params.json"
-    r = run_cli("backtest", train, "--fit", params, "--no-report", "--json",
-                "--models", "compromise,focal")
-    assert r.code == 0, r.stderr
-    assert json.loads(r.stdout)["validation"]["cross_validated_issues"] > 0
+    params.write_text(json.dumps(fit_parameters(train, ("gdp",))), encoding="utf-8")
     r = run_cli("backtest", test, "--params", params, "--json", "--no-report")
     assert r.code == 0, r.stderr
     d = json.loads(r.stdout)
@@ -168,6 +166,25 @@ def test_unseen_file_uses_shipped_parameters_without_refit(tmp_path):
     assert d["best"] == fitted["capabilities"]["gdp"]["best"]
     # the scoring file's outcomes never touch the parameters: scoring twice gives the same
     assert run_cli("backtest", test, "--params", params, "--json", "--no-report").stdout == r.stdout
+
+
+def test_fit_option_writes_a_parameter_file(tmp_path):
+    with DEV.open(encoding="utf-8") as f:
+        rows = list(csv.reader(f, delimiter="\t"))
+    small = tmp_path / "small.tsv"
+    with small.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f, delimiter="\t").writerows(rows[:40])
+    params = tmp_path / "p.json"
+    r = run_cli("backtest", small, "--fit", params, "--no-report", "--json",
+                "--models", "compromise,focal")
+    assert r.code == 0, r.stderr
+    d = json.loads(r.stdout)
+    assert d["validation"]["cross_validated_issues"] == d["n_issues"] == 37
+    fitted = load_parameters(params)
+    assert set(fitted["capabilities"]) == set(CAPABILITIES)
+    assert fitted["trained_on"]["n_issues"] == 37
+    folds = fitted["folds"]["proposal"]
+    assert len(folds) == fitted["trained_on"]["n_proposals"] and max(folds.values()) == 9
 
 
 @pytest.mark.parametrize("capability", ["equal", "votes", "population"])
@@ -241,3 +258,23 @@ def test_run_backtest_api_intervals():
         assert np.all((rec.low >= 0) & (rec.high <= 100))
         inside = (res.outcome >= rec.low) & (res.outcome <= rec.high)
         assert rec.metrics["coverage80"] == pytest.approx(inside.mean())
+
+
+def test_one_standard_error_rule_prefers_the_simpler_model():
+    from realpolitik.analysis.backtest import select_best
+
+    rng = np.random.default_rng(0)
+    y = rng.uniform(0, 100, 200)
+    groups = np.array([f"p{i // 4}" for i in range(200)])
+    noise = rng.normal(0, 20, 200)
+    simple = y + noise
+    close = y + noise * rng.choice([0.8, 1.15], 200)  # slightly better, within the noise
+    far = y + noise * 0.5  # clearly better
+    fitted = {"focal": {"names": list("abcde")}, "ensemble": {"names": list("abcdefghi")}}
+    best, sel = select_best({"compromise": simple, "focal": close}, y, groups, fitted)
+    assert sel["lowest"] == "focal" and best == "compromise"
+    assert sel["candidates"]["focal"]["excess"] == 0.0
+    assert 0 < sel["candidates"]["compromise"]["excess"] <= sel["candidates"]["compromise"]["se"]
+    best, sel = select_best({"compromise": simple, "focal": far, "ensemble": close}, y, groups,
+                            fitted)
+    assert best == "focal" and sel["candidates"]["compromise"]["excess"] > 1.0

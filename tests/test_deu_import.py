@@ -8,12 +8,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import REF, assert_bad_input, run_cli
 
 from realpolitik.errors import InputError
 from realpolitik.scenario.importers import detect_format
 from realpolitik.scenario.importers.deu import gdp_capabilities, read, read_table
 from realpolitik.scenario.loader import load_any, scenario_from_dict
-from conftest import REF, assert_bad_input, run_cli
 
 DEV = REF / "deu3" / "deu3_dev.tsv"
 
@@ -116,11 +116,16 @@ def test_bad_cells_name_line_and_column(tmp_path, line, column, value, needle):
     assert_bad_input(run_cli("forecast", bad), f"line {line}")
 
 
-def test_short_row_and_empty_file(tmp_path):
+def test_short_long_rows_na_cells_and_empty_file(tmp_path):
     rows = _rows()
-    rows[5] = rows[5][:20]
-    with pytest.raises(InputError, match="line 6: 20 cells"):
-        read_table(_write(tmp_path / "short.tsv", rows))
+    rows[5] = rows[5][:20]  # trailing cells left out: read as empty
+    rows[6][rows[0].index("pde")] = "NA"
+    t = read_table(_write(tmp_path / "short.tsv", rows))
+    assert np.isnan(t.positions[3, 20:]).all() and np.isnan(t.outcome[3])
+    assert np.isnan(t.positions[4, t.actor_index("de")])
+    rows[7] += ["", "7"]
+    with pytest.raises(InputError, match="line 8: 77 cells"):
+        read_table(_write(tmp_path / "long.tsv", rows))
     empty = tmp_path / "empty.tsv"
     empty.write_text("\n", encoding="utf-8")
     with pytest.raises(InputError, match="empty"):

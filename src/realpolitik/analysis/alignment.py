@@ -25,10 +25,19 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from realpolitik.analysis.tipping import RelationTipping, relation_tipping
+from realpolitik.analysis.tipping import (
+    MAX_FACTOR,
+    RELATION_BOUNDS,
+    Alternative,
+    RelationTipping,
+    alternatives,
+    relation_bounds,
+    relation_tipping,
+)
 from realpolitik.errors import InputError, Problem
 from realpolitik.models.alignment.balance import SignedGraph, frustration_index
 from realpolitik.models.alignment.landscape import (
+    EXHAUSTIVE_MAX,
     Configuration,
     LandscapeResult,
     frustration,
@@ -174,10 +183,26 @@ class TippingResult:
     range: tuple[float, float] | None
     without_partner: Configuration | None = None
     """The lowest-energy split that parts the first actor from its partner (stable or not)."""
+    alternatives: tuple[Alternative, ...] | None = None
+    """The least single changes (a relation of the first actor, a relation among the others, or
+    one actor's size) that move the first actor off its partner's side, smallest first; empty
+    if none within range (or no partner); None when not searched (too many actors)."""
 
     def to_json(self, actors: tuple[str, ...]) -> dict[str, Any]:
         return {"pair": list(self.pair), "from": self.model.value, "to": self.model.to,
-                "switchers": [actors[k] for k in self.model.switchers]}
+                "switchers": [actors[k] for k in self.model.switchers],
+                "required": self.model.threshold,
+                "alternatives": None if self.alternatives is None else [
+                    alternative_json(a, actors) for a in self.alternatives]}
+
+
+def alternative_json(alt: Alternative, actors: tuple[str, ...]) -> dict[str, Any]:
+    """``{"kind", "pair" | "actor", "from", "to", "change", "switchers"}``: for a size, from/to
+    are shares of the landscape's total before the change and change is the factor."""
+    where: dict[str, Any] = ({"pair": [actors[k] for k in alt.actors]} if alt.kind == "relation"
+                             else {"actor": actors[alt.actors[0]]})
+    return {"kind": alt.kind, **where, "from": alt.value, "to": alt.to, "change": alt.change,
+            "switchers": [actors[k] for k in alt.switchers]}
 
 
 @dataclass(frozen=True)
@@ -262,14 +287,15 @@ def align(inputs: AlignmentInputs, *, tipping: tuple[str, str] | None = None, k:
     tip = None
     if pair is not None:
         i, j = pair
-        model = relation_tipping(s, p, i, j, before=best)
+        model = relation_tipping(s, p, i, j, before=best, bounds=relation_bounds(p))
         partner = _partner(inputs, best, i)
         leaves = bool(partner is not None and model.after[i] != model.after[partner])
         key = (min(i, j), max(i, j))
         apart = pair_minima(s, p, i, partner)[1] if partner is not None else None
+        alts = (alternatives(s, p, i, partner, before=best) if partner is not None else ())
         tip = TippingResult((inputs.actors[i], inputs.actors[j]), model,
                             inputs.actors[partner] if partner is not None else None, leaves,
-                            inputs.ranges.get(key), apart)
+                            inputs.ranges.get(key), apart, alts)
     return AlignmentResult(inputs, land, frus, found, tip)
 
 
@@ -326,9 +352,10 @@ def tipping_sentence(result: AlignmentResult) -> str | None:
     goal = (f"for {a} to leave {inp.name(inp.actors.index(t.partner))}'s side"
             if t.leaves_partner and t.partner is not None else "to change the predicted alignment")
     if m.to is None:
-        return (f"No value of {rel} in [-1, +1] changes the predicted alignment: it would take "
-                f"{_num(m.threshold)} (now {_num(m.value)}) {goal}, and then {who} would "
-                f"switch sides.")
+        lo, hi = relation_bounds(inp.propensities)
+        return (f"No value of {rel} in [{lo:+g}, {hi:+g}] changes the predicted alignment: it "
+                f"would take {_num(m.threshold)} (now {_num(m.value)}) {goal}, and then {who} "
+                f"would switch sides.")
     verb = "rise" if m.direction == "rise" else "fall"
     prep = "above" if m.direction == "rise" else "below"
     s = (f"{rel} would have to {verb} from {_num(m.value)} to {prep} {_num(m.to)} {goal} "
@@ -338,6 +365,66 @@ def tipping_sentence(result: AlignmentResult) -> str | None:
         inside = lo <= m.to <= hi
         s += (f" That lies {'inside' if inside else 'outside'} the relation's cited range "
               f"[{_num(lo)}, {_num(hi)}].")
+    return s
+
+
+def _possessive(name: str) -> str:
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
+def alternative_clause(result: AlignmentResult, alt: Alternative) -> str:
+    """"Russia-United States relations rose from -0.50 to above +0.17 (a thaw)" or "China's
+    size fell to 0.4x"; who switches sides is named unless it is the focal actor alone."""
+    inp = result.inputs
+    notes = []
+    if alt.kind == "relation":
+        a, b = (inp.name(k) for k in alt.actors)
+        up = alt.change > 0
+        if up and alt.value < 0:
+            notes.append("a thaw")
+        elif not up and alt.value > 0:
+            notes.append("a falling-out")
+        s = (f"{a}-{b} relations {'rose' if up else 'fell'} from {_num(alt.value)} to "
+             f"{'above' if up else 'below'} {_num(alt.to)}")
+    else:
+        up = alt.change > 1
+        s = (f"{_possessive(inp.name(alt.actors[0]))} size {'rose' if up else 'fell'} to "
+             f"{alt.change:.3g}x")
+    focal = result.tipping.model.i if result.tipping is not None else None
+    if alt.switchers != (focal,):
+        notes.append(f"switching sides: {', '.join(inp.name(k) for k in alt.switchers)}")
+    return s + (f" ({'; '.join(notes)})" if notes else "")
+
+
+ALTERNATIVES_IN_SUMMARY = 3
+
+
+def alternatives_sentence(result: AlignmentResult) -> str | None:
+    """The top alternatives in one sentence: "Russia would leave China's side if ..., or if
+    ...", or that no single change within range does it."""
+    t = result.tipping
+    if t is None or t.partner is None:
+        return None
+    inp = result.inputs
+    a, b = inp.name(t.model.i), inp.name(inp.actors.index(t.partner))
+    alts = t.alternatives
+    if alts is None:
+        return (f"Single changes that would move {a} off {_possessive(b)} side were not "
+                f"searched (more than {EXHAUSTIVE_MAX} actors).")
+    lo, hi = relation_bounds(inp.propensities, RELATION_BOUNDS)
+    if not alts:
+        return (f"No single change within range moves {a} off {_possessive(b)} side: no "
+                f"relation in [{lo:+g}, {hi:+g}] and no actor's size from near 0 to "
+                f"{MAX_FACTOR:g}x.")
+    top = alts[:ALTERNATIVES_IN_SUMMARY]
+    s = (f"{a} would leave {_possessive(b)} side if "
+         + ", or if ".join(alternative_clause(result, x) for x in top) + ".")
+    rest = len(alts) - len(top)
+    if rest:
+        s += f" ({rest} more single change{'s' if rest > 1 else ''} in the full results.)"
+    elif len(alts) < ALTERNATIVES_IN_SUMMARY:
+        s += (f" No other single change of a relation (within [{lo:+g}, {hi:+g}]) or of "
+              f"one actor's size (up to {MAX_FACTOR:g}x) does it.")
     return s
 
 
@@ -394,6 +481,9 @@ def summary_lines(result: AlignmentResult) -> list[str]:
                          + (f" ({special[0]})" if special else ""))
         lines.append("Strategic triangles: " + "; ".join(parts) + ".")
     sentence = tipping_sentence(result)
+    if sentence:
+        lines.append(sentence)
+    sentence = alternatives_sentence(result)
     if sentence:
         lines.append(sentence)
     return lines

@@ -30,7 +30,12 @@ from typing import Any
 import numpy as np
 
 from realpolitik.analysis.conformal import TARGET, calibrated_radius, coverage, interval
-from realpolitik.analysis.crossval import cluster_bootstrap_mean, fold_of, grouped_folds
+from realpolitik.analysis.crossval import (
+    cluster_bootstrap_mean,
+    cluster_bootstrap_se,
+    fold_of,
+    grouped_folds,
+)
 from realpolitik.analysis.ensemble import align, ensemble_choice_set, focal_choice_set
 from realpolitik.errors import InputError
 from realpolitik.models.bargaining.focal import ChoiceSet, choice_median, fit_choice
@@ -191,11 +196,17 @@ def _council_votes(table: DEUTable) -> np.ndarray:
 # --------------------------------------------------------------------------- models
 
 
-def eum_forecasts(panel: Panel, progress: Callable[[int], None] | None = None) -> np.ndarray:
-    """The expected-utility model's final-round median per issue (NaN where it cannot run)."""
+def eum_forecasts(
+    panel: Panel, progress: Callable[[int], None] | None = None,
+    errors: list[str] | None = None,
+) -> np.ndarray:
+    """The expected-utility model's final-round median per issue (NaN where it cannot run; the
+    reason goes to ``errors`` and the back-test carries on with the other models)."""
     try:
         from realpolitik.models.bargaining.eum import EUMParams, expected_utility_model
-    except ImportError:
+    except ImportError as e:
+        if errors is not None:
+            errors.append(f"eum: the expected-utility model is not available ({e})")
         return np.full(panel.n, np.nan)
     params = EUMParams(threads=1)  # issues are small: threads cost more than they save
     x, w = panel.positions, panel.weights
@@ -211,8 +222,12 @@ def eum_forecasts(panel: Panel, progress: Callable[[int], None] | None = None) -
                 with np.errstate(all="ignore"):
                     res = expected_utility_model(pos, panel.capability[keep], s[t, keep], params)
                 out[t] = float(res.median_by_round[-1])
-            except (ValueError, FloatingPointError, ZeroDivisionError):
+            except Exception as e:  # noqa: BLE001  one model's failure must not stop the others
                 out[t] = np.nan
+                if errors is not None:
+                    errors.append(
+                        f"eum failed on issue {panel.issue_id[t]}: {type(e).__name__}: {e}"
+                    )
         if progress is not None:
             progress(1)
     return out
@@ -220,7 +235,7 @@ def eum_forecasts(panel: Panel, progress: Callable[[int], None] | None = None) -
 
 def base_forecasts(
     panel: Panel, models: Sequence[str] = BASE_MODELS,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], None] | None = None, errors: list[str] | None = None,
 ) -> dict[str, np.ndarray]:
     """Raw forecasts of the parameter-free models (NaN where a model is undefined)."""
     lo, hi = SCALE
@@ -239,7 +254,7 @@ def base_forecasts(
         )
         out["procedural"] = res.outcome
     if "eum" in models:
-        out["eum"] = eum_forecasts(panel, progress)
+        out["eum"] = eum_forecasts(panel, progress, errors)
     return out
 
 
@@ -422,7 +437,11 @@ def run_backtest(
     need = set(chosen)
     if "ensemble" in need:
         need |= {"median", "nash", "procedural", "eum"}
-    raw = base_forecasts(panel, [m for m in BASE_MODELS if m in need], progress)
+    errors: list[str] = []
+    raw = base_forecasts(panel, [m for m in BASE_MODELS if m in need], progress, errors)
+    if errors:
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        warnings.append(errors[0] + more)
     comp = raw["compromise"]
     forecasts: dict[str, np.ndarray] = {}
     fallback: dict[str, int] = {}
@@ -442,7 +461,7 @@ def run_backtest(
                 pred[rows] = choice_median(cs, align(beta, cs.names))
             forecasts[m] = pred
             fallback[m] = 0
-    if fallback.get("procedural"):
+    if fallback.get("procedural") and "procedural" in chosen:
         warnings.append(
             f"procedural: {fallback['procedural']} issue(s) without a reference point use the "
             "compromise forecast"
@@ -452,7 +471,6 @@ def run_backtest(
             f"eum: the expected-utility model was unavailable on {fallback['eum']} issue(s); "
             "the compromise forecast is used there"
         )
-    lo, hi = SCALE
     records: dict[str, ModelRecord] = {}
     for m in chosen:
         radius = np.empty(panel.n)
@@ -538,7 +556,6 @@ def fit_capability(
         oof[m] = pred
     radius: dict[str, Any] = {}
     cv: dict[str, Any] = {}
-    lo, hi = SCALE
     for m in MODELS:
         res = np.abs(oof[m] - y)
         if m in FITTED_MODELS:
@@ -550,14 +567,39 @@ def fit_capability(
         low, high = intervals80(panel, oof[m], r_issue)
         cv[m] = metrics(oof[m], y, panel.proposal, panel.procedure, panel.rule, low, high)
     ranking = sorted(MODELS, key=lambda m: cv[m]["mae"])
+    best, selection = select_best(oof, y, panel.proposal, models_out)
     return {
         "models": models_out,
         "radius80": radius,
         "cv": cv,
         "ranking": ranking,
-        "best": ranking[0],
+        "best": best,
+        "selection": selection,
         "oof": {m: oof[m].tolist() for m in MODELS},
     }
+
+
+def select_best(
+    oof: Mapping[str, np.ndarray], y: np.ndarray, proposal: np.ndarray,
+    fitted: Mapping[str, Any],
+) -> tuple[str, dict[str, Any]]:
+    """The one-standard-error rule (Breiman et al. 1984; Hastie, Tibshirani & Friedman 2009,
+    sec. 7.10): the simplest model whose cross-validated MAE is within one standard error of the
+    lowest, the error being that of the paired difference of absolute errors, resampling
+    proposals. Simplicity = number of fitted parameters (0 for the parameter-free models); among
+    equally simple models the lower MAE wins. Choosing between near-equal models by the smallest
+    CV error alone would add selection noise without expected gain."""
+    err = {m: np.abs(np.asarray(v) - y) for m, v in oof.items()}
+    mae = {m: float(e.mean()) for m, e in err.items()}
+    low = min(mae, key=lambda m: mae[m])
+    size = {m: len(fitted[m]["names"]) if m in fitted else 0 for m in err}
+    table = {}
+    for m in sorted(err, key=lambda m: (size[m], mae[m])):
+        se = cluster_bootstrap_se(err[m] - err[low], list(proposal), N_BOOT, 0) if m != low else 0.0
+        table[m] = {"mae": mae[m], "excess": mae[m] - mae[low], "se": se, "parameters": size[m]}
+    best = next(m for m in table if table[m]["excess"] <= table[m]["se"])
+    return best, {"rule": "one standard error (paired, proposals resampled)", "lowest": low,
+                  "candidates": table}
 
 
 def fit_parameters(

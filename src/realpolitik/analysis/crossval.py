@@ -42,6 +42,29 @@ def fold_of(groups: Sequence[str], assignment: dict[str, int]) -> np.ndarray:
     return np.array([assignment.get(str(g), -1) for g in groups], dtype=int)
 
 
+def _replicates(
+    values: ArrayLike, groups: Sequence[str], n_boot: int, seed: int
+) -> np.ndarray:
+    v = np.asarray(values, dtype=float)
+    labels, inv = np.unique(np.asarray(groups, dtype=str), return_inverse=True)
+    g = labels.size
+    sums = np.bincount(inv, weights=v, minlength=g)
+    sizes = np.bincount(inv, minlength=g).astype(float)
+    rng = np.random.default_rng(seed)
+    draws = rng.multinomial(g, np.full(g, 1.0 / g), size=n_boot).astype(float)
+    means: np.ndarray = (draws @ sums) / (draws @ sizes)
+    return means
+
+
+def cluster_bootstrap_se(
+    values: ArrayLike, groups: Sequence[str], n_boot: int = 2000, seed: int = 0
+) -> float:
+    """Standard error of the mean of ``values`` by the cluster bootstrap (groups resampled)."""
+    if np.asarray(values).size == 0:
+        return float("nan")
+    return float(np.std(_replicates(values, groups, n_boot, seed), ddof=1))
+
+
 def cluster_bootstrap_mean(
     values: ArrayLike, groups: Sequence[str], n_boot: int = 2000, seed: int = 0,
     level: float = 0.95,
@@ -51,16 +74,9 @@ def cluster_bootstrap_mean(
     Each replicate draws as many groups as there are, with replacement, and takes the mean over
     all the issues of the drawn groups (a ratio estimator; vectorised as counts @ group sums).
     """
-    v = np.asarray(values, dtype=float)
-    labels, inv = np.unique(np.asarray(groups, dtype=str), return_inverse=True)
-    g = labels.size
-    if v.size == 0:
+    if np.asarray(values).size == 0:
         return (float("nan"), float("nan"))
-    sums = np.bincount(inv, weights=v, minlength=g)
-    sizes = np.bincount(inv, minlength=g).astype(float)
-    rng = np.random.default_rng(seed)
-    draws = rng.multinomial(g, np.full(g, 1.0 / g), size=n_boot).astype(float)
-    means = (draws @ sums) / (draws @ sizes)
+    means = _replicates(values, groups, n_boot, seed)
     a = (1 - level) / 2
     lo, hi = np.quantile(means, [a, 1 - a])
     return float(lo), float(hi)

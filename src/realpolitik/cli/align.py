@@ -13,6 +13,7 @@ from rich.table import Table
 
 from realpolitik.analysis.alignment import (
     AlignmentInputs,
+    AlignmentResult,
     align,
     balance_file,
     inputs_from_cow,
@@ -83,7 +84,7 @@ def align_command(
     with its energy and basin, frustrations, strategic triangles and a tipping point."""
     inputs = _inputs(list(args or []), year, _split(states), _split(actors), sizes, matrix,
                      center)
-    pair = tuple(tipping) if tipping else None
+    pair: tuple[str, str] | None = (tipping[0], tipping[1]) if tipping else None
     if pair is None and k == 2 and all(a in inputs.actors for a in DEFAULT_TIPPING):
         pair = DEFAULT_TIPPING
     result = align(inputs, tipping=pair, k=k, seed=seed)
@@ -110,6 +111,27 @@ def align_command(
         out.print(f"  ... {len(result.landscape.minima) - 15} more (use --json)")
     for line in summary_lines(result):
         out.print(line)
+    _print_alternatives(result)
+
+
+def _print_alternatives(result: AlignmentResult) -> None:
+    """The full list of single changes behind the summary's alternatives sentence."""
+    tip = result.tipping
+    if tip is None or tip.partner is None or not tip.alternatives:
+        return
+    a = result.inputs.actors
+    t = Table(title=f"Least single changes that move {a[tip.model.i]} off {tip.partner}'s side")
+    for col in ("change", "from", "to", "by", "switching sides"):
+        t.add_column(col, justify="left" if col in ("change", "switching sides") else "right")
+    for alt in tip.alternatives:
+        if alt.kind == "relation":
+            t.add_row("relation " + "-".join(a[k] for k in alt.actors), f"{alt.value:+.2f}",
+                      f"{alt.to:+.3f}", f"{alt.change:+.3f}",
+                      ", ".join(a[k] for k in alt.switchers))
+        else:
+            t.add_row(f"size of {a[alt.actors[0]]}", f"{alt.value:.3f}", f"{alt.to:.3f}",
+                      f"x{alt.change:.3g}", ", ".join(a[k] for k in alt.switchers))
+    out.print(t)
 
 
 @command("balance")

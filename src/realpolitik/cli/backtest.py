@@ -143,7 +143,8 @@ def _print_table(result: object) -> None:
     out.print(
         f"{n_cv} issues of training proposals scored with cross-validated parameters, "
         f"{result.n_issues - n_cv} with the shipped parameters (no refit). "
-        f"* best model, chosen by cross-validation on the training file: {result.best}."
+        f"* best model, chosen on the training file by cross-validation (one-SE rule): "
+        f"{result.best}."
     )
 
 

@@ -174,10 +174,10 @@ def forecast(
                 )
             ],
         )
-    params = EUMParams(
-        probability=probability,  # type: ignore[arg-type]
-        **({"max_rounds": max_rounds} if max_rounds else {}),
-    )
+    # An explicit --max-rounds runs exactly that many rounds (as the published replications do):
+    # the convergence stop applies only to the default cap.
+    rounds = {"max_rounds": max_rounds, "tol": 0.0} if max_rounds else {}
+    params = EUMParams(probability=probability, **rounds)  # type: ignore[arg-type]
     n = 1 if issue else len(sc.issues)
     with Progress(console=console, transient=True, disable=n * len(sc.actors) < 200) as bar:
         task = bar.add_task("Forecasting", total=n)

@@ -469,12 +469,13 @@ class _Round:
         rest = S[:, _NB : _NB + 2] + D[:, _OFF : _OFF + 2]
         a0 = S[:, _TGT : _TGT + 2] - (rest - D[:, _OWN : _OWN + 2] + moved)
         a1 = a0 - invk * m
-        cross = (a0 * a1 < 0) & valid[:, None]
+        cross = _crosses(a0, a1) & valid[:, None]
         if not cross.any():
             return
         for side in (0, 1):
             if side == 1:  # side 0's check may have changed side 1's move
-                cross[:, 1] = (a0[:, 1] * (a0[:, 1] - invk[:, 1] * m[:, 1]) < 0) & valid
+                a1[:, 1] = a0[:, 1] - invk[:, 1] * m[:, 1]
+                cross[:, 1] = _crosses(a0[:, 1], a1[:, 1]) & valid
             c = np.flatnonzero(cross[:, side])
             if not c.size:
                 continue
@@ -611,6 +612,12 @@ class _Round:
             idx = np.flatnonzero(mark)
             mark[idx] = False
             self._calculate(idx)
+
+
+def _crosses(a0: FloatArray, a1: FloatArray) -> NDArray[np.bool_]:
+    """The target lies strictly between the outcome before (target - a0) and after
+    (target - a1); distances within float noise of zero count as zero (decide: Decimal)."""
+    return ((a0 > _EDGE) & (a1 < -_EDGE)) | ((a0 < -_EDGE) & (a1 > _EDGE))
 
 
 def _move_ok(D: FloatArray, m: FloatArray) -> NDArray[np.bool_]:

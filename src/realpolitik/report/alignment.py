@@ -1,5 +1,6 @@
 """Alignment section of the report: the network of coalitions (Plotly), the stable
-configurations, the strategic triangles and the tipping sentence, as one HTML fragment.
+configurations, the strategic triangles, the tipping sentence and the table of single changes
+that would move the tipping pair's first actor off its partner's side, as one HTML fragment.
 
 The fragment carries no plotly.js: the report page embeds it once.
 """
@@ -15,6 +16,7 @@ import plotly.io as pio
 from realpolitik.analysis.alignment import (
     TRIAD_NAMES,
     AlignmentResult,
+    alternatives_sentence,
     summary_lines,
     tipping_sentence,
 )
@@ -79,7 +81,7 @@ def network_figure(result: AlignmentResult) -> go.Figure:
         fig.add_trace(go.Scatter(
             x=xy[members, 0], y=xy[members, 1], mode="markers+text",
             text=[inp.actors[m] for m in members], textposition="top center",
-            hovertext=[f"{inp.name(m)}<br>size {inp.sizes[m]:.3f}<br>frustration "
+            hovertext=[f"{inp.name(int(m))}<br>size {inp.sizes[m]:.3f}<br>frustration "
                        f"{result.frustration[m]:.3g}" for m in members],
             hoverinfo="text", name=f"coalition {c + 1}",
             marker={"size": [14 + 60 * float(np.sqrt(inp.sizes[m])) for m in members],
@@ -93,8 +95,38 @@ def network_figure(result: AlignmentResult) -> go.Figure:
     return fig
 
 
+def alternatives_table(result: AlignmentResult) -> str:
+    """The least single changes that move the tipping pair's first actor off its partner's
+    side (relations within [-1, 1], sizes times a factor up to 10), smallest first."""
+    t = result.tipping
+    if t is None or t.partner is None:
+        return ""
+    inp = result.inputs
+    a = inp.name(t.model.i)
+    b = inp.name(inp.actors.index(t.partner))
+    head = f"<h3>What single change would move {escape(a)} off {escape(b)}'s side?</h3>"
+    if not t.alternatives:  # none within range, or not searched: the sentence says which
+        return head + f"<p>{escape(alternatives_sentence(result) or '')}</p>"
+    rows = []
+    for n, alt in enumerate(t.alternatives, 1):
+        if alt.kind == "relation":
+            what = "relation " + escape("-".join(inp.actors[k] for k in alt.actors))
+            frm, to, change = f"{alt.value:+.2f}", f"{alt.to:+.3f}", f"{alt.change:+.3f}"
+        else:
+            what = "size of " + escape(inp.actors[alt.actors[0]])
+            frm, to, change = f"{alt.value:.3f}", f"{alt.to:.3f}", f"&times;{alt.change:.3g}"
+        who = escape(", ".join(inp.actors[k] for k in alt.switchers))
+        rows.append(f"<tr><td class='num'>{n}</td><td>{what}</td><td class='num'>{frm}</td>"
+                    f"<td class='num'>{to}</td><td class='num'>{change}</td><td>{who}</td></tr>")
+    return (head + "<table><tr><th>#</th><th>change</th><th>from</th><th>to</th>"
+            "<th>by</th><th>switching sides</th></tr>" + "".join(rows) + "</table>"
+            "<p class='muted'>Exact thresholds: beyond <i>to</i> the predicted configuration "
+            "parts the two. Sizes are shares of the landscape's total before the change.</p>")
+
+
 def alignment_html(result: AlignmentResult, *, max_configurations: int = 10) -> str:
-    """The alignment section: network figure, summary, configurations, triads, tipping."""
+    """The alignment section: network figure, summary, tipping, alternatives, configurations,
+    triads."""
     inp, land = result.inputs, result.landscape
     fig = pio.to_html(network_figure(result), full_html=False, include_plotlyjs=False,
                       config={"displaylogo": False, "responsive": True})
@@ -131,7 +163,7 @@ def alignment_html(result: AlignmentResult, *, max_configurations: int = 10) -> 
         "&sum;<sub>i&lt;j</sub> s<sub>i</sub> s<sub>j</sub> p<sub>ij</sub> d<sub>ij</sub>, lower "
         "is a better fit; basin = share of starting configurations whose steepest descent ends "
         "there.</p>"
-        f"{fig}<ul>{summary}</ul>{tip_html}"
+        f"{fig}<ul>{summary}</ul>{tip_html}{alternatives_table(result)}"
         f"<h3>Stable configurations</h3>{configs}"
         f"<h3>Strategic triangles</h3>{triad_table}"
         f"<h3>Sizes and frustration in the prediction</h3>{ftable}"

@@ -120,7 +120,8 @@ def render(result: BacktestResult) -> str:
 <h1>Back-test on {escape(Path(result.file).name)}</h1>
 <p>{result.n_issues} issues with an outcome scored; {result.skipped} rows skipped (no outcome or
 no position). Capability: <b>{escape(result.capability)}</b> (weight = capability x salience).
-Best model (chosen by cross-validation on the training file): <b>{escape(result.best or '-')}</b>.
+Best model (chosen on the training file by cross-validation, one-standard-error rule):
+<b>{escape(result.best or '-')}</b>.
 </p>
 <p class="muted">{n_cv} issues belong to proposals of the training file and were scored with
 parameters fitted without their proposal's fold (cross-validated); {n_new} issues belong to new

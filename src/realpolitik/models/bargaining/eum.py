@@ -49,6 +49,7 @@ RELATIONSHIP_NAMES: dict[int, str] = {
 _CHUNK = 8  # chunk width of the blocked prefix sum
 _BLOCK_ELEMENTS = 1 << 17  # elements per row block (about 1 MB of float64)
 _SMALL_D = 1e-2  # below this distance (units of R) utilities use expm1/log1p
+_TILE = 256  # tile of the blocked transpose in the fast form
 
 
 @dataclass(frozen=True)
@@ -230,7 +231,7 @@ def _run_model(
             break
     inv = np.empty(n, dtype=np.intp)
     inv[perm] = np.arange(n)
-    codes = codes_sorted[inv][:, inv]
+    codes = np.take(np.take(codes_sorted, inv, axis=0), inv, axis=1)
     return _result(history, med, mean, risks, codes, len(risks), converged)
 
 
@@ -299,76 +300,117 @@ def _result(
     )
 
 
-def _first_min(key: F64, tol: float) -> tuple[NDArray[np.bool_], I64]:
-    """Per row: whether any key is finite, and the first column whose key is within ``tol`` of
-    the row minimum (columns are sorted by position, so ties go to the lowest position)."""
-    kmin = key.min(axis=1)
-    has = kmin < np.inf
-    col = np.argmax(key <= (kmin + tol)[:, None], axis=1)
-    return has, col
+_PROFILE = None  # TEMP
+_NO_KEY = 4.0  # added to masked-out keys (every key lies in [0, 1])
+
+
+Scratch = dict[str, np.ndarray]
+
+
+def _scratch(bufs: Scratch, name: str, shape: tuple[int, ...], dtype: type) -> np.ndarray:
+    """A scratch array of this shape, reused across calls that share ``bufs`` (one thread)."""
+    size = math.prod(shape)
+    flat = bufs.get(name)
+    if flat is None or flat.size < size or flat.dtype != dtype:
+        flat = np.empty(size, dtype=dtype)
+        bufs[name] = flat
+    return flat[:size].reshape(shape)
+
+
+def _first_min(
+    key: F64, mask: NDArray[np.bool_], tol: float, bufs: Scratch
+) -> tuple[NDArray[np.bool_], I64]:
+    """Per row, among the columns where ``mask`` holds: whether there is one, and the first
+    column whose key is within ``tol`` of the smallest (columns are sorted by position, so ties
+    go to the lowest position). Keys lie in [0, 1]."""
+    masked = _scratch(bufs, "fm", key.shape, np.float64)
+    np.multiply(np.logical_not(mask, out=_scratch(bufs, "fmb", key.shape, np.bool_)),
+                _NO_KEY, out=masked)
+    masked += key
+    kmin = masked.min(axis=1)
+    has = kmin < _NO_KEY
+    close = np.less_equal(masked, (kmin + tol)[:, None], out=_scratch(bufs, "fmb", key.shape, np.bool_))
+    return has, np.argmax(close, axis=1)
 
 
 def _choose(
-    a: F64, b: F64, d: F64, ys: F64, rows: slice, params: EUMParams, codes: NDArray[np.int8]
+    a: F64,
+    b: F64,
+    d: F64,
+    yi: F64,
+    ys: F64,
+    params: EUMParams,
+    codes: NDArray[np.int8],
+    bufs: Scratch,
 ) -> F64:
     """Offers and choices for a block of rows i (SCS; DESIGN.md "offers").
 
     a = EU_i(i challenges j), b = EU_i(j challenges i), both divided by the same positive number
-    per pair (the utility scale 4 * 0.5^r_i * ((1 + d)^r_i - (1 - d)^r_i)), NaN where i and j
-    hold the same position. Returns the new positions of the rows; fills ``codes`` (the block's
-    rows of the relationship matrix).
+    per pair (the utility scale 4 * 0.5^r_i * ((1 + d)^r_i - (1 - d)^r_i)) and set to 0 where i
+    and j hold the same position; d = |y_i - y_j|; yi the rows' positions, ys all positions
+    (sorted). Returns the rows' new positions and fills ``codes`` (the rows' relationships).
     """
     tol = params.tie_tol
-    if params.q != 1.0:
-        # With q < 1 the T term makes a, b unbounded as d -> 0: compare relative to their size.
-        thr: float | F64 = tol * (1.0 + np.abs(a) + np.abs(b))
-    else:
-        thr = tol
-    a_pos = a > thr
-    b_pos = b > thr
-    a_neg = a < -thr
-    b_neg = b < -thr
-    s_pos = (a + b) > thr  # b > |a| when a < 0 < b; a > |b| when b < 0 < a
-    conf = a_pos & (b - a > thr)  # b > a > 0: i loses a confrontation
-    yield_ = a_neg & b_pos
-    comp = yield_ & s_pos
-    capit = yield_ & ~s_pos
+    shape = a.shape
+    # With q < 1 the T term makes a, b unbounded as d -> 0: compare relative to their size.
+    thr: float | F64 = tol * (1.0 + np.abs(a) + np.abs(b)) if params.q != 1.0 else tol
+    neg_thr = -thr
+    a_pos = np.greater(a, thr, out=_scratch(bufs, "a_pos", shape, np.bool_))
+    b_pos = np.greater(b, thr, out=_scratch(bufs, "b_pos", shape, np.bool_))
+    a_neg = np.less(a, neg_thr, out=_scratch(bufs, "a_neg", shape, np.bool_))
+    b_neg = np.less(b, neg_thr, out=_scratch(bufs, "b_neg", shape, np.bool_))
+    tmp = _scratch(bufs, "ch_tmp", shape, np.float64)
+    # b > |a| when a < 0 < b; a > |b| when b < 0 < a
+    s_pos = np.greater(np.add(a, b, out=tmp), thr, out=_scratch(bufs, "s_pos", shape, np.bool_))
+    conf = np.greater(np.subtract(b, a, out=tmp), thr, out=_scratch(bufs, "conf", shape, np.bool_))
+    conf &= a_pos  # b > a > 0: i loses a confrontation
+    yield_ = np.logical_and(a_neg, b_pos, out=a_neg)  # a < 0 < b: i yields
+    yield_other = np.logical_and(a_pos, b_neg, out=b_neg)  # b < 0 < a: j yields
+    # codes (RELATIONSHIP_NAMES): 1 conflict; i yields: 3, or 2 when b > |a|; j yields: 5, or
+    # 4 when a > |b|. Byte arithmetic (a table lookup is slower).
+    c8 = codes.view(np.uint8)
+    np.multiply(yield_.view(np.uint8), 3, out=c8)
+    u8 = _scratch(bufs, "u8", shape, np.uint8)
+    np.multiply(yield_other.view(np.uint8), 5, out=u8)
+    c8 += u8
+    c8 += np.logical_and(a_pos, b_pos, out=b_pos).view(np.uint8)
+    np.logical_or(yield_, yield_other, out=a_pos)
+    a_pos &= s_pos
+    c8 -= a_pos.view(np.uint8)
 
-    codes[...] = 0
-    np.copyto(codes, 1, where=a_pos & b_pos)
-    np.copyto(codes, 2, where=comp)
-    np.copyto(codes, 3, where=capit)
-    other = a_pos & b_neg
-    np.copyto(codes, 4, where=other & s_pos)
-    np.copyto(codes, 5, where=other & ~s_pos)
-
-    yi = ys[rows]
     new = yi.copy()
-    inf = np.inf
-    has_conf, j_conf = _first_min(np.where(conf, d, inf), tol)
+    has_conf, j_conf = _first_min(d, conf, tol, bufs)
     new[has_conf] = ys[j_conf[has_conf]]
     rest = ~has_conf
+    if not (rest.any() and (yield_[rest]).any()):
+        return new
+    comp = np.logical_and(yield_, s_pos, out=conf)
+    if (comp[rest]).any():
+        key = _scratch(bufs, "key", shape, np.float64)
+        if params.compromise_rank == "scholz":
+            # (|a| y_i + |b| y_j) / (|a| + |b|) with a < 0 < b
+            np.multiply(b, ys[None, :], out=key)
+            key -= np.multiply(a, yi[:, None], out=tmp)
+            key /= np.subtract(b, a, out=tmp)
+        else:
+            np.divide(a, b, out=key)
+            key *= d
+            np.negative(key, out=key)
+        np.fmax(key, 0.0, out=key)  # bound the values outside the compromises (NaN, inf)
+        np.fmin(key, 1.0, out=key)
+        has_comp, j_comp = _first_min(key, comp, tol, bufs)
+        sel = rest & has_comp
+        rows = np.flatnonzero(sel)
+        jj = j_comp[sel]
+        frac = -a[rows, jj] / b[rows, jj]
+        new[sel] = yi[sel] + (ys[jj] - yi[sel]) * frac
+        rest &= ~has_comp
     if rest.any():
-        idx = np.flatnonzero(rest)
-        comp_r = comp[idx]
-        if comp_r.any():
-            ar, br = a[idx], b[idx]
-            yj = ys[None, :]
-            yir = yi[idx, None]
-            with np.errstate(invalid="ignore", divide="ignore"):
-                if params.compromise_rank == "scholz":
-                    key = (-ar * yir + br * yj) / (br - ar)
-                else:
-                    key = d[idx] * (-ar / br)
-            has_comp, j_comp = _first_min(np.where(comp_r, key, inf), tol)
-            sel = idx[has_comp]
-            jj = j_comp[has_comp]
-            frac = -ar[has_comp, jj] / br[has_comp, jj]
-            new[sel] = yi[sel] + (ys[jj] - yi[sel]) * frac
-            idx = idx[~has_comp]
-        if idx.size:
-            has_cap, j_cap = _first_min(np.where(capit[idx], d[idx], inf), tol)
-            new[idx[has_cap]] = ys[j_cap[has_cap]]
+        s_pos = np.logical_not(s_pos, out=s_pos)
+        capit = np.logical_and(yield_, s_pos, out=s_pos)
+        has_cap, j_cap = _first_min(d, capit, tol, bufs)
+        sel = rest & has_cap
+        new[sel] = ys[j_cap[sel]]
     return new
 
 
@@ -455,10 +497,11 @@ class _Direct(_Engine):
         a = self._eu(re, p, ss[None, :], d, ys[:, None], mu, params)  # EU_i(i challenges j)
         b = self._eu(re, p.T, ss[:, None], d, ys[None, :], mu, params)  # EU_i(j challenges i)
         same = d <= params.same_position_tol
-        dn = np.where(same, np.nan, d)
-        scale = 4 * 0.5**re * (np.expm1(re * np.log1p(dn)) - np.expm1(re * np.log1p(-dn)))
+        scale = 4 * 0.5**re * (np.expm1(re * np.log1p(d)) - np.expm1(re * np.log1p(-d)))
+        a = np.where(same, 0.0, a / scale)
+        b = np.where(same, 0.0, b / scale)
         codes = np.zeros((n, n), np.int8)
-        new = _choose(a / scale, b / scale, dn, ys, slice(0, n), params, codes)
+        new = _choose(a, b, d, ys, ys, params, codes, {})
         return new, codes
 
 
@@ -478,26 +521,53 @@ class _Midpoints:
         n = ys.size
         shifted = ys - ys[0]
         span = 2.0 * float(shifted[-1])
-        target = float(min(max(64 * n, 1024), 1 << 22))
+        target = float(min(max(16 * n, 1024), 1 << 22))  # table small enough for L2
         c = 2.0 ** math.floor(math.log2(target / span))
         self.yc: F64 = shifted * c
         self.beta: F64 = self.yc + self.yc
         bins = self.beta.astype(np.int64)
         nb = int(bins[-1]) + 1
-        table = np.searchsorted(bins, np.arange(nb + 1), side="left").astype(np.int64)
-        occupied = np.zeros(nb + 1, dtype=bool)
-        occupied[bins] = True
-        table[occupied] = -1
-        self.table: I64 = table
+        ids = np.arange(nb + 1)
+        lo = np.searchsorted(bins, ids, side="left")
+        occ = np.searchsorted(bins, ids, side="right") - lo
+        # a bucket holding voters: -1 - bucket id (resolved in counts())
+        self.table: I64 = np.where(occ > 0, -1 - ids, lo).astype(np.int64)
+        self.lo = lo
+        self.occ = occ
+        # the voters' common value in a bucket where they all coincide, else NaN
+        first = self.beta[np.minimum(lo, n - 1)]
+        last = self.beta[np.maximum(lo + occ - 1, 0)]
+        self.value = np.where((occ > 0) & (first == last), first, np.nan)
 
     def counts(self, i0: int, i1: int, tbuf: F64, mbuf: I64, bbuf: I64) -> I64:
+        """m for the rows i0:i1 into mbuf (tbuf, bbuf: scratch of the same shape)."""
         np.add(self.yc[i0:i1, None], self.yc[None, :], out=tbuf)
         np.copyto(bbuf, tbuf, casting="unsafe")
         np.take(self.table, bbuf, out=mbuf, mode="clip")
         if mbuf.min() < 0:
-            amb = np.flatnonzero(mbuf < 0)
-            mbuf.flat[amb] = np.searchsorted(self.beta, tbuf.flat[amb], side="left")
+            flat_m = mbuf.reshape(-1)
+            amb = np.flatnonzero(flat_m < 0)
+            bucket = -1 - flat_m[amb]
+            tq = tbuf.reshape(-1)[amb]
+            val = self.value[bucket]
+            single = ~np.isnan(val)  # all voters of the bucket at one value: one comparison
+            flat_m[amb] = self.lo[bucket] + self.occ[bucket] * (val < tq)
+            multi = amb[~single]
+            if multi.size:
+                flat_m[multi] = np.searchsorted(self.beta, tq[~single], side="left")
         return mbuf
+
+
+def _ranges(ys: F64, i0: int, i1: int, radius: float) -> tuple[I64, I64]:
+    """Row offsets (within the block) and columns of the pairs i in [i0, i1), j with
+    |y_i - y_j| <= radius, plus a margin of 1e-9 radius (callers filter exactly). Sorted ys."""
+    pad = radius * (1.0 + 1e-9)
+    lo = np.searchsorted(ys, ys[i0:i1] - pad, side="left")
+    hi = np.searchsorted(ys, ys[i0:i1] + pad, side="right")
+    cnt = hi - lo
+    rows = np.repeat(np.arange(i1 - i0), cnt)
+    cols = np.arange(int(cnt.sum())) + np.repeat(lo - (np.cumsum(cnt) - cnt), cnt)
+    return rows, cols
 
 
 class _Fast(_Engine):
@@ -508,54 +578,51 @@ class _Fast(_Engine):
         self.g = np.empty((n, n))  # G[a, b] = sum_{k < m_ab} w_k |y_k - y_a|^r_k
         self.codes = np.zeros((n, n), np.int8)
         self.rows = max(1, _BLOCK_ELEMENTS // n)
-        nblocks = -(-n // self.rows)
+        self.super_rows = max(self.rows, min(n, _TILE))
         cpus = os.cpu_count() or 1
-        self.threads = max(1, min(threads if threads is not None else min(cpus, 8), nblocks))
-        self.npad = -(-n // _CHUNK) * _CHUNK
+        self.threads = max(1, threads if threads is not None else min(cpus, 8))
+        self.nch = -(-n // _CHUNK)
+        self.npad = self.nch * _CHUNK
+        # Layout of a row of M in pass A: voter k at column pos(k) = (k % CH) nch + k // CH, so
+        # that prefix sums within chunks of CH voters run along contiguous runs of nch columns.
+        kk = np.arange(self.npad)
+        self.pos = (kk % _CHUNK) * self.nch + kk // _CHUNK
+        self.voter = np.empty(self.npad, dtype=np.int64)
+        self.voter[self.pos] = kk  # voter at each column (>= n: padding)
+        self.width = self.npad + 1  # a row of C: [0, inclusive prefix sums in stored order]
+        self.cidx = np.concatenate(([0], 1 + self.pos[:n]))  # C[a, m] = row[cidx[m]]
+        # cidx[m_ij] of the current round: found in security(), reused in offers()
+        self.mstore = np.empty((n, n), dtype=np.uint16 if self.width < (1 << 16) else np.uint32)
+        self.mstore_for: F64 | None = None
 
     # -- helpers
 
-    def _blocks(self) -> Iterator[tuple[int, int]]:
-        for i0 in range(0, self.n, self.rows):
-            yield i0, min(self.n, i0 + self.rows)
-
-    def _run(self, fn: Callable[[int, int, dict[str, np.ndarray]], None]) -> None:
-        """Apply fn(i0, i1, buffers) to every row block, in threads with their own buffers."""
-        blocks = list(self._blocks())
-        if self.threads == 1:
-            bufs: dict[str, np.ndarray] = {}
-            for i0, i1 in blocks:
-                fn(i0, i1, bufs)
-            return
-        chunks = [blocks[k :: self.threads] for k in range(self.threads)]
+    def _run(self, fn: Callable[[int, int, dict[str, np.ndarray]], None], step: int) -> None:
+        """Apply fn(i0, i1, buffers) to the row blocks of ``step`` rows, in threads that own
+        their scratch buffers and write disjoint rows of the outputs."""
+        blocks = [(i0, min(self.n, i0 + step)) for i0 in range(0, self.n, step)]
+        nthreads = min(self.threads, len(blocks))
 
         def work(part: list[tuple[int, int]]) -> None:
             local: dict[str, np.ndarray] = {}
-            with np.errstate(divide="ignore", invalid="ignore"):  # per thread
+            with np.errstate(divide="ignore", invalid="ignore"):  # errstate is per thread
                 for i0, i1 in part:
                     fn(i0, i1, local)
 
-        with ThreadPoolExecutor(self.threads) as pool:
-            for f in [pool.submit(work, part) for part in chunks]:
+        if nthreads == 1:
+            work(blocks)
+            return
+        with ThreadPoolExecutor(nthreads) as pool:
+            futures = [pool.submit(work, blocks[k::nthreads]) for k in range(nthreads)]
+            for f in futures:
                 f.result()
-
-    def _buf(
-        self, bufs: dict[str, np.ndarray], name: str, b: int, row: tuple[int, ...], dtype: type
-    ) -> np.ndarray:
-        """A (b, *row) scratch array, reused across the blocks of one thread."""
-        per_row = int(np.prod(row))
-        flat = bufs.get(name)
-        if flat is None or flat.dtype != dtype:
-            flat = np.empty(self.rows * per_row, dtype=dtype)
-            bufs[name] = flat
-        return flat[: b * per_row].reshape((b, *row))
 
     # -- risk: all exponents 1
 
     def security(self, ys: F64, ws: F64, ss: F64, mu: float, params: EUMParams) -> F64:
-        """S_i with r = 1 in closed form: for voters left of both candidates v_k(i, j) is
-        w_k (x_j - x_i), between them w_k (x_i + x_j - 2 x_k), so the votes for i over j
-        are 1-d prefix sums of w and w x cut at the midpoint index m_ij."""
+        """S_i with r = 1 in closed form: for voters k left of both candidates i < j,
+        v_k(i, j) = w_k (y_j - y_i), between y_i and the midpoint w_k (y_i + y_j - 2 y_k), so
+        the votes for i over j are 1-d prefix sums of w and w y cut at the midpoint index."""
         n = self.n
         mids = _Midpoints(ys)
         wc = np.concatenate(([0.0], np.cumsum(ws)))
@@ -566,61 +633,75 @@ class _Fast(_Engine):
         # tot1_a = sum_k w_k |y_k - y_a|; sumd_i = sum_j |y_i - y_j|
         tot1 = ys * wc[1:] - wxc[1:] + (wxt - wxc[1:]) - ys * (wt - wc[1:])
         sumd = ys * after - yc_[1:] + (yc_[-1] - yc_[1:]) - ys * (n - after)
-        up_const = 2.0 * (wxc[1:] - ys * wc[1:])  # j > i
-        low_const = ys * wt - 2.0 * ys * wc[:-1] + 2.0 * wxc[:-1]  # j < i (then - y_j wt)
+        # N1_ij = (y_i + y_j) Wc[m] - 2 WXc[m] + const: m clipped to >= i + 1 for j > i
+        # (voters 0..i all prefer i) and to <= i for j < i (voters i.. all prefer i).
+        up_const = 2.0 * (wxc[1:] - ys * wc[1:])
+        low_const = ys * wt - 2.0 * ys * wc[:-1] + 2.0 * wxc[:-1]  # then - y_j wt
+        wxc2 = 2.0 * wxc
         row_n1 = np.zeros(n)
         acc = np.zeros(n)
         pairwise = params.probability == "pairwise"
-        iu_full = np.arange(n)
+        ar = np.arange(n)
+        cidx = self.cidx
 
-        def block(i0: int, i1: int, bufs: dict[str, np.ndarray]) -> None:
+        def block(i0: int, i1: int, bufs: Scratch) -> None:
             b = i1 - i0
-            ii = iu_full[i0:i1, None]
-            tb = self._buf(bufs, "t", b, (n,), np.float64)
-            mb = self._buf(bufs, "m", b, (n,), np.int64)
-            bb = self._buf(bufs, "b", b, (n,), np.int64)
+            ii = ar[i0:i1, None]
+            tb = _scratch(bufs, "t", (b, n), np.float64)
+            mb = _scratch(bufs, "m", (b, n), np.int64)
+            bb = _scratch(bufs, "b", (b, n), np.int64)
             m = mids.counts(i0, i1, tb, mb, bb)
-            # clip the cut: voters <= i always prefer i to a j > i; voters >= i prefer i to j < i
+            np.take(cidx, m, out=bb, mode="clip")
+            self.mstore[i0:i1] = bb
             np.minimum(m[:, :i0], ii, out=m[:, :i0])
             np.maximum(m[:, i1:], ii + 1, out=m[:, i1:])
-            upper = iu_full[None, i0:i1] > ii
+            upper = ar[None, i0:i1] > ii
             dm = m[:, i0:i1]
             dm[...] = np.where(upper, np.maximum(dm, ii + 1), np.minimum(dm, ii))
-            s = self._buf(bufs, "s", b, (n,), np.float64)
+            s = _scratch(bufs, "s", (b, n), np.float64)
             np.add(ys[i0:i1, None], ys[None, :], out=s)
-            n1 = self._buf(bufs, "n1", b, (n,), np.float64)
+            n1 = _scratch(bufs, "n1", (b, n), np.float64)
             np.take(wc, m, out=n1, mode="clip")
             np.multiply(n1, s, out=n1)
-            np.take(wxc, m, out=tb, mode="clip")
-            tb *= 2.0
+            np.take(wxc2, m, out=tb, mode="clip")
             n1 -= tb
-            # constants: upper part + up_const_i; lower part + low_const_i - y_j wt
             n1[:, i1:] += up_const[i0:i1, None]
-            n1[:, :i0] += low_const[i0:i1, None] - ys[None, :i0] * wt
+            n1[:, :i0] += low_const[i0:i1, None]
+            n1[:, :i0] -= ys[None, :i0] * wt
             dn = n1[:, i0:i1]
-            dn += np.where(upper, up_const[i0:i1, None], low_const[i0:i1, None] - ys[None, i0:i1] * wt)
+            dn += np.where(
+                upper, up_const[i0:i1, None], low_const[i0:i1, None] - ys[None, i0:i1] * wt
+            )
             np.fill_diagonal(dn, 0.0)
             row_n1[i0:i1] = n1.sum(axis=1)
-            # n1 -> N1_ji = N1_ij - tot1_j + tot1_i
-            x = s  # reuse
-            np.subtract(n1, tot1[None, :], out=x)
-            x += tot1[i0:i1, None]
             dist = tb
-            np.subtract(ys[i0:i1, None], ys[None, :], out=dist)
-            np.abs(dist, out=dist)
+            np.subtract(ys[None, i1:], ys[i0:i1, None], out=dist[:, i1:])
+            np.subtract(ys[i0:i1, None], ys[None, :i1], out=dist[:, :i1])
+            np.abs(dist[:, i0:i1], out=dist[:, i0:i1])
             if pairwise:
-                n1 += x  # A_ij = N1_ij + N1_ji
-                with np.errstate(invalid="ignore", divide="ignore"):
-                    np.divide(x, n1, out=x)
+                x = s  # N1_ji = N1_ij - tot1_j + tot1_i; P1_ji = N1_ji / (N1_ij + N1_ji)
+                np.subtract(n1, tot1[None, :], out=x)
+                x += tot1[i0:i1, None]
+                n1 += x
+                np.divide(x, n1, out=x)
                 x[n1 <= 0] = 0.0
-            acc[i0:i1] = np.einsum("ij,ij->i", dist, x)
+                acc[i0:i1] = np.einsum("ij,ij->i", dist, x)
+            else:  # sum_j d_ij N1_ij; the tot1 terms of N1_ji are added in O(N) below
+                acc[i0:i1] = np.einsum("ij,ij->i", dist, n1)
 
-        self._run(block)
+        if _PROFILE is not None:
+            block = _PROFILE(block)
+        self._run(block, self.rows)
+        self.mstore_for = ys
         if pairwise:
             sum_dp = acc
         else:
-            d1 = 2.0 * float(row_n1.sum())
-            sum_dp = acc / d1
+            # sum_j d_ij N1_ji = sum_j d_ij N1_ij - sum_j d_ij tot1_j + tot1_i sumd_i
+            tc = np.concatenate(([0.0], np.cumsum(tot1)))
+            tyc = np.concatenate(([0.0], np.cumsum(tot1 * ys)))
+            d_tot = ys * tc[1:] - tyc[1:] + (tyc[-1] - tyc[1:]) - ys * (tc[-1] - tc[1:])
+            sum_dn = acc - d_tot + tot1 * sumd
+            sum_dp = sum_dn / (2.0 * float(row_n1.sum()))  # D1 = 2 sum_{a != b} N1_ab
         security = 2.0 * (1.0 - 2.0 * ss) * sumd + 4.0 * ss * sum_dp
         if params.q != 1.0:
             dev = np.abs(ys - mu)
@@ -633,52 +714,67 @@ class _Fast(_Engine):
         self, ys: F64, ws: F64, ss: F64, r: F64, mu: float, params: EUMParams
     ) -> tuple[F64, NDArray[np.int8]]:
         n, npad = self.n, self.npad
-        mids = _Midpoints(ys)
+        mids = None if self.mstore_for is ys else _Midpoints(ys)
         g = self.g
         tot = np.zeros(n)
         low = np.zeros(n)
         up = np.zeros(n)
-        iu_full = np.arange(n)
         same_tol = params.same_position_tol
+        nch = npad // _CHUNK
 
-        def pass_a(i0: int, i1: int, bufs: dict[str, np.ndarray]) -> None:
+        pos, voter, width, cidx = self.pos, self.voter, self.width, self.cidx
+        real = np.minimum(voter, n - 1)
+        yp = ys[real]
+        wp = np.where(voter < n, ws[real], 0.0)
+        rp = np.where(voter < n, r[real], 1.0)
+
+        def pass_a(i0: int, i1: int, bufs: Scratch) -> None:
             # M[a, k] = w_k |y_a - y_k|^r_k ; C = prefix sums over k ; G[a, b] = C[a, m_ab]
             b = i1 - i0
-            mpad = self._buf(bufs, "M", b, (npad,), np.float64)
-            mv = mpad[:, :n]
-            np.subtract(ys[i0:i1, None], ys[None, :], out=mv)
+            cb = _scratch(bufs, "C", (b, width), np.float64)
+            cb[:, 0] = 0.0
+            mv = cb[:, 1:]
+            np.subtract(ys[i0:i1, None], yp[None, :], out=mv)
             np.abs(mv, out=mv)
-            np.copyto(mv, 0.0, where=mv <= same_tol)  # as in _Direct._probabilities
-            np.power(mv, r[None, :], out=mv)
-            mv *= ws[None, :]
-            mpad[:, n:] = 0.0
-            # C[:, 1:] = inclusive prefix sums: within chunks of _CHUNK columns by strided adds,
-            # then the chunk totals' prefix sums as offsets (no BLAS: it oversubscribes cores)
-            nch = npad // _CHUNK
-            cbuf = self._buf(bufs, "C", b, (npad + 1,), np.float64)
-            cbuf[:, 0] = 0.0
-            c3 = cbuf[:, 1:].view()
-            c3.shape = (b, nch, _CHUNK)
-            m3 = mpad.reshape(b, nch, _CHUNK)
-            c3[:, :, 0] = m3[:, :, 0]
+            rr, cc = _ranges(ys, i0, i1, same_tol)
+            near = rr * width + 1 + pos[cc]
+            flat_c = cb.reshape(-1)
+            near = near[flat_c[near] <= same_tol]
+            np.power(mv, rp[None, :], out=mv)
+            mv *= wp[None, :]
+            # a voter within same_position_tol of a candidate holds its position (as _Direct)
+            flat_c[near] = 0.0
+            # inclusive prefix sums in stored order: within chunks (CH contiguous adds of nch),
+            # then the chunk totals' prefix sums as offsets (BLAS-free: no oversubscription)
+            p3 = mv.view()
+            p3.shape = (b, _CHUNK, nch)
             for k in range(1, _CHUNK):
-                np.add(c3[:, :, k - 1], m3[:, :, k], out=c3[:, :, k])
-            offs = np.cumsum(c3[:, :, -1], axis=1)
-            c3[:, 1:, :] += offs[:, :-1, None]
-            tb = self._buf(bufs, "t", b, (n,), np.float64)
-            mb = self._buf(bufs, "m", b, (n,), np.int64)
-            bb = self._buf(bufs, "b", b, (n,), np.int64)
-            m = mids.counts(i0, i1, tb, mb, bb)
-            m += (np.arange(b, dtype=np.int64) * (npad + 1))[:, None]
-            gb = g[i0:i1]
-            np.take(cbuf.reshape(-1), m, out=gb, mode="clip")
-            tot[i0:i1] = cbuf[:, n]
+                np.add(p3[:, k - 1, :], p3[:, k, :], out=p3[:, k, :])
+            offs = np.cumsum(p3[:, -1, :], axis=1)
+            p3[:, :, 1:] += offs[:, None, :-1]
+            mb = _scratch(bufs, "m", (b, n), np.int64)
+            row_offsets = (np.arange(b, dtype=np.int64) * width)[:, None]
+            if mids is None:
+                np.add(self.mstore[i0:i1], row_offsets, out=mb)
+            else:
+                tb = _scratch(bufs, "t", (b, n), np.float64)
+                bb = _scratch(bufs, "b", (b, n), np.int64)
+                mids.counts(i0, i1, tb, bb, mb)
+                np.take(cidx, bb, out=mb, mode="clip")
+                mb += row_offsets
+            gb = _scratch(bufs, "g", (b, n), np.float64)
+            np.take(flat_c, mb, out=gb, mode="clip")
+            g[i0:i1] = gb
+            tot[i0:i1] = cb[:, cidx[n]]
             dg = gb[:, i0:i1]
             lower_part = gb[:, :i0].sum(axis=1) + np.tril(dg, -1).sum(axis=1)
             low[i0:i1] = lower_part
             up[i0:i1] = gb.sum(axis=1) - lower_part - np.diagonal(dg)
 
-        self._run(pass_a)
+        if _PROFILE is not None:
+            pass_a = _PROFILE(pass_a)
+        self._run(pass_a, self.rows)
+        self.mstore_for = None
         # D = sum_{a != b} (N_ab + N_ba) = 2 sum_{a != b} N_ab, with N_ab = G_ba - G_ab (a < b)
         # and N_ab = N_ba + tot_b - tot_a (a > b).
         idx = np.arange(n)
@@ -691,66 +787,86 @@ class _Fast(_Engine):
         new = np.empty(n)
         codes = self.codes
         q, t = params.q, params.t
+        ar = np.arange(n)
 
-        def pass_b(i0: int, i1: int, bufs: dict[str, np.ndarray]) -> None:
+        def rows_b(i0: int, i1: int, gt: F64, bufs: dict[str, np.ndarray]) -> None:
             b = i1 - i0
-            ii = iu_full[i0:i1, None]
-            upper = iu_full[None, i0:i1] > ii
-            delta = self._buf(bufs, "D", b, (n,), np.float64)  # G_ji - G_ij
-            np.subtract(g[:, i0:i1].T, g[i0:i1], out=delta)
-            dtot = self._buf(bufs, "dt", b, (n,), np.float64)  # tot_j - tot_i
-            np.subtract(tot[None, :], tot[i0:i1, None], out=dtot)
-            nij = self._buf(bufs, "nij", b, (n,), np.float64)
-            nji = self._buf(bufs, "nji", b, (n,), np.float64)
-            # j > i: N_ij = delta, N_ji = delta - dtot ; j < i: N_ij = dtot - delta, N_ji = -delta
-            nij[:, i1:] = delta[:, i1:]
-            np.subtract(dtot[:, :i0], delta[:, :i0], out=nij[:, :i0])
-            nij[:, i0:i1] = np.where(upper, delta[:, i0:i1], dtot[:, i0:i1] - delta[:, i0:i1])
-            np.subtract(nij, dtot, out=nji)
+            lo_, hi_ = slice(0, i0), slice(i1, n)  # columns j < i (lower), j > i (upper)
+            ti = tot[i0:i1, None]
+            si = ss[i0:i1, None]
+            sgi = sig[i0:i1, None]
+            a = _scratch(bufs, "a", (b, n), np.float64)
+            bb_ = _scratch(bufs, "bv", (b, n), np.float64)
+            np.subtract(gt, g[i0:i1], out=a)  # delta = G_ji - G_ij
+            # j > i: N_ij = delta, N_ji = delta - (tot_j - tot_i)
+            # j < i: N_ij = tot_j - tot_i - delta, N_ji = -delta
+            upper = ar[None, i0:i1] > ar[i0:i1, None]
+            dd = a[:, i0:i1]
+            dtot_d = tot[None, i0:i1] - ti
+            nij_d = np.where(upper, dd, dtot_d - dd)
+            nji_d = nij_d - dtot_d
             if scholz:
-                # a-part: u = s_j (1 - N_ij / D); b-part: v = s_i (1 - N_ji / D)
-                np.multiply(nij, sig[None, :], out=nij)
-                np.multiply(nji, sig[i0:i1, None], out=nji)
+                # a = rho - s_j (1 - P_ij), b = rho - s_i (1 - P_ji) with P = N / D;
+                # here the parts s_j P_ij - s_j and s_i P_ji - s_i.
+                np.subtract(a[:, hi_], tot[None, hi_], out=bb_[:, hi_])
+                bb_[:, hi_] *= sgi
+                bb_[:, hi_] += sgi * ti - si
+                np.multiply(a[:, lo_], -sgi, out=bb_[:, lo_])
+                bb_[:, lo_] -= si
+                a[:, hi_] *= sig[None, hi_]
+                a[:, hi_] -= ss[None, hi_]
+                np.subtract(tot[None, lo_], a[:, lo_], out=a[:, lo_])
+                a[:, lo_] -= ti
+                a[:, lo_] *= sig[None, lo_]
+                a[:, lo_] -= ss[None, lo_]
+                a[:, i0:i1] = nij_d * sig[None, i0:i1] - ss[None, i0:i1]
+                bb_[:, i0:i1] = nji_d * sgi - si
             else:
-                pair = dtot  # reuse: N_ij + N_ji
+                nij, nji = a, bb_
+                np.subtract(tot[None, lo_], a[:, lo_], out=a[:, lo_])
+                a[:, lo_] -= ti
+                np.subtract(a[:, lo_], tot[None, lo_], out=nji[:, lo_])  # = -delta
+                nji[:, lo_] += ti
+                np.subtract(a[:, hi_], tot[None, hi_], out=nji[:, hi_])
+                nji[:, hi_] += ti
+                nij[:, i0:i1] = nij_d
+                nji[:, i0:i1] = nji_d
+                pair = _scratch(bufs, "pair", (b, n), np.float64)
                 np.add(nij, nji, out=pair)
-                with np.errstate(invalid="ignore", divide="ignore"):
-                    np.divide(nij, pair, out=nij)
-                    np.divide(nji, pair, out=nji)
+                np.divide(nij, pair, out=nij)
+                np.divide(nji, pair, out=nji)
                 zero = pair <= 0
                 nij[zero] = 0.0
                 nji[zero] = 0.0
+                nij -= 1.0
                 nij *= ss[None, :]
-                nji *= ss[i0:i1, None]
-            # now nij = s_j P_ij, nji = s_i P_ji
-            d = self._buf(bufs, "d", b, (n,), np.float64)
-            np.subtract(ys[i0:i1, None], ys[None, :], out=d)
-            np.abs(d, out=d)
-            d[d <= same_tol] = np.nan
+                nji -= 1.0
+                nji *= si
+            d = _scratch(bufs, "d", (b, n), np.float64)
+            np.subtract(ys[None, hi_], ys[i0:i1, None], out=d[:, hi_])
+            np.subtract(ys[i0:i1, None], ys[None, lo_], out=d[:, lo_])
+            d[:, i0:i1] = np.abs(ys[i0:i1, None] - ys[None, i0:i1])
             ri = r[i0:i1, None]
-            lm = self._buf(bufs, "lm", b, (n,), np.float64)
-            lp = self._buf(bufs, "lp", b, (n,), np.float64)
-            np.subtract(1.0, d, out=lm)
-            np.power(lm, ri, out=lm)
-            np.subtract(1.0, lm, out=lm)  # 1 - (1 - d)^r
-            np.add(1.0, d, out=lp)
-            np.power(lp, ri, out=lp)
-            lp -= 1.0  # (1 + d)^r - 1
-            small = np.flatnonzero(d < _SMALL_D)
-            if small.size:  # keep the relative precision of both differences for small d
-                rs = np.broadcast_to(ri, (b, n)).reshape(-1)[small]
-                ds = d.reshape(-1)[small]
-                lm.reshape(-1)[small] = -np.expm1(rs * np.log1p(-ds))
-                lp.reshape(-1)[small] = np.expm1(rs * np.log1p(ds))
-            lp += lm  # Y = (1 + d)^r - (1 - d)^r
-            np.divide(lm, lp, out=lm)  # rho = (1 - (1 - d)^r) / Y
-            rho = lm
-            a = nij  # a = rho - s_j + s_j P_ij
-            a += rho
-            a -= ss[None, :]
-            bb_ = nji  # b = rho - s_i + s_i P_ji
-            bb_ += rho
-            bb_ -= ss[i0:i1, None]
+            num = _scratch(bufs, "num", (b, n), np.float64)
+            den = _scratch(bufs, "den", (b, n), np.float64)
+            np.subtract(1.0, d, out=num)
+            np.power(num, ri, out=num)  # (1 - d)^r
+            np.add(1.0, d, out=den)
+            np.power(den, ri, out=den)  # (1 + d)^r
+            den -= num  # Y = (1 + d)^r - (1 - d)^r
+            np.subtract(1.0, num, out=num)  # 1 - (1 - d)^r
+            rr, cc = _ranges(ys, i0, i1, _SMALL_D)
+            if rr.size:  # both differences keep their relative precision for small d
+                flat = rr * n + cc
+                rs = r[i0 + rr]
+                ds = d.reshape(-1)[flat]
+                lm1 = np.expm1(rs * np.log1p(-ds))
+                num.reshape(-1)[flat] = -lm1
+                den.reshape(-1)[flat] = np.expm1(rs * np.log1p(ds)) - lm1
+            np.divide(num, den, out=num)  # rho
+            a += num
+            bb_ += num
+            op = den
             if q != 1.0:
                 for target, ych in ((a, ys[i0:i1, None]), (bb_, ys[None, :])):
                     e = np.abs(ych - mu) + d
@@ -758,8 +874,28 @@ class _Fast(_Engine):
                         t * np.expm1(ri * np.log1p(-0.5 * e))
                         + (1 - t) * np.expm1(ri * np.log1p(0.5 * e))
                     )
-                    target += psi / lp
-            new[i0:i1] = _choose(a, bb_, d, ys, slice(i0, i1), params, codes[i0:i1])
+                    target += psi / op
+            rr, cc = _ranges(ys, i0, i1, same_tol)
+            flat = rr * n + cc
+            flat = flat[d.reshape(-1)[flat] <= same_tol]
+            a.reshape(-1)[flat] = 0.0  # same position: no offers (and rho = 0/0 at d = 0)
+            bb_.reshape(-1)[flat] = 0.0
+            new[i0:i1] = _choose(a, bb_, d, ys[i0:i1], ys, params, codes[i0:i1], bufs)
 
-        self._run(pass_b)
+        sub = self.rows
+
+        def pass_b(s0: int, s1: int, bufs: dict[str, np.ndarray]) -> None:
+            # the column block G[:, s0:s1], transposed tile by tile (numpy's strided transpose
+            # of a tall block is an order of magnitude slower than in-cache tiles)
+            gt = _scratch(bufs, "GT", (s1 - s0, n), np.float64)
+            for j0 in range(0, n, _TILE):
+                j1 = min(n, j0 + _TILE)
+                np.copyto(gt[:, j0:j1], g[j0:j1, s0:s1].T)
+            for i0 in range(s0, s1, sub):
+                i1 = min(s1, i0 + sub)
+                rows_b(i0, i1, gt[i0 - s0 : i1 - s0], bufs)
+
+        if _PROFILE is not None:
+            rows_b = _PROFILE(rows_b)
+        self._run(pass_b, self.super_rows)
         return new, codes

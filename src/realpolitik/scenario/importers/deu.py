@@ -17,7 +17,9 @@ Documented choices:
   other actors with a position on that issue (``assumed`` in the Scenario);
 - when the capability row is missing, or lacks a figure for an actor that takes part in some issue,
   every actor gets capability 1 (equal) and a warning is printed on stderr;
-- values outside 0-100, or cells that are not numbers, are errors naming the line and the column.
+- values outside 0-100, or cells that are not numbers, are errors naming the line and the column
+  (``NA``, ``N/A``, ``NaN``, ``.`` and ``-`` count as empty; a row shorter than the header is
+  padded with empty cells, a row with extra non-empty cells is an error).
 """
 
 from __future__ import annotations
@@ -125,9 +127,13 @@ class _Problems:
             raise InputError(self.file, self.items)
 
 
+MISSING = frozenset({"", "na", "n/a", "nan", ".", "-"})
+"""Cells read as missing (an empty cell is the DEU convention; the others are common exports)."""
+
+
 def _number(text: str, where: str, probs: _Problems, lo: float, hi: float) -> float:
     s = _cell(text)
-    if s == "":
+    if s.lower() in MISSING:
         return math.nan
     try:
         v = float(s)
@@ -193,9 +199,10 @@ def read_table(path: Path) -> DEUTable:
     taken: set[str] = set()
     for r, (line, row) in enumerate(body):
         lines[r] = line
-        if len(row) != len(header_raw):
+        if len(row) > len(header_raw) and any(c.strip() for c in row[len(header_raw):]):
             probs.add(f"line {line}", f"{len(row)} cells, the header has {len(header_raw)}")
-            row = row + [""] * (len(header_raw) - len(row))
+        # trailing empty cells are often left out by spreadsheet exports: pad them
+        row = row + [""] * (len(header_raw) - len(row))
 
         def get(name: str, row: list[str] = row) -> str:
             return _cell(row[col[name]]) if name in col else ""
@@ -224,9 +231,10 @@ def read_table(path: Path) -> DEUTable:
     sal = np.where(present, sal / 100.0, np.nan)
     missing = present & np.isnan(sal)
     if missing.any():
-        with np.errstate(invalid="ignore"):
-            fill = np.nanmean(sal, axis=1)
-        fill = np.where(np.isnan(fill), 0.5, fill)
+        known = ~np.isnan(sal)
+        count = known.sum(axis=1)
+        total = np.where(known, sal, 0.0).sum(axis=1)
+        fill = np.where(count > 0, total / np.maximum(count, 1), 0.5)
         sal = np.where(missing, fill[:, None], sal)
     takes_part = present.any(axis=0)
     lacking = [a for a, g, t in zip(actors, gdp, takes_part, strict=True) if t and not g > 0]
