@@ -6,7 +6,14 @@ from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 
+from realpolitik.analysis.alignment import (
+    align_scenario,
+    alternatives_sentence,
+    summary_lines,
+    tipping_sentence,
+)
 from realpolitik.analysis.forecast import ScenarioForecast, forecast_scenario
+from realpolitik.report.alignment import alignment_html
 from realpolitik.report.html import Section, render_report, write_report
 from realpolitik.scenario.loader import load_scenario
 from realpolitik.scenario.schema import Scenario
@@ -50,6 +57,17 @@ def run_demo(scenario_path: Path, out_root: Path, progress: object | None = None
     forecast = forecast_scenario(scenario)
     summary = kuril_summary(forecast)
     sections: list[Section] = []
+    if len(scenario.relations) > 0:
+        alignment = align_scenario(scenario, tipping=("RUS", "JPN"))
+        summary += summary_lines(alignment)[:4]
+        tip = tipping_sentence(alignment)
+        if tip:
+            summary.append(tip)
+        alt = alternatives_sentence(alignment)
+        if alt:
+            summary.append(alt)
+        sections.append(Section("alignment", "Alignment: who sides with whom",
+                                alignment_html(alignment)))
     summary_html = "<br>".join(escape(s) for s in summary)
     html = render_report(scenario, forecast, sections, summary_html)
     report = write_report(out_root / scenario.scenario.id / "report.html", html)

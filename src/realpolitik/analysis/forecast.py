@@ -19,6 +19,8 @@ from realpolitik.models.twolevel import blocking_ratifiers, zone_of_agreement
 from realpolitik.scenario.schema import Issue, Scenario
 
 MODELS = ("compromise", "median", "nash", "eum")
+MAX_RELATIONSHIP_ACTORS = 200
+"""Above this many actors the JSON gives counts of relationship types, not the N x N matrix."""
 
 
 @dataclass(frozen=True)
@@ -112,16 +114,24 @@ class IssueForecast:
             out["eum_converged"] = self.eum.converged
             rel = self.eum.relationships
             ids = self.inputs.actors
+            codes, counts = np.unique(rel[~np.eye(len(ids), dtype=bool)], return_counts=True)
+            relationship_counts = {
+                RELATIONSHIP_NAMES[int(c)]: int(k) for c, k in zip(codes, counts, strict=True)
+            }
             out["eum"] = {
                 "median_by_round": self.eum.median_by_round.tolist(),
                 "mean_by_round": self.eum.mean_by_round.tolist(),
                 "positions_by_round": self.eum.positions.tolist(),
                 "rounds": self.eum.rounds,
                 "converged": self.eum.converged,
+                "relationship_counts": relationship_counts,
+                # the full matrix only while it stays readable (N^2 entries)
                 "relationships": {
                     a: {b: RELATIONSHIP_NAMES[int(rel[i, j])] for j, b in enumerate(ids) if j != i}
                     for i, a in enumerate(ids)
-                },
+                }
+                if len(ids) <= MAX_RELATIONSHIP_ACTORS
+                else None,
             }
         if self.inputs.winsets:
             out["twolevel"] = self.extra.get("twolevel")
