@@ -32,7 +32,8 @@ def backtest(
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON only, on stdout.")] = False,
     report: Annotated[
-        Path | None, typer.Option("--report", help="HTML report path [out/backtest/report.html].")
+        Path | None,
+        typer.Option("--report", help="HTML report path (default out/backtest/report.html)."),
     ] = None,
     no_report: Annotated[bool, typer.Option("--no-report", help="Write no HTML report.")] = False,
     params: Annotated[

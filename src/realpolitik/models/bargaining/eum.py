@@ -184,9 +184,9 @@ def _run_model(
     n = x0.size
     w = cap * sal
     spread = float(np.ptp(x0))
-    if params.scale_range is not None and params.scale_range < spread * (1.0 - 1e-12):
+    if params.scale_range is not None and params.scale_range < spread * (1.0 - 1e-9):
         raise ValueError(f"scale_range {params.scale_range} is below the positions' range {spread}")
-    scale = float(params.scale_range) if params.scale_range is not None else spread
+    scale = max(float(params.scale_range), spread) if params.scale_range is not None else spread
 
     med = [condorcet_median(x0, w)]
     mean = [_weighted_mean(x0, w)]
