@@ -64,6 +64,19 @@ def disagreement_point(issue: Issue) -> tuple[float, str]:
     return issue.scale.min, "scale minimum"
 
 
+EUM_TAIL = 10
+"""Rounds over which an oscillating expected-utility run is summarised."""
+
+
+def eum_forecast(res: EUMResult) -> float:
+    """The EUM forecast: the final weighted Condorcet median when the run converged; otherwise
+    (a cycle, common when two camps keep overtaking each other) the median of the last
+    ``EUM_TAIL`` rounds' medians, so that the forecast does not depend on where the cap falls."""
+    if res.converged or res.rounds < 2:
+        return float(res.median_by_round[-1])
+    return float(np.median(res.median_by_round[-min(EUM_TAIL, res.rounds):]))
+
+
 @dataclass
 class IssueForecast:
     inputs: IssueInputs
@@ -84,6 +97,12 @@ class IssueForecast:
             return "-"
         if model == "nash" and self.nash_feasible is False:
             return f"no agreement (stays at {x:.0f})"
+        if model == "eum" and self.eum is not None and not self.eum.converged:
+            tail = self.eum.median_by_round[-min(EUM_TAIL, self.eum.rounds) :]
+            return (
+                f"{x:.0f}, unstable: the median keeps moving between "
+                f"{tail.min():.0f} and {tail.max():.0f}"
+            )
         label = self.nearest_label(x)
         return f"{x:.0f} ~ {label}" if label else f"{x:.0f}"
 
@@ -170,7 +189,7 @@ def forecast_issue(
             params = eum_params or EUMParams()
             res = expected_utility_model(inp.positions, inp.capabilities, inp.saliences, params)
             result.eum = res
-            fc[m] = float(res.median_by_round[-1])
+            fc[m] = eum_forecast(res)
         else:
             raise ValueError(f"unknown model {m!r}")
     if inp.winsets:
