@@ -56,7 +56,9 @@ def main() -> int:
         f"expected-utility model, seconds per round; {os.cpu_count()} CPUs, "
         f"fast-form threads = {threads or 'all'}, numpy {np.__version__}"
     )
-    header = f"{'N':>7} {'fast, round 1':>14} {'fast, later':>12} {'direct':>10} {'direct/fast':>12}"
+    header = (
+        f"{'N':>7} {'fast, round 1':>14} {'fast, later':>12} {'direct':>10} {'direct/fast':>12}"
+    )
     print(header)
     print("-" * len(header))
     direct_prev: tuple[int, float] | None = None

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import REF, ROOT, SCENARIO, assert_bad_input, run_cli, run_process
 
 SHIPPED = sorted(

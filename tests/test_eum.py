@@ -121,8 +121,10 @@ def _literal_run(
         for i in range(n):
             for j in range(n):
                 num = sum(max(vote(k, i, j, r), 0.0) for k in range(n))
-                den = total if p.probability == "scholz" else sum(
-                    abs(vote(k, i, j, r)) for k in range(n)
+                den = (
+                    total
+                    if p.probability == "scholz"
+                    else sum(abs(vote(k, i, j, r)) for k in range(n))
                 )
                 out[i][j] = num / den if den > 0 else 0.0
         return out
@@ -157,7 +159,11 @@ def _literal_run(
         new = list(x)
         codes = [[0] * n for _ in range(n)]
         for i in range(n):
-            offers: dict[str, list[tuple[float, float, float]]] = {"conf": [], "comp": [], "cap": []}
+            offers: dict[str, list[tuple[float, float, float]]] = {
+                "conf": [],
+                "comp": [],
+                "cap": [],
+            }
             for j in range(n):
                 if j == i or x[j] == x[i]:
                     continue
@@ -387,8 +393,17 @@ def test_bad_input_raises(args: tuple, params: EUMParams, message: str) -> None:
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{"q": 1.5}, {"t": -0.1}, {"tol": -1}, {"max_rounds": -1}, {"probability": "x"},
-     {"compromise_rank": "x"}, {"method": "x"}, {"scale_range": 0.0}, {"threads": 0}],
+    [
+        {"q": 1.5},
+        {"t": -0.1},
+        {"tol": -1},
+        {"max_rounds": -1},
+        {"probability": "x"},
+        {"compromise_rank": "x"},
+        {"method": "x"},
+        {"scale_range": 0.0},
+        {"threads": 0},
+    ],
 )
 def test_bad_params_raise(kwargs: dict) -> None:
     with pytest.raises(ValueError):

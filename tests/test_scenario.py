@@ -6,11 +6,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, assert_bad_input, run_cli
 
 from realpolitik.errors import InputError
 from realpolitik.scenario.loader import load_scenario
 from realpolitik.scenario.validate import validate_scenario
-from conftest import ROOT, assert_bad_input, run_cli
 
 MINI = ROOT / "tests" / "data" / "mini" / "mini.toml"
 
@@ -70,7 +70,11 @@ def test_uncited_number_needs_assumed_and_note(mini: Path):
         ("low = 0, high = 20", "low = 15, high = 20", "stances[0].position"),
         ('pair = ["A", "G"]', 'pair = ["A", "Q"]', "relations[1].pair"),
         ("value = -0.6,", "value = -1.6,", "relations[0].value"),
-        ('source = "art", quote = "Gamma', 'source = "nope", quote = "Gamma', "stances[2].cite[0].source"),
+        (
+            'source = "art", quote = "Gamma',
+            'source = "nope", quote = "Gamma',
+            "stances[2].cite[0].source",
+        ),
         ('title = "The river"', 'title = "The river"\ncolour = "blue"', "issues[0].colour"),
     ],
 )

@@ -616,7 +616,8 @@ class _Round:
 
 def _crosses(a0: FloatArray, a1: FloatArray) -> NDArray[np.bool_]:
     """The target lies strictly between the outcome before (target - a0) and after
-    (target - a1); distances within float noise of zero count as zero (decide: Decimal)."""
+    (target - a1). Distances within float noise of zero count as zero, as in decide's
+    exact arithmetic: an outcome that already sits at the target does not pass it."""
     return ((a0 > _EDGE) & (a1 < -_EDGE)) | ((a0 < -_EDGE) & (a1 > _EDGE))
 
 
