@@ -6,9 +6,10 @@ direct form (the reference, measured in the same run), for N = 10 ... 10,000 ran
     .venv/bin/python benchmarks/bench_eum.py --threads 1
 
 "round 1" is the wall time of a one-round run (it includes allocating and first touching the
-N x N work matrix); "later rounds" is the marginal time of a round, (T(3 rounds) - T(1)) / 2.
-The direct form is timed on one round, and only while its predicted time (from the previous N,
-scaled by N^3) stays under a minute.
+N x N work arrays); "later" is the marginal time of a round, (T(4 rounds) - T(1)) / 3. Both are
+the best of several repeats (the machine is shared: the load average is printed). The direct
+form is timed on one round, and only while its predicted time (from the previous N, scaled by
+N^3) stays under a minute.
 """
 
 from __future__ import annotations
@@ -54,7 +55,8 @@ def main() -> int:
     threads = args.threads
     print(
         f"expected-utility model, seconds per round; {os.cpu_count()} CPUs, "
-        f"fast-form threads = {threads or 'all'}, numpy {np.__version__}"
+        f"fast-form threads = {threads or 'all'}, numpy {np.__version__}, "
+        f"load average {os.getloadavg()[0]:.2f}"
     )
     header = (
         f"{'N':>7} {'fast, round 1':>14} {'fast, later':>12} {'direct':>10} {'direct/fast':>12}"
@@ -64,10 +66,10 @@ def main() -> int:
     direct_prev: tuple[int, float] | None = None
     notes: list[str] = []
     for n in sizes:
-        repeats = 5 if n <= 1_000 else 1
+        repeats = 5 if n <= 1_000 else 2
         first = best_of(repeats, lambda n=n: run_time(n, 1, "fast", threads))
-        three = best_of(repeats, lambda n=n: run_time(n, 3, "fast", threads))
-        later = max((three - first) / 2.0, 1e-9)
+        four = best_of(repeats, lambda n=n: run_time(n, 4, "fast", threads))
+        later = max((four - first) / 3.0, 1e-9)
         predicted = None if direct_prev is None else direct_prev[1] * (n / direct_prev[0]) ** 3
         if predicted is not None and predicted > DIRECT_LIMIT:
             direct_txt, ratio_txt = "skipped", "-"

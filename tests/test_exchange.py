@@ -139,36 +139,38 @@ class Reference:
         m = side.move
         same = all(v < 0 for v in side.moves) or all(v > 0 for v in side.moves)
         y = side.x + m
-        return abs(m) > 1e-10 and -EDGE <= y <= 100 + EDGE and sum(side.moves) <= 100 and same
+        on_scale = -EDGE <= y <= 100 + EDGE and sum(side.moves) <= 100 + EDGE
+        return abs(m) > 1e-10 and on_scale and same
 
-    def gains(self, e: _Ex, dp: float, dq: float) -> None:
-        s, i, j = self.s, e.I.actor, e.J.actor
-        e.gi = dp * s[i, e.p] - dq * s[i, e.q]
-        e.gj = dq * s[j, e.q] - dp * s[j, e.p]
+    def consts(self, e: _Ex) -> tuple[float, float, float, float]:
+        """(r, c s / W of I on q, of J on p, W / (c s) of J): written in the same floating-point
+        steps as the vectorised model, so that both reach bit-identical gains (and so break
+        the same ties)."""
+        s, cs, w = self.s, self.cs, self.w
+        i, j, p, q = e.I.actor, e.J.actor, e.p, e.q
+        r = (s[i, p] + s[j, p]) / (s[i, q] + s[j, q])  # equal gain: shift of q per shift of p
+        return r, cs[i, q] / w[q], cs[j, p] / w[p], 1.0 / (cs[j, p] / w[p])
 
-    def set_moves(self, e: _Ex, dp: float, dq: float, full: str | None) -> None:
-        I, J, cs, w = e.I, e.J, self.cs, self.w  # noqa: E741
-        mi = abs(I.target - I.x) if full == "I" else dq * w[e.q] / cs[I.actor, e.q]
-        mj = abs(J.target - J.x) if full == "J" else dp * w[e.p] / cs[J.actor, e.p]
-        I.moves[-1] = -mi if I.x > I.target else mi
-        J.moves[-1] = -mj if J.x > J.target else mj
+    def apply(self, e: _Ex, dp: float) -> None:
+        """Moves and gains for a shift dp of p's outcome (and r dp of q's)."""
+        s, i, j, p, q = self.s, e.I.actor, e.J.actor, e.p, e.q
+        r, invk_i, _, k_j = self.consts(e)
+        mi = r * (1.0 / invk_i) * dp
+        mj = k_j * dp
+        e.I.moves[-1] = float(np.copysign(mi, e.I.target - e.I.x))
+        e.J.moves[-1] = float(np.copysign(mj, e.J.target - e.J.x))
+        e.gi = (s[i, p] - r * s[i, q]) * dp
+        e.gj = (r * s[j, q] - s[j, p]) * dp
 
     def calculate(self, e: _Ex, z) -> None:
-        s, cs, w = self.s, self.cs, self.w
         I, J = e.I, e.J  # noqa: E741
-        i, j, p, q = I.actor, J.actor, e.p, e.q
-        to_q = (s[i, p] + s[j, p]) / (s[i, q] + s[j, q])  # outcome shift of q per shift of p
-        dp = abs(J.target - J.x) * cs[j, p] / w[p]
-        dq = dp * to_q
-        full = "J"
-        if dq * w[q] / cs[i, q] > abs(I.target - I.x):
-            dq = abs(I.target - I.x) * cs[i, q] / w[q]
-            dp = dq / to_q
-            full = "I"
+        r, invk_i, invk_j, _ = self.consts(e)
+        # J moves fully to I's position on p, I's move follows from equal gain, unless I
+        # would pass J's position on q: then I moves fully and J's move follows
+        dp = min(abs(J.target - J.x) * invk_j, abs(I.target - I.x) * (invk_i / r))
         I.moves.append(0.0)
         J.moves.append(0.0)
-        self.set_moves(e, dp, dq, full)
-        self.gains(e, dp, dq)
+        self.apply(e, dp)
         e.gain = abs(e.gi)
         e.valid = self.ok(I) and self.ok(J) and e.gain >= 1e-10
         if not e.valid:
@@ -177,15 +179,10 @@ class Reference:
             k = X.sup
             a0 = X.target - self.adjusted(e, z, k, X.actor, X.x, own_first=False)
             a1 = X.target - self.adjusted(e, z, k, X.actor, X.x + X.move, own_first=False)
-            if not ((a0 > EDGE and a1 < -EDGE) or (a0 < -EDGE and a1 > EDGE)):
+            if not (min(a0, a1) < -EDGE and max(a0, a1) > EDGE):
                 continue
             shift = abs(X.target - self.adjusted(e, z, k, X.actor, X.x, own_first=True))
-            if X is I:
-                dq, dp = shift, shift / to_q
-            else:
-                dp, dq = shift, shift * to_q
-            self.set_moves(e, dp, dq, None)
-            self.gains(e, dp, dq)
+            self.apply(e, shift * (1.0 / r) if X is I else shift)
             e.gain = abs(e.gj) if X is I else abs(e.gi)
         e.valid = self.ok(I) and self.ok(J)
 
@@ -298,7 +295,12 @@ def _grid_case(draw) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 grid_cases = st.composite(_grid_case)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(case=grid_cases(), rounds=st.integers(1, 3), seed=st.integers(0, 2**16))
 def test_vectorised_model_equals_the_scalar_reference(case, rounds, seed) -> None:
     """Grid-valued inputs make ties, duplicated list entries and cut-back exchanges common;
@@ -406,15 +408,15 @@ def test_no_exchange_leaves_a_party_worse_off_and_positions_stay_on_the_scale(
 def test_same_seed_same_result_and_affine_scales(seed) -> None:
     rng = np.random.default_rng(seed)
     x, s, c = _random_case(rng, 6, 4)
-    x = np.round(x / 10) * 10  # ties: the seed matters
-    a = equal_gain_exchange(x, s, c, rounds=4, seed=seed)
-    b = equal_gain_exchange(x, s, c, rounds=4, seed=seed)
+    grid = np.round(x / 10) * 10  # ties: the seed matters
+    a = equal_gain_exchange(grid, s, c, rounds=4, seed=seed)
+    b = equal_gain_exchange(grid, s, c, rounds=4, seed=seed)
     np.testing.assert_array_equal(a.compromise, b.compromise)
     np.testing.assert_array_equal(a.exchanges.end_i, b.exchanges.end_i)
     # an affine change of every issue's scale changes nothing but the units
     lo, hi = np.array([-10.0, 0.0, 3.0, 50.0]), np.array([10.0, 1.0, 7.0, 250.0])
-    y = lo + x / 100 * (hi - lo)
-    d = equal_gain_exchange(y, s, c, lo, hi, rounds=4, seed=seed)
+    a = equal_gain_exchange(x, s, c, rounds=4, seed=seed)
+    d = equal_gain_exchange(lo + x / 100 * (hi - lo), s, c, lo, hi, rounds=4, seed=seed)
     np.testing.assert_allclose(d.compromise, lo + a.compromise / 100 * (hi - lo), atol=1e-8)
     # scaling every capability by one factor changes nothing
     e = equal_gain_exchange(x, s, 7.5 * c, rounds=4, seed=seed)

@@ -290,7 +290,7 @@ def exchange_scenario(
 
 
 def _fmt(x: float) -> str:
-    return f"{x:.0f}" if abs(x) >= 10 else f"{x:.2g}"
+    return f"{x:.0f}" if abs(x) >= 10 else f"{x:.1f}"
 
 
 def trade_line(t: Trade) -> str:

@@ -264,22 +264,25 @@ _SSUP = 6  # salience on the supply issue
 _SDEM = 8  # salience on the demand issue
 _NB = 10  # the supply issue's outcome at the start of the round
 _X0 = 12  # start position on the supply issue
-_RATIO = 14  # shift of q per shift of p under equal gain, (s_Ip + s_Jp) / (s_Iq + s_Jq)
-_INV = 15  # 1 / _RATIO
-_RK = 16  # _RATIO * K of side 0
-_NSTATIC = 17
+_PER_P = 14  # shift of each side's supply issue per unit shift of p: [r, 1] with
+# r = (s_Ip + s_Jp) / (s_Iq + s_Jq), which makes the gains equal (decide by_exchange_ratio)
+_GAIN_P = 16  # each side's gain per unit shift of p: [s_Ip - r s_Iq, r s_Jq - s_Jp]
+_CAP = 18  # largest shift of p side 0 can pay for: its full move's shift of q, over r
+_OWN_P = 19  # shift of p per unit shift of a side's own supply issue: [1 / r, 1]
+_MOVE_P = 21  # each side's move per unit shift of p: [r K_0, K_1]
+_A0 = 23  # target - outcome at the start + (c s / W) x0: the static part of check_nbs
+_NSTATIC = 25
 # dynamic
 _X = 0  # current position on the supply issue
 _M = 2  # current move
-_SUM, _MIN, _MAX = 4, 6, 8  # earlier moves of the side in this exchange: sum, min, max
-_G = 10  # each side's gain
-_GAIN = 12  # the exchange's gain (decide: |gain| as last computed)
-_OFF = 13  # shift of the supply issue's outcome by recorded moves of others ("updates")
-_OWN = 15  # part of _OFF due to the side's own actor
-_HAS = 17  # 1 when the side's own actor has a recorded move
+_SUM, _SGN = 4, 6  # earlier moves of the side in this exchange: sum, sign (0: none)
+_G = 8  # each side's gain
+_GAIN = 10  # the exchange's gain (decide: |gain| as last computed)
+_OFF = 11  # shift of the supply issue's outcome by recorded moves of others ("updates")
+_OWN = 13  # part of _OFF due to the side's own actor
+_HAS = 15  # 1 when the side's own actor has a recorded move
+_REL = 17  # _OFF - _OWN
 _NDYN = 19
-_REASONS = np.arange(8)
-_SIDE1 = np.array([False, True])
 _MID = SCALE / 2
 
 
@@ -318,10 +321,10 @@ class _Model:
         log: dict[str, Any] = {key: [] for key in _LOG_FIELDS}
         if realized:
             r = np.asarray(realized, dtype=np.int64)
-            y = st.D[r, _X : _X + 2] + st.D[r, _M : _M + 2]
+            y = st.D[_X : _X + 2, r] + st.D[_M : _M + 2, r]  # 2 x realised
             actors = st.act[r].ravel()  # per exchange: side 0, then side 1 (decide's order)
             issues = st.sup[r].ravel()
-            ys = np.clip(y.ravel(), 0.0, SCALE)
+            ys = np.clip(y.T.ravel(), 0.0, SCALE)
             # the last realised exchange of an actor on an issue sets its position
             cell = actors * self.k + issues
             _, first_rev = np.unique(cell[::-1], return_index=True)
@@ -350,7 +353,12 @@ class _Model:
 
 
 class _Round:
-    """The candidate exchanges of one round and decide's realisation loop over them."""
+    """The candidate exchanges of one round and decide's realisation loop over them.
+
+    Per-exchange values are rows of column-major arrays (``S[column, row]``, static within the
+    round, ``D[column, row]``, changing): the hot path gathers a few rows and works on
+    contiguous 1-d columns.
+    """
 
     def __init__(self, m: _Model, z: FloatArray) -> None:
         self.m = m
@@ -379,75 +387,84 @@ class _Round:
         self.e = e
         self.act = np.stack([ai, aj], axis=1)  # actor of each side
         self.sup = np.stack([q, p], axis=1)  # supply issue of each side
-        S = np.empty((e, _NSTATIC))
-        S[:, _TGT] = z[aj, q]
-        S[:, _TGT + 1] = z[ai, p]
-        S[:, _INVK] = cs[ai, q] / w[q]
-        S[:, _INVK + 1] = cs[aj, p] / w[p]
-        S[:, _K : _K + 2] = 1.0 / S[:, _INVK : _INVK + 2]
-        S[:, _SSUP] = s[ai, q]
-        S[:, _SSUP + 1] = s[aj, p]
-        S[:, _SDEM] = s[ai, p]
-        S[:, _SDEM + 1] = s[aj, q]
-        S[:, _NB] = out[q]
-        S[:, _NB + 1] = out[p]
-        S[:, _X0] = z[ai, q]
-        S[:, _X0 + 1] = z[aj, p]
-        s_p = S[:, _SDEM] + S[:, _SSUP + 1]
-        s_q = S[:, _SSUP] + S[:, _SDEM + 1]
-        S[:, _RATIO] = s_p / s_q
-        S[:, _INV] = s_q / s_p
-        S[:, _RK] = S[:, _RATIO] * S[:, _K]
+        S = np.empty((_NSTATIC, e))
+        S[_TGT] = z[aj, q]
+        S[_TGT + 1] = z[ai, p]
+        S[_INVK] = cs[ai, q] / w[q]
+        S[_INVK + 1] = cs[aj, p] / w[p]
+        S[_K : _K + 2] = 1.0 / S[_INVK : _INVK + 2]
+        S[_SSUP] = s[ai, q]
+        S[_SSUP + 1] = s[aj, p]
+        S[_SDEM] = s[ai, p]
+        S[_SDEM + 1] = s[aj, q]
+        S[_NB] = out[q]
+        S[_NB + 1] = out[p]
+        S[_X0] = z[ai, q]
+        S[_X0 + 1] = z[aj, p]
+        ratio = (S[_SDEM] + S[_SSUP + 1]) / (S[_SSUP] + S[_SDEM + 1])
+        S[_PER_P] = ratio
+        S[_PER_P + 1] = 1.0
+        S[_GAIN_P] = S[_SDEM] - ratio * S[_SSUP]
+        S[_GAIN_P + 1] = ratio * S[_SDEM + 1] - S[_SSUP + 1]
+        S[_CAP] = S[_INVK] / ratio
+        S[_OWN_P] = 1.0 / ratio
+        S[_OWN_P + 1] = 1.0
+        S[_MOVE_P] = ratio * S[_K]
+        S[_MOVE_P + 1] = S[_K + 1]
+        S[_A0 : _A0 + 2] = (
+            S[_TGT : _TGT + 2] - S[_NB : _NB + 2] + S[_INVK : _INVK + 2] * S[_X0 : _X0 + 2]
+        )
         self.S = S
-        D = np.zeros((e, _NDYN))
-        D[:, _X : _X + 2] = S[:, _X0 : _X0 + 2]
-        D[:, _MIN : _MIN + 2] = np.inf
-        D[:, _MAX : _MAX + 2] = -np.inf
+        D = np.zeros((_NDYN, e))
+        D[_X : _X + 2] = S[_X0 : _X0 + 2]
         self.D = D
         # decide's per-exchange "updates": recorded positions of actors on the exchange's
-        # supply issues (slot = side whose supply issue it is), NaN = none
-        self.U = np.full((e, 2, n), np.nan)
+        # supply issues, U[slot, actor, row] (slot = the side whose supply issue), NaN = none
+        self.U = np.full((2, n, e), np.nan)
         self.valid = np.zeros(e, dtype=bool)
         self.z0 = z
         self.snapshots: list[FloatArray] = []
-        # (actor, issue) keys of each side's supply and demand, with inverted indexes
-        # inverted indexes of the rows by (actor, issue) keys, in the order of _REASONS
-        sup0, sup1 = _inverted(ai * k + q, n * k), _inverted(aj * k + p, n * k)
-        dem0, dem1 = _inverted(ai * k + p, n * k), _inverted(aj * k + q, n * k)
-        by = (sup0, sup0, sup1, sup1, dem1, dem0, dem1, dem0)
-        self._keys = ([b[0] for b in by], [b[1] for b in by])
+        # Which rows a realised exchange touches, by (actor, issue) key (CSR layout): rows
+        # whose side supplies the issue (with that side), rows whose side demands it (with
+        # the side of the row that supplies it, whose "updates" record the move).
+        self._sup = _inverted(np.concatenate([ai * k + q, aj * k + p]), n * k)
+        self._dem = _inverted(np.concatenate([aj * k + q, ai * k + p]), n * k)
+        # paired columns as flat views, indexed by side * e + row
+        self.X2, self.M2 = D[_X : _X + 2].reshape(-1), D[_M : _M + 2].reshape(-1)
+        self.SUM2, self.SGN2 = D[_SUM : _SUM + 2].reshape(-1), D[_SGN : _SGN + 2].reshape(-1)
+        self.OFF2, self.OWN2 = D[_OFF : _OFF + 2].reshape(-1), D[_OWN : _OWN + 2].reshape(-1)
+        self.HAS2, self.REL2 = D[_HAS : _HAS + 2].reshape(-1), D[_REL : _REL + 2].reshape(-1)
+        self.act2 = np.concatenate([ai, aj])  # the actor at side * e + row
         self._mark = np.zeros(e, dtype=bool)
         self.count = np.ones(e, dtype=np.int64)  # decide's list: how often each row is in it
         self.listed_twice = False
         self.rank = np.zeros(e, dtype=np.int64)  # sort key: minus the gain, rounded
+        self.live = np.ones(e, dtype=bool)  # listed and valid
         if e:
             self._calculate(np.arange(e))
 
     # -- the equal-gain computation for a set of rows (decide EqualGainExchange.calculate) --
     def _calculate(self, idx: IntArray) -> None:
-        S = self.S[idx]
-        D = self.D[idx]
-        d = S[:, _TGT : _TGT + 2] - D[:, _X : _X + 2]  # signed distance of each side to go
+        n = idx.size
+        S = self.S.take(idx, axis=1)
+        D = self.D.take(idx, axis=1)
+        d = (S[_TGT : _TGT + 2] - D[_X : _X + 2]).reshape(-1)  # [side 0 | side 1], to go
         dist = np.abs(d)
-        # side 1 moves fully to side 0's position on p; side 0's move follows from equal gain
-        dp_full = dist[:, 1] * S[:, _INVK + 1]
-        # ... unless side 0 would pass side 1's position on q: then side 0 moves fully
-        over = dp_full * S[:, _RK] > dist[:, 0]
-        shift = np.empty_like(dist)  # outcome shifts of the sides' supply issues (q, p)
-        shift[:, 0] = np.where(over, dist[:, 0] * S[:, _INVK], dp_full * S[:, _RATIO])
-        shift[:, 1] = np.where(over, shift[:, 0] * S[:, _INV], dp_full)
-        full = over[:, None] ^ _SIDE1
-        m = np.copysign(np.where(full, dist, shift * S[:, _K : _K + 2]), d)
-        g = shift[:, ::-1] * S[:, _SDEM : _SDEM + 2] - shift * S[:, _SSUP : _SSUP + 2]
-        gain = np.abs(g[:, 0])
-        valid = _move_ok(D, m) & (gain >= _MIN_GAIN)
+        # side 1 moves fully to side 0's position on p, side 0 follows from equal gain ...
+        # unless side 0 would pass side 1's position on q: then side 0 moves fully
+        dp = np.minimum(dist[n:] * S[_INVK + 1], dist[:n] * S[_CAP])
+        m = np.copysign((S[_MOVE_P : _MOVE_P + 2] * dp).reshape(-1), d)
+        g = (S[_GAIN_P : _GAIN_P + 2] * dp).reshape(-1)
+        gain = np.abs(g[:n])
+        valid = _move_ok(D, m, n) & (gain >= _MIN_GAIN)
         if valid.any():
-            self._check_outcome(S, D, d, m, g, gain, valid)
-        D[:, _M : _M + 2] = m
-        D[:, _G : _G + 2] = g
-        D[:, _GAIN] = gain
-        self.D[idx] = D
+            self._check_outcome(S, D, d, m, g, gain, valid, n)
+        D[_M : _M + 2] = m.reshape(2, n)
+        D[_G : _G + 2] = g.reshape(2, n)
+        D[_GAIN] = gain
+        self.D[:, idx] = D
         self.valid[idx] = valid
+        self.live[idx] = valid
         self.rank[idx] = -((gain.view(np.int64) + _TIE_HALF) >> _TIE_BITS)
 
     @staticmethod
@@ -459,40 +476,40 @@ class _Round:
         g: FloatArray,
         gain: FloatArray,
         valid: NDArray[np.bool_],
+        n: int,
     ) -> None:
         """decide ``check_nbs``, side 0 then side 1: where the outcome of a side's supply issue
         would pass the other side's own position there, cut the exchange back so that the
         outcome stops at that position (the other side's move follows from equal gain).
-        Updates m, g, gain and valid in place."""
-        invk = S[:, _INVK : _INVK + 2]
-        moved = invk * (D[:, _X : _X + 2] - S[:, _X0 : _X0 + 2])
-        rest = S[:, _NB : _NB + 2] + D[:, _OFF : _OFF + 2]
-        a0 = S[:, _TGT : _TGT + 2] - (rest - D[:, _OWN : _OWN + 2] + moved)
-        a1 = a0 - invk * m
-        cross = _crosses(a0, a1) & valid[:, None]
+        Updates m, g, gain and valid in place (m and g as [side 0 | side 1])."""
+        invk = S[_INVK : _INVK + 2].reshape(-1)
+        a0 = S[_A0 : _A0 + 2].reshape(-1) - D[_REL : _REL + 2].reshape(-1)
+        a0 -= invk * D[_X : _X + 2].reshape(-1)
+        cross = (_crosses(a0, a0 - invk * m).reshape(2, n) & valid).reshape(-1)
         if not cross.any():
             return
+        moved = invk * (D[_X : _X + 2] - S[_X0 : _X0 + 2]).reshape(-1)
+        rest = (S[_NB : _NB + 2] + D[_OFF : _OFF + 2]).reshape(-1)
+        has = D[_HAS : _HAS + 2].reshape(-1)
         for side in (0, 1):
+            cut = slice(side * n, (side + 1) * n)
             if side == 1:  # side 0's check may have changed side 1's move
-                a1[:, 1] = a0[:, 1] - invk[:, 1] * m[:, 1]
-                cross[:, 1] = _crosses(a0[:, 1], a1[:, 1]) & valid
-            c = np.flatnonzero(cross[:, side])
+                cross[cut] = _crosses(a0[cut], a0[cut] - invk[cut] * m[cut]) & valid
+            c = np.flatnonzero(cross[cut])
             if not c.size:
                 continue
-            Sc = S[c]
+            Sc = S[:, c]
+            cc = c + side * n
             # decide recomputes from a start where a recorded move of the actor itself takes
             # precedence over its current position (``adjusted_nbs_by_position``)
-            has = D[c, _HAS + side]
-            start = rest[c, side] + (1.0 - has) * moved[c, side]
-            own = np.abs(Sc[:, _TGT + side] - start)
-            shift = np.empty((c.size, 2))
-            shift[:, side] = own
-            shift[:, 1 - side] = own * (Sc[:, _INV] if side == 0 else Sc[:, _RATIO])
-            m[c] = np.copysign(shift * Sc[:, _K : _K + 2], d[c])
-            gc = shift[:, ::-1] * Sc[:, _SDEM : _SDEM + 2] - shift * Sc[:, _SSUP : _SSUP + 2]
-            g[c] = gc
-            gain[c] = np.abs(gc[:, 1 - side])  # decide keeps the other side's gain
-        valid &= _move_ok(D, m)
+            start = rest[cc] + (1.0 - has[cc]) * moved[cc]
+            dp = np.abs(Sc[_TGT + side] - start) * Sc[_OWN_P + side]
+            both = np.concatenate((c, c + n))
+            m[both] = np.copysign((Sc[_MOVE_P : _MOVE_P + 2] * dp).reshape(-1), d[both])
+            gc = (Sc[_GAIN_P : _GAIN_P + 2] * dp).reshape(-1)
+            g[both] = gc
+            gain[c] = np.abs(gc[c.size :] if side == 0 else gc[: c.size])  # the other's gain
+        valid &= _move_ok(D, m, n)
 
     # -- decide's ModelLoop: realise the highest gain, recompute, repeat ------------------
     def run(self) -> list[int]:
@@ -501,8 +518,8 @@ class _Round:
         realized: list[int] = []
         if self.e == 0:
             return realized
-        order = np.arange(self.e)
-        count = self.count
+        order = np.arange(self.e)  # decide lists every candidate, valid or not
+        count, live, valid, D = self.count, self.live, self.valid, self.D
         rng = self.m.rng
         while order.size:
             # decide sorts by gain (stable, highest first) in exact decimal arithmetic; gains
@@ -520,124 +537,138 @@ class _Round:
                     rest = np.append(rest[1:], top)
                     count[top] += 1
                     count[nxt] -= 1
+                    live[nxt] = count[nxt] > 0 and valid[nxt]
                     top = nxt
                 else:  # decide appends the second once more (it is then listed twice)
                     rest = np.append(rest, nxt)
                     count[nxt] += 1
                     self.listed_twice = True
-            if not self.valid[top]:
+            live[top] = count[top] > 0 and valid[top]
+            if not valid[top]:
                 order = rest
                 continue
-            row = self.D[top]
-            x = row[_X : _X + 2]
-            y = np.clip(x + row[_M : _M + 2], 0.0, SCALE)
-            self.snapshots.append(np.concatenate([x, y, row[_G : _G + 2]]))
+            col = D[:, top]
+            x0, x1 = col[_X], col[_X + 1]
+            y0 = min(max(x0 + col[_M], 0.0), SCALE)
+            y1 = min(max(x1 + col[_M + 1], 0.0), SCALE)
+            self.snapshots.append(np.array((x0, x1, y0, y1, col[_G], col[_G + 1])))
             realized.append(top)
-            self._realize(top, y)
-            order = rest[self.valid[rest]]
+            self._realize(top, float(y0), float(y1))
+            order = rest[valid[rest]]
         return realized
 
-    def _realize(self, r: int, y: FloatArray) -> None:
+    def _realize(self, r: int, y0: float, y1: float) -> None:
         """decide ``remove_invalid_exchanges``/``recalculate``: update the listed exchanges that
         share an actor and an issue with the realised exchange r and recompute them, once per
         time an exchange is listed (a tie can list an exchange twice; a listed copy of r itself
         is recomputed from r's new positions, as decide does)."""
-        count = self.count  # how often each row is listed (valid rows only count)
-        k, n = self.m.k, self.m.n
+        k, n, e = self.m.k, self.m.n, self.e
         a0, a1 = int(self.act[r, 0]), int(self.act[r, 1])
         q, p = int(self.sup[r, 0]), int(self.sup[r, 1])
-        # Events, one per (row, reason). Reasons 0-3: the row's side (reason >> 1) has the
-        # actor and supply issue of r's side (reason & 1): it starts from where that one moved,
-        # and its earlier move stays on record (decide pushes onto the side's ``moves``).
-        # Reasons 4-7: the row's other side has the actor and demand issue of r's other side
-        # (decide compares demand issues): the move of r's side ((reason - 4) >> 1) is recorded
-        # in the row's "updates" of the issue the row's side ((reason - 4) & 1) supplies.
-        ko, st = self._keys
-        keys = (a0 * k + q, a1 * k + p, a0 * k + q, a1 * k + p,  # supply of r's side 0 / 1
-                a1 * k + q, a1 * k + q, a0 * k + p, a0 * k + p)  # demand of r's other side
-        parts = [ko[t][st[t][key] : st[t][key + 1]] for t, key in enumerate(keys)]
-        sizes = [x.size for x in parts]
-        h = np.concatenate(parts)
-        reason = np.repeat(_REASONS, sizes)
-        keep = (count[h] > 0) & self.valid[h]
-        h, reason = h[keep], reason[keep]
-        if not h.size:
+        live = self.live
+        # rows whose side has the actor and supply issue of r's side 0 / 1: the side starts
+        # from where r's side moved to; its earlier move stays on record (decide pushes onto
+        # the side's ``moves``)
+        fs, s_from = _lookup(self._sup, a0 * k + q, a1 * k + p, live, e)
+        # rows whose side has the actor and demand issue of r's side 1 / 0: the move of r's
+        # other side (0 / 1) is recorded in the row's "updates" of that issue, i.e. of the
+        # row's other side's supply issue (decide compares demand issues)
+        fd, mover = _lookup(self._dem, a1 * k + q, a0 * k + p, live, e)
+        if not (fs.size or fd.size):
             return
-        copies = int(count[h].max()) if self.listed_twice else 1
-        ys = np.array([y[0], y[1]])
-        sup = reason < 4
-        hs, rs = h[sup], reason[sup]
-        s_side, s_y = rs >> 1, ys[rs & 1]
-        hd, rd = h[~sup], reason[~sup] - 4
-        d_side = rd & 1  # the row's side whose supply issue r's mover moved on
-        mover = rd >> 1  # which side of r moved there
+        ys = np.array([y0, y1])
+        s_y = ys[s_from]
         d_actor = self.act[r][mover]
         d_issue = self.sup[r][mover]
         d_y = ys[mover]
         start = self.z0[d_actor, d_issue]
         wgt = self.m.cs[d_actor, d_issue] / self.m.w[d_issue]
-        own = self.act[hd, d_side] == d_actor
-        D, U = self.D.reshape(-1), self.U.reshape(-1)
+        own = self.act2[fd] == d_actor
+        count = self.count
+        copies = 1
+        if self.listed_twice:
+            cs_, cd_ = count[fs % e], count[fd % e]
+            copies = int(max(cs_.max(initial=0), cd_.max(initial=0)))
+        U = self.U.reshape(-1)
+        X2, M2, SUM2, SGN2 = self.X2, self.M2, self.SUM2, self.SGN2
+        OFF2, OWN2, HAS2, REL2 = self.OFF2, self.OWN2, self.HAS2, self.REL2
         mark = self._mark
         for copy in range(1, copies + 1):
             if copy > 1:
-                ks = (count[hs] >= copy) & self.valid[hs]
-                kd = (count[hd] >= copy) & self.valid[hd]
-                hs, s_side, s_y = hs[ks], s_side[ks], s_y[ks]
-                hd, d_side, d_actor, d_y = hd[kd], d_side[kd], d_actor[kd], d_y[kd]
+                ks = (count[fs % e] >= copy) & live[fs % e]
+                kd = (count[fd % e] >= copy) & live[fd % e]
+                fs, s_y = fs[ks], s_y[ks]
+                fd, d_actor, d_y = fd[kd], d_actor[kd], d_y[kd]
                 start, wgt, own = start[kd], wgt[kd], own[kd]
-                if not (hs.size or hd.size):
+                if not (fs.size or fd.size):
                     break
-            f = hs * _NDYN + s_side
-            last = D[f + _M]
-            D[f + _SUM] += last
-            D[f + _MIN] = np.minimum(D[f + _MIN], last)
-            D[f + _MAX] = np.maximum(D[f + _MAX], last)
-            D[f + _X] = s_y
-            fu = (hd * 2 + d_side) * n + d_actor
-            old = U[fu]
-            unset = np.isnan(old)
-            # decide ``update_updates``: keep the recorded move that went less far
-            new = np.where(
-                unset, d_y, np.where(start <= old, np.minimum(old, d_y), np.maximum(old, d_y))
-            )
-            U[fu] = new
-            fd = hd * _NDYN + d_side
-            D[fd + _OFF] += wgt * (new - np.where(unset, start, old))
-            if own.any():
-                D[fd[own] + _OWN] = wgt[own] * (new[own] - start[own])
-                D[fd[own] + _HAS] = 1.0
-            mark[hs] = True
-            mark[hd] = True
+            if fs.size:
+                last = M2[fs]
+                SUM2[fs] += last
+                SGN2[fs] = np.sign(last)  # a listed row's moves share one sign
+                X2[fs] = s_y
+                mark[fs % e] = True
+            if fd.size:
+                fu = d_actor * e + fd + (fd >= e) * ((n - 1) * e)  # U[slot, actor, row]
+                old = U[fu]
+                unset = np.isnan(old)
+                # decide ``update_updates``: keep the recorded move that went less far
+                new = np.where(
+                    unset, d_y, np.where(start <= old, np.minimum(old, d_y), np.maximum(old, d_y))
+                )
+                U[fu] = new
+                shift = wgt * (new - np.where(unset, start, old))
+                OFF2[fd] += shift
+                REL2[fd] += shift
+                if own.any():
+                    fo = fd[own]
+                    OWN2[fo] = wgt[own] * (new[own] - start[own])
+                    HAS2[fo] = 1.0
+                    REL2[fo] = OFF2[fo] - OWN2[fo]
+                mark[fd % e] = True
             idx = np.flatnonzero(mark)
             mark[idx] = False
             self._calculate(idx)
+
+
+def _lookup(
+    index: tuple[IntArray, IntArray], key0: int, key1: int, live: NDArray[np.bool_], e: int
+) -> tuple[IntArray, IntArray]:
+    """Listed rows under two keys of a CSR index: their flat places side * e + row, and which
+    key (0 or 1) found them."""
+    flat, starts = index
+    b0, e0, b1, e1 = starts[key0], starts[key0 + 1], starts[key1], starts[key1 + 1]
+    f = np.concatenate((flat[b0:e0], flat[b1:e1]))
+    which = np.zeros(f.size, dtype=np.int64)
+    which[e0 - b0 :] = 1
+    keep = live[f % e]
+    return f[keep], which[keep]
 
 
 def _crosses(a0: FloatArray, a1: FloatArray) -> NDArray[np.bool_]:
     """The target lies strictly between the outcome before (target - a0) and after
     (target - a1). Distances within float noise of zero count as zero, as in decide's
     exact arithmetic: an outcome that already sits at the target does not pass it."""
-    return ((a0 > _EDGE) & (a1 < -_EDGE)) | ((a0 < -_EDGE) & (a1 > _EDGE))
+    return (np.minimum(a0, a1) < -_EDGE) & (np.maximum(a0, a1) > _EDGE)
 
 
-def _move_ok(D: FloatArray, m: FloatArray) -> NDArray[np.bool_]:
-    """decide ``is_move_valid`` for both sides: a real move, ending on the scale, and in the
-    direction of the side's earlier moves in this exchange (whose sum stays <= 100)."""
-    y = D[:, _X : _X + 2] + m
-    before_max, before_min = D[:, _MAX : _MAX + 2], D[:, _MIN : _MIN + 2]
-    one_way = (np.maximum(before_max, m) < 0) | (np.minimum(before_min, m) > 0)
+def _move_ok(D: FloatArray, m: FloatArray, n: int) -> NDArray[np.bool_]:
+    """decide ``is_move_valid`` for both sides (m = [side 0 | side 1]): a real move, ending
+    on the scale, in the direction of the side's earlier moves in this exchange (a listed
+    row's earlier moves share one sign), whose sum stays <= 100."""
+    y = D[_X : _X + 2].reshape(-1) + m
     ok = (
         (np.abs(m) > _MIN_MOVE)
         & (np.abs(y - _MID) <= _MID + _EDGE)
-        & (D[:, _SUM : _SUM + 2] + m <= SCALE)
-        & one_way
+        & (D[_SUM : _SUM + 2].reshape(-1) + m <= SCALE + _EDGE)
+        & (D[_SGN : _SGN + 2].reshape(-1) * m >= 0)
     )
-    return ok[:, 0] & ok[:, 1]
+    return ok[:n] & ok[n:]
 
 
 def _inverted(keys: IntArray, size: int) -> tuple[IntArray, IntArray]:
-    """Rows sorted by key and the start of each key's block (CSR layout)."""
+    """Places in ``keys`` (= side * e + row) sorted by key, and where each key's block starts
+    (CSR layout)."""
     order = np.argsort(keys, kind="stable")
     starts = np.searchsorted(keys[order], np.arange(size + 1))
     return order.astype(np.int64), starts.astype(np.int64)

@@ -16,7 +16,7 @@ from realpolitik.scenario.schema import Scenario
 
 
 def _num(x: float) -> str:
-    return f"{x:.0f}" if abs(x) >= 10 else f"{x:.2g}"
+    return f"{x:.0f}" if abs(x) >= 10 else f"{x:.1f}"
 
 
 def _trade_rows(trades: list[Trade], names: dict[str, str]) -> str:

@@ -305,7 +305,7 @@ def _result(
     )
 
 
-_NO_KEY = 4.0  # added to masked-out keys (every key lies in [0, 1])
+_NO_KEY = 4.0  # subtracted from the keys of the offers that count (every key lies in [0, 1])
 
 
 Scratch = dict[str, np.ndarray]
@@ -328,11 +328,12 @@ def _first_min(
     column whose key is within ``tol`` of the smallest (columns are sorted by position, so ties
     go to the lowest position). Keys lie in [0, 1]."""
     masked = _scratch(bufs, "fm", key.shape, np.float64)
-    flags = _scratch(bufs, "fmb", key.shape, np.bool_)
-    np.multiply(np.logical_not(mask, out=flags), _NO_KEY, out=masked)
+    np.copyto(masked, mask)  # key - 4 where masked: the masked keys lie in [-4, -3]
+    masked *= -_NO_KEY
     masked += key
     kmin = masked.min(axis=1)
-    has = kmin < _NO_KEY
+    has = kmin < 0.0
+    flags = _scratch(bufs, "fmb", key.shape, np.bool_)
     np.less_equal(masked, (kmin + tol)[:, None], out=flags)
     return has, np.argmax(flags, axis=1)
 
@@ -754,10 +755,13 @@ class _Fast(_Engine):
             # then the chunk totals' prefix sums as offsets (BLAS-free: no oversubscription)
             p3 = mv.view()
             p3.shape = (b, _CHUNK, nch)
+            offs = _scratch(bufs, "offs", (b, nch), np.float64)
+            np.sum(p3, axis=1, out=offs)  # chunk totals
+            np.cumsum(offs[:, :-1], axis=1, out=offs[:, 1:])  # exclusive prefix sums of them
+            offs[:, 0] = 0.0
+            p3[:, 0, :] += offs
             for k in range(1, _CHUNK):
                 np.add(p3[:, k - 1, :], p3[:, k, :], out=p3[:, k, :])
-            offs = np.cumsum(p3[:, -1, :], axis=1)
-            p3[:, :, 1:] += offs[:, None, :-1]
             mb = _scratch(bufs, "m", (b, n), np.int64)
             row_offsets = (np.arange(b, dtype=np.int64) * width)[:, None]
             if mids is None:
