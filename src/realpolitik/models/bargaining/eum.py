@@ -35,6 +35,7 @@ from numpy.typing import ArrayLike, NDArray
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
+Scratch = dict[str, np.ndarray]  # per-thread scratch buffers of the fast form
 
 #: Codes of :attr:`EUMResult.relationships`, seen from actor i (row) toward actor j (column),
 #: with a = EU_i(i challenges j) and b = EU_i(j challenges i) in the final round.
@@ -306,9 +307,6 @@ def _result(
 
 
 _NO_KEY = 4.0  # subtracted from the keys of the offers that count (every key lies in [0, 1])
-
-
-Scratch = dict[str, np.ndarray]
 
 
 def _scratch(bufs: Scratch, name: str, shape: tuple[int, ...], dtype: type) -> np.ndarray:
@@ -604,14 +602,14 @@ class _Fast(_Engine):
 
     # -- helpers
 
-    def _run(self, fn: Callable[[int, int, dict[str, np.ndarray]], None], step: int) -> None:
+    def _run(self, fn: Callable[[int, int, Scratch], None], step: int) -> None:
         """Apply fn(i0, i1, buffers) to the row blocks of ``step`` rows, in threads that own
         their scratch buffers and write disjoint rows of the outputs."""
         blocks = [(i0, min(self.n, i0 + step)) for i0 in range(0, self.n, step)]
         nthreads = min(self.threads, len(blocks))
 
         def work(part: list[tuple[int, int]]) -> None:
-            local: dict[str, np.ndarray] = {}
+            local: Scratch = {}
             with np.errstate(divide="ignore", invalid="ignore"):  # errstate is per thread
                 for i0, i1 in part:
                     fn(i0, i1, local)
@@ -797,7 +795,7 @@ class _Fast(_Engine):
         q, t = params.q, params.t
         ar = np.arange(n)
 
-        def rows_b(i0: int, i1: int, gt: F64, bufs: dict[str, np.ndarray]) -> None:
+        def rows_b(i0: int, i1: int, gt: F64, bufs: Scratch) -> None:
             b = i1 - i0
             lo_, hi_ = slice(0, i0), slice(i1, n)  # columns j < i (lower), j > i (upper)
             ti = tot[i0:i1, None]
@@ -896,7 +894,7 @@ class _Fast(_Engine):
 
         sub = self.rows
 
-        def pass_b(s0: int, s1: int, bufs: dict[str, np.ndarray]) -> None:
+        def pass_b(s0: int, s1: int, bufs: Scratch) -> None:
             # the column block G[:, s0:s1], transposed tile by tile (numpy's strided transpose
             # of a tall block is an order of magnitude slower than in-cache tiles)
             gt = _scratch(bufs, "GT", (s1 - s0, n), np.float64)
