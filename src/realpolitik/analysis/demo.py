@@ -13,8 +13,11 @@ from realpolitik.analysis.alignment import (
     tipping_sentence,
 )
 from realpolitik.analysis.forecast import ScenarioForecast, forecast_scenario
+from realpolitik.analysis.linkage import exchange_scenario
+from realpolitik.analysis.linkage import summary_lines as linkage_summary
 from realpolitik.report.alignment import alignment_html
 from realpolitik.report.html import Section, render_report, write_report
+from realpolitik.report.linkage import linkage_html
 from realpolitik.scenario.loader import load_scenario
 from realpolitik.scenario.schema import Scenario
 from realpolitik.scenario.validate import validate_scenario
@@ -57,6 +60,19 @@ def run_demo(scenario_path: Path, out_root: Path, progress: object | None = None
     forecast = forecast_scenario(scenario)
     summary = kuril_summary(forecast)
     sections: list[Section] = []
+    if len(scenario.issues) > 1:
+        linkage = exchange_scenario(scenario, rounds=10, repetitions=1, seed=0)
+        actor_ids = {a.id for a in scenario.actors}
+        pair = ("RUS", "JPN") if {"RUS", "JPN"} <= actor_ids else None
+        focus = "kurils" if "kurils" in {i.id for i in scenario.issues} else None
+        summary += linkage_summary(linkage, top=3, focus=focus, pair=pair)
+        sections.append(
+            Section(
+                "linkage",
+                "Issue linkage: who trades what",
+                linkage_html(linkage, scenario, focus=focus),
+            )
+        )
     if len(scenario.relations) > 0:
         alignment = align_scenario(scenario, tipping=("RUS", "JPN"))
         summary += summary_lines(alignment)[:4]
@@ -66,8 +82,9 @@ def run_demo(scenario_path: Path, out_root: Path, progress: object | None = None
         alt = alternatives_sentence(alignment)
         if alt:
             summary.append(alt)
-        sections.append(Section("alignment", "Alignment: who sides with whom",
-                                alignment_html(alignment)))
+        sections.append(
+            Section("alignment", "Alignment: who sides with whom", alignment_html(alignment))
+        )
     summary_html = "<br>".join(escape(s) for s in summary)
     html = render_report(scenario, forecast, sections, summary_html)
     report = write_report(out_root / scenario.scenario.id / "report.html", html)
