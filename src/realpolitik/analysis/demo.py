@@ -8,9 +8,7 @@ from pathlib import Path
 
 from realpolitik.analysis.alignment import (
     align_scenario,
-    alternatives_sentence,
     summary_lines,
-    tipping_sentence,
 )
 from realpolitik.analysis.forecast import ScenarioForecast, forecast_scenario
 from realpolitik.analysis.linkage import exchange_scenario
@@ -75,13 +73,8 @@ def run_demo(scenario_path: Path, out_root: Path, progress: object | None = None
         )
     if len(scenario.relations) > 0:
         alignment = align_scenario(scenario, tipping=("RUS", "JPN"))
-        summary += summary_lines(alignment)[:4]
-        tip = tipping_sentence(alignment)
-        if tip:
-            summary.append(tip)
-        alt = alternatives_sentence(alignment)
-        if alt:
-            summary.append(alt)
+        # every sentence but the long list of triads (the report's table shows those)
+        summary += [s for s in summary_lines(alignment) if not s.startswith("Strategic")]
         sections.append(
             Section("alignment", "Alignment: who sides with whom", alignment_html(alignment))
         )

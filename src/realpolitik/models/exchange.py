@@ -284,6 +284,7 @@ _HAS = 15  # 1 when the side's own actor has a recorded move
 _REL = 17  # _OFF - _OWN
 _NDYN = 19
 _MID = SCALE / 2
+NOISE = True
 
 
 class _Model:
@@ -533,6 +534,12 @@ class _Round:
             if rest.size and rank[sort[0]] == rank[sort[1]]:
                 nxt = int(rest[0])
                 self.m.ties += 1
+                if NOISE and D[_GAIN, top] != D[_GAIN, nxt] and rng.random() < 0.5:
+                    order[0], order[1] = nxt, top
+                    top, nxt = nxt, top
+                    rest = order[1:]
+                    count[nxt] += 1
+                    count[top] -= 1
                 if rng.random() >= 0.5:  # decide: the first goes to the end of the list
                     rest = np.append(rest[1:], top)
                     count[top] += 1
