@@ -1,7 +1,7 @@
 """The exchange model against decide (the reference implementation), in the same run:
 agreement of the mean outcome per issue after 10 rounds, and speed.
 
-    .venv/bin/python benchmarks/bench_exchange.py            # full: about 10 minutes
+    .venv/bin/python benchmarks/bench_exchange.py            # full: about 15 minutes
     .venv/bin/python benchmarks/bench_exchange.py --quick    # 20 decide runs per file
     .venv/bin/python benchmarks/bench_exchange.py --workers 4
 
@@ -16,6 +16,9 @@ generator. So the comparison is between distributions: the mean outcome per issu
 0-100 scale) over many runs of each, with its standard error. Speed: seconds per run of 10
 rounds, serially in one process each, model only (both exclude interpreter start-up and file
 parsing), median over several runs; the ratio is decide / realpolitik.
+
+Exit status 1 when the must-show case fails: Copenhagen's mean outcomes not within 1.0 point of
+decide's, or realpolitik less than 20 times faster there. The other files are reported only.
 """
 
 from __future__ import annotations
@@ -158,8 +161,8 @@ def main() -> int:
     for name in FILES:
         path = DATA / name
         big = name == "cop21.csv"
-        n_dec = args.decide_runs or (20 if quick else (60 if big else 100))
-        n_our = args.our_runs or (100 if quick else (300 if big else 1000))
+        n_dec = args.decide_runs or (20 if quick else (100 if big else 200))
+        n_our = args.our_runs or (100 if quick else 1000)
         # speed first, serially, while nothing else of ours runs
         n_time = 3 if big else 10
         dec_t = [d["seconds"] for d in run_decide(py, path, 10_000, n_time)]
@@ -183,7 +186,8 @@ def main() -> int:
             worst = max(worst, abs(diff))
             print(f"| {issue} | {o.mean():.2f} | {d.mean():.2f} | {diff:+.2f} | {se:.2f} |")
         verdict = "within 1.0" if worst <= 1.0 else "NOT within 1.0"
-        ok &= worst <= 1.0
+        if name == "copenhagen.csv":  # the must-show case decides the exit status
+            ok &= worst <= 1.0
         print(f"\nlargest difference {worst:.2f} points: {verdict}")
     print("\n### Speed: seconds per run of 10 rounds (median), same machine, same run\n")
     print("| file | decide | realpolitik | decide / realpolitik |")

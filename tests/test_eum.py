@@ -59,7 +59,7 @@ def test_reference_case_matches_scholz(method: str) -> None:
     ours = [trunc1(m) for m in res.median_by_round[1:]]
     hits = [abs(a - b) < 0.1 - 1e-9 for a, b in zip(ours, SCHOLZ, strict=True)]
     assert sum(hits) >= 7, (ours, SCHOLZ)
-    assert hits[1] is False and ours[1] == 9.6  # the one documented difference (docs/eum.md)
+    assert hits[1] is False and ours[1] == 9.6  # the one documented difference (docs/models.md)
     np.testing.assert_allclose(res.median_by_round[1:], REPLICATION, atol=5e-4)
 
 

@@ -57,10 +57,11 @@ def test_rounds_option() -> None:
 
 
 def test_human_output() -> None:
-    run = run_cli("exchange", str(CASE), "--focus", "islands", "-r", "2")
+    run = run_cli("exchange", str(CASE), "--focus", "islands", "-r", "2", "--pair", "RUS,JPN")
     assert run.code == 0
     assert "Islands for investment" in run.stdout
     assert "Linkage on islands" in run.stdout
+    assert "RUS-JPN trades" in run.stdout
     assert "mean of 2 runs" in run.stdout
 
 
@@ -68,6 +69,8 @@ def test_human_output() -> None:
     ("args", "needle"),
     [
         (("--focus", "nowhere"), "unknown issue 'nowhere'"),
+        (("--pair", "RUS"), "--pair"),
+        (("--pair", "RUS,XYZ"), "two actor ids"),
         (("--rounds", "-1"), "--rounds"),
         (("--repetitions", "0"), "--repetitions"),
     ],

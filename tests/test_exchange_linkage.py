@@ -137,7 +137,7 @@ def test_bundled_scenario_links_the_kurils() -> None:
 def test_copenhagen_outcomes_are_plausible() -> None:
     """Sanity on decide's Copenhagen file: mean outcomes stay on the scale and the run is
     reproducible (the agreement with decide itself is measured by benchmarks/bench_exchange.py
-    and recorded in docs/exchange.md)."""
+    and recorded in docs/models.md)."""
     from realpolitik.scenario.loader import load_any
 
     sc = load_any(COPENHAGEN)

@@ -59,7 +59,7 @@ def run_demo(scenario_path: Path, out_root: Path, progress: object | None = None
     summary = kuril_summary(forecast)
     sections: list[Section] = []
     if len(scenario.issues) > 1:
-        linkage = exchange_scenario(scenario, rounds=10, repetitions=1, seed=0)
+        linkage = exchange_scenario(scenario, rounds=10, repetitions=20, seed=0)
         actor_ids = {a.id for a in scenario.actors}
         pair = ("RUS", "JPN") if {"RUS", "JPN"} <= actor_ids else None
         focus = "kurils" if "kurils" in {i.id for i in scenario.issues} else None

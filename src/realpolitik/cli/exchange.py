@@ -31,6 +31,9 @@ def exchange(
     focus: Annotated[
         str | None, typer.Option("--focus", help="Show the trades on this issue first.")
     ] = None,
+    pair: Annotated[
+        str | None, typer.Option("--pair", help="Show the trades between two actors: A,B.")
+    ] = None,
     top: Annotated[int, typer.Option("--top", min=1, help="Trades to list.")] = 8,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON only, on stdout.")] = False,
 ) -> None:
@@ -44,6 +47,15 @@ def exchange(
     if focus is not None and focus not in {i.id for i in scenario.issues}:
         known = ", ".join(i.id for i in scenario.issues)
         raise InputError.single(str(input_file), "--focus", f"unknown issue {focus!r} ({known})")
+    pair_ids: tuple[str, str] | None = None
+    if pair is not None:
+        ids = [a.strip() for a in pair.split(",")]
+        actors = {a.id for a in scenario.actors}
+        if len(ids) != 2 or not set(ids) <= actors:
+            raise InputError.single(
+                str(input_file), "--pair", f"expected two actor ids A,B of the input, got {pair!r}"
+            )
+        pair_ids = (ids[0], ids[1])
     executor = None
     if workers > 1 and repetitions > 1:
         from concurrent.futures import ProcessPoolExecutor
@@ -79,5 +91,5 @@ def exchange(
     out.print(table)
     n = sum(len(r.exchanges) for r in result.runs)
     out.print(f"{n} exchanges" + (f" in {repetitions} runs" if many else ""))
-    for line in summary_lines(result, top=top, focus=focus):
+    for line in summary_lines(result, top=top, focus=focus, pair=pair_ids):
         out.print(line, highlight=False, markup=False)

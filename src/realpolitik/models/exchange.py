@@ -28,11 +28,12 @@ the same inputs. One round:
    (decide's ``check_nbs``).
 4. A move is valid when it is non-negligible, stays on [0, 100] (positions are normalised to
    decide's 0-100 scale internally), and keeps one direction with the actor's earlier moves in
-   the same exchange.
+   the same exchange, whose sum stays <= 100.
 5. The valid exchange with the highest gain is realised first (ties: a fair coin between the
-   first two in decide's stably sorted list). Exchanges sharing an actor and an issue with it are
-   recomputed from the new positions (decide's ``recalculate``), others keep their values,
-   invalid ones are dropped; repeat until no exchange is left.
+   first two in decide's stably sorted list; the loser goes to the end of the list, or the
+   second stays listed twice). Exchanges sharing an actor and an issue with it are recomputed
+   from the new positions (decide's ``recalculate``), others keep their values, invalid ones
+   are dropped; repeat until no exchange is left.
 6. The realised moves give the *voting positions* y; the round's outcome is the NBS of the voting
    positions. Each moved actor's next start position is
    x' = (1 - (1 - s) a - b) x + ((1 - s) a + b) y with a = 0.4 and b = 0.1 (decide's
@@ -275,16 +276,15 @@ _NSTATIC = 25
 # dynamic
 _X = 0  # current position on the supply issue
 _M = 2  # current move
-_SUM, _SGN = 4, 6  # earlier moves of the side in this exchange: sum, sign (0: none)
-_G = 8  # each side's gain
-_GAIN = 10  # the exchange's gain (decide: |gain| as last computed)
+_G = 4  # each side's gain
+_GAIN = 6  # the exchange's gain (decide: |gain| as last computed)
+_SUM, _SGN = 7, 9  # earlier moves of the side in this exchange: sum, sign (0: none)
 _OFF = 11  # shift of the supply issue's outcome by recorded moves of others ("updates")
 _OWN = 13  # part of _OFF due to the side's own actor
 _HAS = 15  # 1 when the side's own actor has a recorded move
 _REL = 17  # _OFF - _OWN
 _NDYN = 19
 _MID = SCALE / 2
-NOISE = True
 
 
 class _Model:
@@ -457,13 +457,11 @@ class _Round:
         m = np.copysign((S[_MOVE_P : _MOVE_P + 2] * dp).reshape(-1), d)
         g = (S[_GAIN_P : _GAIN_P + 2] * dp).reshape(-1)
         gain = np.abs(g[:n])
-        valid = _move_ok(D, m, n) & (gain >= _MIN_GAIN)
+        # (a move toward the other's position cannot leave [0, 100]; only a cut-back can)
+        valid = _move_ok(D, m, n, bounds=False) & (gain >= _MIN_GAIN)
         if valid.any():
             self._check_outcome(S, D, d, m, g, gain, valid, n)
-        D[_M : _M + 2] = m.reshape(2, n)
-        D[_G : _G + 2] = g.reshape(2, n)
-        D[_GAIN] = gain
-        self.D[:, idx] = D
+        self.D[_M : _GAIN + 1, idx] = np.concatenate((m, g, gain)).reshape(5, n)
         self.valid[idx] = valid
         self.live[idx] = valid
         self.rank[idx] = -((gain.view(np.int64) + _TIE_HALF) >> _TIE_BITS)
@@ -534,12 +532,6 @@ class _Round:
             if rest.size and rank[sort[0]] == rank[sort[1]]:
                 nxt = int(rest[0])
                 self.m.ties += 1
-                if NOISE and D[_GAIN, top] != D[_GAIN, nxt] and rng.random() < 0.5:
-                    order[0], order[1] = nxt, top
-                    top, nxt = nxt, top
-                    rest = order[1:]
-                    count[nxt] += 1
-                    count[top] -= 1
                 if rng.random() >= 0.5:  # decide: the first goes to the end of the list
                     rest = np.append(rest[1:], top)
                     count[top] += 1
@@ -659,17 +651,17 @@ def _crosses(a0: FloatArray, a1: FloatArray) -> NDArray[np.bool_]:
     return (np.minimum(a0, a1) < -_EDGE) & (np.maximum(a0, a1) > _EDGE)
 
 
-def _move_ok(D: FloatArray, m: FloatArray, n: int) -> NDArray[np.bool_]:
+def _move_ok(D: FloatArray, m: FloatArray, n: int, bounds: bool = True) -> NDArray[np.bool_]:
     """decide ``is_move_valid`` for both sides (m = [side 0 | side 1]): a real move, ending
     on the scale, in the direction of the side's earlier moves in this exchange (a listed
     row's earlier moves share one sign), whose sum stays <= 100."""
-    y = D[_X : _X + 2].reshape(-1) + m
     ok = (
         (np.abs(m) > _MIN_MOVE)
-        & (np.abs(y - _MID) <= _MID + _EDGE)
         & (D[_SUM : _SUM + 2].reshape(-1) + m <= SCALE + _EDGE)
         & (D[_SGN : _SGN + 2].reshape(-1) * m >= 0)
     )
+    if bounds:
+        ok &= np.abs(D[_X : _X + 2].reshape(-1) + m - _MID) <= _MID + _EDGE
     return ok[:n] & ok[n:]
 
 

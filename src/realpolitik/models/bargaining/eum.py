@@ -3,7 +3,7 @@
 Follows the specification and replication of Scholz, Calbert & Smith (2011), "Unravelling Bueno
 De Mesquita's group decision model", J. Theoretical Politics 23(4): 510-531 (hereafter SCS),
 as written down in DESIGN.md ("Expected-utility model"). Every choice the sources leave open is
-a named field of :class:`EUMParams`; docs/eum.md lists them with the reference-case table.
+a named field of :class:`EUMParams`; docs/models.md lists them with the reference-case table.
 
 Two implementations of one round share everything except the expensive parts (win
 probabilities, their denominator and the expected utilities):
@@ -72,7 +72,7 @@ class EUMParams:
     scale_range: R; ``None`` = the range of the starting positions. Must be >= that range.
     expected_position: the point m of the T term (U_b, U_w): the weighted Condorcet
         ``"median"`` or the weighted ``"mean"`` of the current positions (used only when q < 1).
-    tie_tol: two expected utilities (in units of the pair's utility scale, see docs/eum.md)
+    tie_tol: two expected utilities (in units of the pair's utility scale, see docs/models.md)
         closer than this are equal; two offer keys closer than this (in units of R) tie, and the
         tie goes to the offer from the lowest position.
     same_position_tol: actors closer than this (in units of R) hold the same position and make
@@ -576,7 +576,7 @@ def _ranges(ys: F64, i0: int, i1: int, radius: float) -> tuple[I64, I64]:
 
 
 class _Fast(_Engine):
-    """O(N^2) per round; see the module docstring and docs/eum.md for the derivation."""
+    """O(N^2) per round; see the module docstring and docs/models.md for the derivation."""
 
     def __init__(self, n: int, threads: int | None):
         self.n = n
