@@ -188,40 +188,44 @@ class WinSet(_Model):
         return self
 
 
-class Stance(_Model):
+def _within(v: Value, lo: float, hi: float, what: str) -> Value:
+    if not (v.lo >= lo and v.hi <= hi):
+        raise ValueError(f"{what} must lie in [{lo:g}, {hi:g}], got {v.value} [{v.lo}, {v.hi}]")
+    return v
+
+
+class _Evidenced(_Model):
+    """A statement backed by quotes (``cite``) or marked ``assumed`` with a ``note``."""
+
+    cite: list[Citation] = Field(default_factory=list)
+    assumed: bool = False
+    note: str | None = None
+
+
+class Stance(_Evidenced):
     actor: str
     issue: str
     position: Value
     salience: Value
     winset: WinSet | None = None
-    cite: list[Citation] = Field(default_factory=list)
-    assumed: bool = False
-    note: str | None = None
 
     @field_validator("salience")
     @classmethod
     def _unit(cls, v: Value) -> Value:
-        if not (v.lo >= 0.0 and v.hi <= 1.0):
-            raise ValueError(f"salience must lie in [0, 1], got {v.value} [{v.lo}, {v.hi}]")
-        return v
+        return _within(v, 0.0, 1.0, "salience")
 
 
-class Relation(_Model):
+class Relation(_Evidenced):
     """A propensity between two actors, -1 (hostile) .. +1 (allied)."""
 
     pair: tuple[str, str]
     value: Value
     directed: bool = False
-    cite: list[Citation] = Field(default_factory=list)
-    assumed: bool = False
-    note: str | None = None
 
     @field_validator("value")
     @classmethod
     def _unit(cls, v: Value) -> Value:
-        if not (v.lo >= -1.0 and v.hi <= 1.0):
-            raise ValueError(f"relation must lie in [-1, 1], got {v.value} [{v.lo}, {v.hi}]")
-        return v
+        return _within(v, -1.0, 1.0, "relation")
 
     @field_validator("pair")
     @classmethod
