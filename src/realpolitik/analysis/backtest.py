@@ -45,6 +45,7 @@ from realpolitik.models.bargaining.panel import (
     weighted_median_panel,
 )
 from realpolitik.models.bargaining.procedural import procedural_panel
+from realpolitik.options import choose
 from realpolitik.scenario.importers.deu import SCALE, DEUTable, gdp_capabilities, read_table
 
 BASE_MODELS = ("compromise", "median", "nash", "eum", "procedural")
@@ -393,23 +394,7 @@ def _per_fold(
 
 
 def parse_models(names: Sequence[str] | None) -> list[str]:
-    if not names:
-        return list(MODELS)
-    out: list[str] = []
-    for part in names:
-        for m in part.split(","):
-            m = m.strip().lower()
-            if not m:
-                continue
-            if m == "all":
-                return list(MODELS)
-            if m not in MODELS:
-                raise InputError.single(
-                    "--models", "", f"unknown model {m!r}; choose from {', '.join(MODELS)} or all"
-                )
-            if m not in out:
-                out.append(m)
-    return out or list(MODELS)
+    return choose(names, MODELS, "--models")
 
 
 def run_backtest(

@@ -34,8 +34,8 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-import realpolitik
 from realpolitik.errors import InputError
+from realpolitik.paths import PROJECT_ROOT
 
 ALLIANCE_WEIGHTS = {"defense": 1.0, "offense": 0.75, "neutral": 0.25, "nonagg": 0.25,
                     "consul": 0.1}
@@ -66,7 +66,7 @@ has left the system)."""
 
 def data_dir() -> Path:
     """The repository's ``data/`` folder (next to ``src/``)."""
-    return Path(realpolitik.__file__).resolve().parents[2] / "data"
+    return PROJECT_ROOT / "data"
 
 
 def _cow_file(name: str) -> Path:

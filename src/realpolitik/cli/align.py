@@ -21,16 +21,13 @@ from realpolitik.analysis.alignment import (
     inputs_from_tables,
     summary_lines,
 )
-from realpolitik.cli.common import command, emit_json, out, write_atomic
+from realpolitik.cli.common import JsonOpt, command, emit_json, out, write_atomic
 from realpolitik.errors import InputError
+from realpolitik.options import split_names
 
 DEFAULT_TIPPING = ("RUS", "JPN")
 """The seeds' question (can Japan draw Russia away from China?): the tipping pair used when
 --tipping is not given and both actors are in the landscape."""
-
-
-def _split(values: list[str] | None) -> list[str]:
-    return [v.strip() for x in values or [] for v in x.split(",") if v.strip()]
 
 
 def _inputs(args: list[str], year: int | None, states: list[str], actors: list[str],
@@ -78,12 +75,12 @@ def align_command(
     k: int = typer.Option(2, "--k", help="Number of coalitions (Florian & Galam 2000)."),
     seed: int = typer.Option(0, "--seed", help="Seed for sampled starts (large landscapes)."),
     html: Path | None = typer.Option(None, "--html", help="Also write the HTML fragment here."),
-    json_out: bool = typer.Option(False, "--json", help="Print only JSON on stdout."),
+    json_out: JsonOpt = False,
 ) -> None:
     """Predict alignments (Axelrod & Bennett's landscape theory): every stable configuration
     with its energy and basin, frustrations, strategic triangles and a tipping point."""
-    inputs = _inputs(list(args or []), year, _split(states), _split(actors), sizes, matrix,
-                     center)
+    inputs = _inputs(list(args or []), year, split_names(states), split_names(actors), sizes,
+                     matrix, center)
     pair: tuple[str, str] | None = (tipping[0], tipping[1]) if tipping else None
     if pair is None and k == 2 and all(a in inputs.actors for a in DEFAULT_TIPPING):
         pair = DEFAULT_TIPPING
@@ -143,7 +140,7 @@ def balance_command(
     time_limit: float | None = typer.Option(
         None, "--time-limit", help="Seconds per component for the exact solver (then the "
         "answer may be a bound)."),
-    json_out: bool = typer.Option(False, "--json", help="Print only JSON on stdout."),
+    json_out: JsonOpt = False,
 ) -> None:
     """Exact frustration index (structural balance) of each window of a signed graph."""
     err = Console(stderr=True)

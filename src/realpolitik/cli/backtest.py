@@ -10,7 +10,7 @@ import typer
 from rich.progress import Progress
 from rich.table import Table
 
-from realpolitik.cli.common import command, console, emit_json, out, write_atomic
+from realpolitik.cli.common import JsonOpt, command, console, emit_json, out, write_atomic
 
 DEFAULT_REPORT = Path("out") / "backtest" / "report.html"
 
@@ -30,7 +30,7 @@ def backtest(
     per_issue: Annotated[
         bool, typer.Option("--per-issue", help="Add every issue's forecast and interval.")
     ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON only, on stdout.")] = False,
+    as_json: JsonOpt = False,
     report: Annotated[
         Path | None,
         typer.Option("--report", help="HTML report path (default out/backtest/report.html)."),

@@ -8,7 +8,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -16,7 +16,20 @@ from rich.console import Console
 from realpolitik.errors import InputError
 from realpolitik.files import write_atomic
 
-__all__ = ["app", "command", "console", "emit_json", "handle_errors", "main", "out", "write_atomic"]
+__all__ = [
+    "JsonOpt",
+    "app",
+    "command",
+    "console",
+    "emit_json",
+    "handle_errors",
+    "main",
+    "out",
+    "write_atomic",
+]
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON only, on stdout.")]
+"""The ``--json`` flag every command takes: then JSON, and only JSON, goes to stdout."""
 
 app = typer.Typer(
     name="realpolitik",

@@ -10,10 +10,9 @@ from rich.progress import Progress
 from rich.table import Table
 
 from realpolitik.analysis.forecast import ScenarioForecast
-from realpolitik.cli.common import command, console, emit_json, out, write_atomic
+from realpolitik.cli.common import JsonOpt, command, console, emit_json, out, write_atomic
 from realpolitik.errors import InputError, Problem
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON only, on stdout.")]
+from realpolitik.options import choose
 
 
 @command("demo")
@@ -160,7 +159,7 @@ def forecast(
     from realpolitik.models.bargaining.eum import EUMParams
     from realpolitik.scenario.loader import load_any
 
-    models = _parse_models(model)
+    models = choose(model, MODELS, "--model")
     if probability not in ("scholz", "pairwise"):
         raise InputError.single("--probability", "", f"unknown value {probability!r}")
     sc = load_any(scenario)
@@ -192,19 +191,3 @@ def forecast(
         emit_json(res.to_json())
     else:
         _forecast_table(res)
-
-
-def _parse_models(model: list[str] | None) -> list[str]:
-    from realpolitik.analysis.forecast import MODELS
-
-    if not model:
-        return list(MODELS)
-    names = [m.strip().lower() for part in model for m in part.split(",") if m.strip()]
-    if "all" in names:
-        return list(MODELS)
-    bad = [m for m in names if m not in MODELS]
-    if bad:
-        raise InputError.single(
-            "--model", "", f"unknown model {bad[0]!r}; choose from {', '.join(MODELS)} or all"
-        )
-    return names

@@ -9,7 +9,7 @@ import typer
 from rich.progress import Progress
 from rich.table import Table
 
-from realpolitik.cli.common import command, console, emit_json, out
+from realpolitik.cli.common import JsonOpt, command, console, emit_json, out
 
 
 @command("exchange")
@@ -35,7 +35,7 @@ def exchange(
         str | None, typer.Option("--pair", help="Show the trades between two actors: A,B.")
     ] = None,
     top: Annotated[int, typer.Option("--top", min=1, help="Trades to list.")] = 8,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON only, on stdout.")] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Issue linkage: who trades which issue against which (Stokman & Van Oosten's equal-gain
     exchange model, as implemented by decide)."""

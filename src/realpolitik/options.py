@@ -1,0 +1,28 @@
+"""Name lists as users give them: repeated options and/or comma-separated values."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from realpolitik.errors import InputError
+
+
+def split_names(values: Iterable[str] | None) -> list[str]:
+    """``["a,b", "c"]`` -> ``["a", "b", "c"]`` (blanks dropped)."""
+    return [v.strip() for x in values or [] for v in x.split(",") if v.strip()]
+
+
+def choose(values: Iterable[str] | None, known: Sequence[str], option: str) -> list[str]:
+    """The names chosen from ``known`` (lower-cased, in the order given, each once); none given
+    or ``all`` means all of them. An unknown name is an InputError naming ``option``."""
+    out: list[str] = []
+    for m in (v.lower() for v in split_names(values)):
+        if m == "all":
+            return list(known)
+        if m not in known:
+            raise InputError.single(
+                option, "", f"unknown model {m!r}; choose from {', '.join(known)} or all"
+            )
+        if m not in out:
+            out.append(m)
+    return out or list(known)
