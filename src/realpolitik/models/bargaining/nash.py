@@ -10,6 +10,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
+from realpolitik.models.bargaining.compromise import one_issue
+from realpolitik.models.bargaining.panel import nash_panel
+
 
 @dataclass(frozen=True)
 class NashResult:
@@ -28,36 +31,16 @@ def nash_bargaining(
 
     U_i(x) - U_i(d) = (|d - x_i| - |x - x_i|) / R is concave and piecewise linear in x, so the
     objective is concave on the feasible set {x : |x - x_i| < |d - x_i| for all i with w_i > 0},
-    an open interval (the intersection of intervals around each x_i). The maximiser is the
-    point where the derivative sum_i w_i sign(x_i - x) / (|d - x_i| - |x - x_i|) changes sign,
-    found by bisection on the derivative.
+    an open interval (the intersection of intervals around each x_i). The maximiser is where the
+    derivative sum_i w_i sign(x_i - x) / (|d - x_i| - |x - x_i|) changes sign, found by
+    bisection (:func:`realpolitik.models.bargaining.panel.nash_panel` on a one-row panel).
     """
-    x = np.asarray(positions, dtype=float)
-    w = np.asarray(weights, dtype=float)
-    keep = w > 0
-    x, w = x[keep], w[keep]
-    if x.size == 0:
-        return NashResult(float(disagreement), False, float("-inf"))
-    gap = np.abs(disagreement - x)
-    # Feasible set: |y - x_i| < gap_i for all i  ->  (max(x_i - gap_i), min(x_i + gap_i))
-    left = max(float(np.max(x - gap)), lo)
-    right = min(float(np.min(x + gap)), hi)
-    if not right - left > 1e-9 * max(hi - lo, 1.0):
-        return NashResult(float(disagreement), False, float("-inf"))
-
-    def slope(y: float) -> float:
-        surplus = gap - np.abs(y - x)
-        return float(np.sum(w * np.sign(x - y) / surplus))
-
-    a, b = left, right
-    for _ in range(200):
-        m = 0.5 * (a + b)
-        if slope(m) > 0:
-            a = m
-        else:
-            b = m
-        if b - a <= 1e-12 * max(1.0, hi - lo):
-            break
-    y = 0.5 * (a + b)
-    value = float(np.sum(w * np.log((gap - np.abs(y - x)) / max(hi - lo, 1e-300))))
-    return NashResult(float(y), True, value)
+    x, w = one_issue(positions, weights)
+    outcome, feasible = nash_panel(x, w, lo, hi, disagreement)
+    y = float(outcome[0])
+    if not feasible[0]:
+        return NashResult(y, False, float("-inf"))
+    keep = w[0] > 0
+    xs, ws = x[0][keep], w[0][keep]
+    gain = (np.abs(disagreement - xs) - np.abs(y - xs)) / max(hi - lo, 1e-300)
+    return NashResult(y, True, float(np.sum(ws * np.log(gain))))

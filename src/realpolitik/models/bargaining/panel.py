@@ -75,7 +75,8 @@ def nash_panel(
     gap = np.abs(d[:, None] - xz)
     left = np.maximum(np.where(keep, xz - gap, -np.inf).max(axis=1), lo)
     right = np.minimum(np.where(keep, xz + gap, np.inf).min(axis=1), hi)
-    feasible = keep.any(axis=1) & (left < right)
+    # an interval narrower than 1e-9 of the scale is rounding noise, not room for agreement
+    feasible = keep.any(axis=1) & (right - left > 1e-9 * max(1.0, hi - lo))
     a = np.where(feasible, left, 0.0)
     b = np.where(feasible, right, 0.0)
     tol = 1e-12 * max(1.0, hi - lo)
