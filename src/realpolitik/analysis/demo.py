@@ -13,8 +13,10 @@ from realpolitik.analysis.alignment import (
 from realpolitik.analysis.forecast import ScenarioForecast, forecast_scenario
 from realpolitik.analysis.linkage import exchange_scenario
 from realpolitik.analysis.linkage import summary_lines as linkage_summary
+from realpolitik.errors import InputError
+from realpolitik.files import write_atomic
 from realpolitik.report.alignment import alignment_html
-from realpolitik.report.html import Section, render_report, write_report
+from realpolitik.report.html import Section, render_report
 from realpolitik.report.linkage import linkage_html
 from realpolitik.scenario.loader import load_scenario
 from realpolitik.scenario.schema import Scenario
@@ -52,8 +54,6 @@ def run_demo(scenario_path: Path, out_root: Path, progress: object | None = None
     scenario = load_scenario(scenario_path)
     problems = validate_scenario(scenario)
     if problems:
-        from realpolitik.errors import InputError
-
         raise InputError(str(scenario_path), problems)
     forecast = forecast_scenario(scenario)
     summary = kuril_summary(forecast)
@@ -80,5 +80,6 @@ def run_demo(scenario_path: Path, out_root: Path, progress: object | None = None
         )
     summary_html = "<br>".join(escape(s) for s in summary)
     html = render_report(scenario, forecast, sections, summary_html)
-    report = write_report(out_root / scenario.scenario.id / "report.html", html)
+    report = out_root / scenario.scenario.id / "report.html"
+    write_atomic(report, html)
     return DemoResult(scenario, forecast, report, summary, sections)

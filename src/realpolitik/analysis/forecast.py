@@ -114,7 +114,7 @@ class IssueForecast:
             "scale": {
                 "min": issue.scale.min,
                 "max": issue.scale.max,
-                "points": {_fmt(k): v for k, v in issue.scale.points.items()},
+                "points": issue.scale.labels(),
             },
             "actors": self.inputs.actors,
             "forecasts": self.forecasts,
@@ -155,10 +155,6 @@ class IssueForecast:
         if self.inputs.winsets:
             out["twolevel"] = self.extra.get("twolevel")
         return out
-
-
-def _fmt(k: float) -> str:
-    return str(int(k)) if float(k).is_integer() else str(k)
 
 
 def forecast_issue(

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from html import escape
-from pathlib import Path
 
 import plotly.offline
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from realpolitik import __version__
 from realpolitik.analysis.forecast import IssueForecast, ScenarioForecast
-from realpolitik.files import write_atomic
 from realpolitik.report.figures import eum_rounds_figure, fragment
 from realpolitik.scenario.schema import Scenario, Stance
 
@@ -124,8 +122,3 @@ def render_report(
             plotly_js=plotly.offline.get_plotlyjs(),
         )
     )
-
-
-def write_report(path: Path, html: str) -> Path:
-    write_atomic(path, html)
-    return path

@@ -117,6 +117,11 @@ class Actor(_Model):
         return v
 
 
+def point_key(x: float) -> str:
+    """A scale point as a key: 50.0 -> "50", 12.5 -> "12.5"."""
+    return str(int(x)) if float(x).is_integer() else repr(float(x))
+
+
 class Scale(_Model):
     """An issue's scale [min, max] with labelled points, e.g. ``{0 = "status quo"}``."""
 
@@ -138,6 +143,10 @@ class Scale(_Model):
     @property
     def range(self) -> float:
         return self.max - self.min
+
+    def labels(self) -> dict[str, str]:
+        """The labelled points keyed as text ("50", "12.5"), as TOML and JSON write them."""
+        return {point_key(k): v for k, v in self.points.items()}
 
     def nearest_label(self, x: float) -> tuple[float, str] | None:
         if not self.points:

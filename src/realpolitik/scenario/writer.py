@@ -6,7 +6,7 @@ from typing import Any
 
 import tomli_w
 
-from realpolitik.scenario.schema import Scenario
+from realpolitik.scenario.schema import Scenario, point_key
 
 
 def _clean(x: Any) -> Any:
@@ -29,9 +29,7 @@ def _clean(x: Any) -> Any:
 
 
 def _key(k: Any) -> str:
-    if isinstance(k, float):
-        return str(int(k)) if k.is_integer() else repr(k)
-    return str(k)
+    return point_key(k) if isinstance(k, float) else str(k)
 
 
 def to_toml(scenario: Scenario) -> str:
