@@ -50,7 +50,7 @@ def kuril_summary(forecast: ScenarioForecast) -> list[str]:
     return lines
 
 
-def run_demo(scenario_path: Path, out_root: Path, progress: object | None = None) -> DemoResult:
+def run_demo(scenario_path: Path, out_root: Path) -> DemoResult:
     scenario = load_scenario(scenario_path)
     problems = validate_scenario(scenario)
     if problems:
