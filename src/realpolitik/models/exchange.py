@@ -39,14 +39,23 @@ the same inputs. One round:
    x' = (1 - (1 - s) a - b) x + ((1 - s) a + b) y with a = 0.4 and b = 0.1 (decide's
    ``new_start_position``).
 
-The implementation is vectorised: candidate exchanges are rows of NumPy arrays built for all issue
-pairs and actor pairs at once; a realised exchange recomputes the rows it affects in one call.
-Everything random goes through the generator the caller seeds.
+Implementation: each round's candidate exchanges and their first equal-gain computation are
+vectorised over all issue pairs and actor pairs at once (rows of NumPy arrays). A realised
+exchange then affects only the few candidates that share an actor and an issue with it
+(typically 5 to 30 on decide's examples); those are updated and recomputed one by one on Python
+floats held in plain lists, which costs far less than NumPy calls on arrays that small. Both
+paths take the same floating-point steps, so they give bit-identical numbers. (On very large
+inputs, some 30 actors by 15 issues and up, the affected sets grow to hundreds of rows and the
+per-row Python cost starts to dominate.) Everything random goes through the generator the
+caller seeds.
 """
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass, field
+from itertools import pairwise
+from math import copysign
 from typing import Any
 
 import numpy as np
@@ -255,36 +264,14 @@ def _merge_logs(logs: list[dict[str, Any]], span: FloatArray, lo: FloatArray) ->
     )
 
 
-# Per-exchange arrays. Side 0 ("I") supplies issue q and demands p, side 1 ("J") supplies p and
-# demands q; paired columns hold [side 0, side 1]. "Shift" = change of an issue's outcome.
-# static within a round
-_TGT = 0  # where each side moves to: the other side's position on its supply issue
-_K = 2  # move per unit shift of the supply issue's outcome, W / (c s)
-_INVK = 4  # shift per unit move, c s / W
-_SSUP = 6  # salience on the supply issue
-_SDEM = 8  # salience on the demand issue
-_NB = 10  # the supply issue's outcome at the start of the round
-_X0 = 12  # start position on the supply issue
-_PER_P = 14  # shift of each side's supply issue per unit shift of p: [r, 1] with
-# r = (s_Ip + s_Jp) / (s_Iq + s_Jq), which makes the gains equal (decide by_exchange_ratio)
-_GAIN_P = 16  # each side's gain per unit shift of p: [s_Ip - r s_Iq, r s_Jq - s_Jp]
-_CAP = 18  # largest shift of p side 0 can pay for: its full move's shift of q, over r
-_OWN_P = 19  # shift of p per unit shift of a side's own supply issue: [1 / r, 1]
-_MOVE_P = 21  # each side's move per unit shift of p: [r K_0, K_1]
-_A0 = 23  # target - outcome at the start + (c s / W) x0: the static part of check_nbs
-_NSTATIC = 25
-# dynamic
-_X = 0  # current position on the supply issue
-_M = 2  # current move
-_G = 4  # each side's gain
-_GAIN = 6  # the exchange's gain (decide: |gain| as last computed)
-_SUM, _SGN = 7, 9  # earlier moves of the side in this exchange: sum, sign (0: none)
-_OFF = 11  # shift of the supply issue's outcome by recorded moves of others ("updates")
-_OWN = 13  # part of _OFF due to the side's own actor
-_HAS = 15  # 1 when the side's own actor has a recorded move
-_REL = 17  # _OFF - _OWN
-_NDYN = 19
+# Per-exchange values. Row r is a candidate exchange: its side 0 ("I") supplies issue q (moves on
+# it) and demands p, its side 1 ("J") supplies p and demands q. A value per side sits at the
+# *place* side * E + r of a flat list of length 2E (E rows; such lists have names in capitals).
+# "Shift" = change of an outcome.
 _MID = SCALE / 2
+_MOVE_MAX = SCALE + _EDGE  # a side's moves within one exchange sum to at most 100
+_HALF_WIDTH = _MID + _EDGE  # a position stays within this distance of the scale's middle
+_DOUBLE = struct.Struct("<d").pack  # a float's bits (as for ``_rank``)
 
 
 class _Model:
@@ -303,18 +290,20 @@ class _Model:
         self.cs = c * s
         self.n, self.k = z.shape
         self.w = self.cs.sum(axis=0)
+        self.weighed = self.w > 0  # issues with an outcome
+        self.w_or_1 = np.where(self.weighed, self.w, 1.0)
         self.trades = self.present & (self.cs > 0)  # who can trade on which issue
         self.ties = 0
         self.pair_p, self.pair_q = np.triu_indices(self.k, 1)  # decide's combinations() order
 
     def outcome(self, z: FloatArray) -> FloatArray:
-        num = (self.cs * np.nan_to_num(z)).sum(axis=0)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(self.w > 0, num / np.where(self.w > 0, self.w, 1.0), np.nan)
+        """The NBS of positions z (NaN: no stance), NaN on an issue without weight."""
+        num = (self.cs * np.where(np.isnan(z), 0.0, z)).sum(axis=0)
+        return np.where(self.weighed, num / self.w_or_1, np.nan)
 
     def round(self, z: FloatArray, number: int) -> tuple[FloatArray, FloatArray, dict[str, Any]]:
         """One round from start positions z: (voting positions, next start positions, log)."""
-        zz = np.nan_to_num(z)
+        zz = np.where(np.isnan(z), 0.0, z)
         st = _Round(self, zz)
         realized = st.run()
         vote = zz.copy()
@@ -322,10 +311,13 @@ class _Model:
         log: dict[str, Any] = {key: [] for key in _LOG_FIELDS}
         if realized:
             r = np.asarray(realized, dtype=np.int64)
-            y = st.D[_X : _X + 2, r] + st.D[_M : _M + 2, r]  # 2 x realised
-            actors = st.act[r].ravel()  # per exchange: side 0, then side 1 (decide's order)
-            issues = st.sup[r].ravel()
-            ys = np.clip(y.T.ravel(), 0.0, SCALE)
+            places = np.stack((r, r + st.e), axis=1).ravel()  # per exchange: side 0, then 1
+            actors = st.act[places]
+            issues = st.sup[places]
+            # an exchange listed twice is recomputed after its realisation (as in decide): the
+            # voting position is where its final state moves
+            X, M = st.X, st.M
+            ys = np.clip([X[g] + M[g] for g in places.tolist()], 0.0, SCALE)
             # the last realised exchange of an actor on an issue sets its position
             cell = actors * self.k + issues
             _, first_rev = np.unique(cell[::-1], return_index=True)
@@ -334,13 +326,13 @@ class _Model:
             vote[a, q] = yl
             keep = 1.0 - (1.0 - self.s[a, q]) * self.p.salience_weight - self.p.fixed_weight
             nxt[a, q] = keep * zz[a, q] + (1.0 - keep) * yl
-            snap = np.stack(st.snapshots)
+            snap = np.array(st.snapshots)
             log = {
                 "round": np.full(r.size, number),
-                "actor_i": st.act[r, 0],
-                "actor_j": st.act[r, 1],
-                "issue_i": st.sup[r, 0],
-                "issue_j": st.sup[r, 1],
+                "actor_i": st.act[r],
+                "actor_j": st.act[r + st.e],
+                "issue_i": st.sup[r],
+                "issue_j": st.sup[r + st.e],
                 "start_i": snap[:, 0],
                 "start_j": snap[:, 1],
                 "end_i": snap[:, 2],
@@ -356,18 +348,17 @@ class _Model:
 class _Round:
     """The candidate exchanges of one round and decide's realisation loop over them.
 
-    Per-exchange values are rows of column-major arrays (``S[column, row]``, static within the
-    round, ``D[column, row]``, changing): the hot path gathers a few rows and works on
-    contiguous 1-d columns.
+    The candidates and their first equal-gain computation are vectorised over all rows
+    (``_first_calculation``); the rows a realisation affects are updated and recomputed one by
+    one (``_realize``, ``_calculate``, see the module docstring). The sort that picks the next
+    exchange stays in NumPy.
     """
 
     def __init__(self, m: _Model, z: FloatArray) -> None:
         self.m = m
-        n, k = m.n, m.k
+        n, k = self.n, self.k = m.n, m.k
         w, cs, s = m.w, m.cs, m.s
-        base = (cs * z).sum(axis=0)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out = np.where(w > 0, base / np.where(w > 0, w, 1.0), np.nan)
+        out = np.where(m.weighed, (cs * z).sum(axis=0) / m.w_or_1, np.nan)
         left = z <= out + _LEFT  # N x K
         # groups on each issue pair (p, q): bit 0 = left on p, bit 1 = left on q
         pp, qq = m.pair_p, m.pair_q
@@ -377,160 +368,111 @@ class _Round:
         gi = np.stack([grp == 0, grp == 1]) & ok  # kinds x N x pairs
         gj = np.stack([grp == 3, grp == 2]) & ok
         cand = gi.transpose(2, 0, 1)[:, :, :, None] & gj.transpose(2, 0, 1)[:, :, None, :]
-        pair, _, i, j = np.nonzero(cand)  # row-major: decide's creation order
+        at = np.flatnonzero(cand)  # row-major: decide's creation order
+        pair, i, j = at // (2 * n * n), at // n % n, at % n
         p, q = pp[pair], qq[pair]
         # i demands p (supplies q) unless s_ip / s_iq < s_jp / s_jq (then j demands p)
-        lhs, rhs = s[i, p] * s[j, q], s[j, p] * s[i, q]
+        sf = s.ravel()
+        lhs, rhs = sf[i * k + p] * sf[j * k + q], sf[j * k + p] * sf[i * k + q]
         swap = lhs < rhs - 1e-12 * np.maximum(lhs, rhs)
         ai = np.where(swap, j, i)
         aj = np.where(swap, i, j)
-        e = ai.size
-        self.e = e
-        self.act = np.stack([ai, aj], axis=1)  # actor of each side
-        self.sup = np.stack([q, p], axis=1)  # supply issue of each side
-        S = np.empty((_NSTATIC, e))
-        S[_TGT] = z[aj, q]
-        S[_TGT + 1] = z[ai, p]
-        S[_INVK] = cs[ai, q] / w[q]
-        S[_INVK + 1] = cs[aj, p] / w[p]
-        S[_K : _K + 2] = 1.0 / S[_INVK : _INVK + 2]
-        S[_SSUP] = s[ai, q]
-        S[_SSUP + 1] = s[aj, p]
-        S[_SDEM] = s[ai, p]
-        S[_SDEM + 1] = s[aj, q]
-        S[_NB] = out[q]
-        S[_NB + 1] = out[p]
-        S[_X0] = z[ai, q]
-        S[_X0 + 1] = z[aj, p]
-        ratio = (S[_SDEM] + S[_SSUP + 1]) / (S[_SSUP] + S[_SDEM + 1])
-        S[_PER_P] = ratio
-        S[_PER_P + 1] = 1.0
-        S[_GAIN_P] = S[_SDEM] - ratio * S[_SSUP]
-        S[_GAIN_P + 1] = ratio * S[_SDEM + 1] - S[_SSUP + 1]
-        S[_CAP] = S[_INVK] / ratio
-        S[_OWN_P] = 1.0 / ratio
-        S[_OWN_P + 1] = 1.0
-        S[_MOVE_P] = ratio * S[_K]
-        S[_MOVE_P + 1] = S[_K + 1]
-        S[_A0 : _A0 + 2] = (
-            S[_TGT : _TGT + 2] - S[_NB : _NB + 2] + S[_INVK : _INVK + 2] * S[_X0 : _X0 + 2]
+        e = self.e = ai.size
+        # per place (side * e + row)
+        act = self.act = np.concatenate((ai, aj))  # the side's actor
+        sup = self.sup = np.concatenate((q, p))  # the issue it supplies
+        dem = np.concatenate((p, q))  # the issue it demands
+        oth = np.concatenate((aj, ai))  # the other side's actor
+        own = act * k + sup  # cell (actor, supply issue)
+        zf = z.ravel()
+        tgt = zf[oth * k + sup]  # where the side moves to: the other's position there
+        invk = cs.ravel()[own] / w[sup]  # shift per unit move, c s / W
+        ssup, sdem = sf[own], sf[act * k + dem]
+        nb = out[sup]  # the supply issue's outcome at the start of the round
+        x0 = zf[own]  # start position on the supply issue
+        # r = (s_Ip + s_Jp) / (s_Iq + s_Jq): the shift of q per unit shift of p that makes the
+        # gains equal (decide ``by_exchange_ratio``)
+        ratio = (sdem[:e] + ssup[e:]) / (ssup[:e] + sdem[e:])
+        # each side's move per unit shift of p: [r K_0, K_1] with K = W / (c s)
+        move_p = np.concatenate((ratio * (1.0 / invk[:e]), 1.0 / invk[e:]))
+        # each side's gain per unit shift of p: [s_Ip - r s_Iq, r s_Jq - s_Jp]
+        gain_p = np.concatenate((sdem[:e] - ratio * ssup[:e], ratio * sdem[e:] - ssup[e:]))
+        # shift of p per unit shift of the side's own supply issue: [1 / r, 1]
+        own_p = np.concatenate((1.0 / ratio, np.ones(e)))
+        # shift of p per unit move of the side: [c s / W / r, c s / W]
+        p_move = np.concatenate((invk[:e] / ratio, invk[e:]))
+        a0 = tgt - nb + invk * x0  # target - outcome + (c s / W) x0: static part of check_nbs
+        mv, g, gain, valid = _first_calculation(
+            tgt, x0, nb, invk, p_move, move_p, gain_p, own_p, a0
         )
-        self.S = S
-        D = np.zeros((_NDYN, e))
-        D[_X : _X + 2] = S[_X0 : _X0 + 2]
-        self.D = D
-        # decide's per-exchange "updates": recorded positions of actors on the exchange's
-        # supply issues, U[slot, actor, row] (slot = the side whose supply issue), NaN = none
-        self.U = np.full((2, n, e), np.nan)
-        self.valid = np.zeros(e, dtype=bool)
-        self.z0 = z
-        self.snapshots: list[FloatArray] = []
-        # Which rows a realised exchange touches, by (actor, issue) key (CSR layout): rows
-        # whose side supplies the issue (with that side), rows whose side demands it (with
-        # the side of the row that supplies it, whose "updates" record the move).
-        self._sup = _inverted(np.concatenate([ai * k + q, aj * k + p]), n * k)
-        self._dem = _inverted(np.concatenate([aj * k + q, ai * k + p]), n * k)
-        # paired columns as flat views, indexed by side * e + row
-        self.X2, self.M2 = D[_X : _X + 2].reshape(-1), D[_M : _M + 2].reshape(-1)
-        self.SUM2, self.SGN2 = D[_SUM : _SUM + 2].reshape(-1), D[_SGN : _SGN + 2].reshape(-1)
-        self.OFF2, self.OWN2 = D[_OFF : _OFF + 2].reshape(-1), D[_OWN : _OWN + 2].reshape(-1)
-        self.HAS2, self.REL2 = D[_HAS : _HAS + 2].reshape(-1), D[_REL : _REL + 2].reshape(-1)
-        self.act2 = np.concatenate([ai, aj])  # the actor at side * e + row
-        self._mark = np.zeros(e, dtype=bool)
-        self.count = np.ones(e, dtype=np.int64)  # decide's list: how often each row is in it
-        self.listed_twice = False
-        self.rank = np.zeros(e, dtype=np.int64)  # sort key: minus the gain, rounded
-        self.live = np.ones(e, dtype=bool)  # listed and valid
-        if e:
-            self._calculate(np.arange(e))
-
-    # -- the equal-gain computation for a set of rows (decide EqualGainExchange.calculate) --
-    def _calculate(self, idx: IntArray) -> None:
-        n = idx.size
-        S = self.S.take(idx, axis=1)
-        D = self.D.take(idx, axis=1)
-        d = (S[_TGT : _TGT + 2] - D[_X : _X + 2]).reshape(-1)  # [side 0 | side 1], to go
-        dist = np.abs(d)
-        # side 1 moves fully to side 0's position on p, side 0 follows from equal gain ...
-        # unless side 0 would pass side 1's position on q: then side 0 moves fully
-        dp = np.minimum(dist[n:] * S[_INVK + 1], dist[:n] * S[_CAP])
-        m = np.copysign((S[_MOVE_P : _MOVE_P + 2] * dp).reshape(-1), d)
-        g = (S[_GAIN_P : _GAIN_P + 2] * dp).reshape(-1)
-        gain = np.abs(g[:n])
-        # (a move toward the other's position cannot leave [0, 100]; only a cut-back can)
-        valid = _move_ok(D, m, n, bounds=False) & (gain >= _MIN_GAIN)
-        if valid.any():
-            self._check_outcome(S, D, d, m, g, gain, valid, n)
-        self.D[_M : _GAIN + 1, idx] = np.concatenate((m, g, gain)).reshape(5, n)
-        self.valid[idx] = valid
-        self.live[idx] = valid
-        self.rank[idx] = -((gain.view(np.int64) + _TIE_HALF) >> _TIE_BITS)
-
-    @staticmethod
-    def _check_outcome(
-        S: FloatArray,
-        D: FloatArray,
-        d: FloatArray,
-        m: FloatArray,
-        g: FloatArray,
-        gain: FloatArray,
-        valid: NDArray[np.bool_],
-        n: int,
-    ) -> None:
-        """decide ``check_nbs``, side 0 then side 1: where the outcome of a side's supply issue
-        would pass the other side's own position there, cut the exchange back so that the
-        outcome stops at that position (the other side's move follows from equal gain).
-        Updates m, g, gain and valid in place (m and g as [side 0 | side 1])."""
-        invk = S[_INVK : _INVK + 2].reshape(-1)
-        a0 = S[_A0 : _A0 + 2].reshape(-1) - D[_REL : _REL + 2].reshape(-1)
-        a0 -= invk * D[_X : _X + 2].reshape(-1)
-        cross = (_crosses(a0, a0 - invk * m).reshape(2, n) & valid).reshape(-1)
-        if not cross.any():
-            return
-        moved = invk * (D[_X : _X + 2] - S[_X0 : _X0 + 2]).reshape(-1)
-        rest = (S[_NB : _NB + 2] + D[_OFF : _OFF + 2]).reshape(-1)
-        has = D[_HAS : _HAS + 2].reshape(-1)
-        for side in (0, 1):
-            cut = slice(side * n, (side + 1) * n)
-            if side == 1:  # side 0's check may have changed side 1's move
-                cross[cut] = _crosses(a0[cut], a0[cut] - invk[cut] * m[cut]) & valid
-            c = np.flatnonzero(cross[cut])
-            if not c.size:
-                continue
-            Sc = S[:, c]
-            cc = c + side * n
-            # decide recomputes from a start where a recorded move of the actor itself takes
-            # precedence over its current position (``adjusted_nbs_by_position``)
-            start = rest[cc] + (1.0 - has[cc]) * moved[cc]
-            dp = np.abs(Sc[_TGT + side] - start) * Sc[_OWN_P + side]
-            both = np.concatenate((c, c + n))
-            m[both] = np.copysign((Sc[_MOVE_P : _MOVE_P + 2] * dp).reshape(-1), d[both])
-            gc = (Sc[_GAIN_P : _GAIN_P + 2] * dp).reshape(-1)
-            g[both] = gc
-            gain[c] = np.abs(gc[c.size :] if side == 0 else gc[: c.size])  # the other's gain
-        valid &= _move_ok(D, m, n)
+        # decide's list: how often each row is in it, whether one is listed twice, the sort
+        # key (minus the gain, rounded), and "listed and valid"
+        self.count = [1] * e
+        self.twice: set[int] = set()  # rows that were listed twice (some may be no more)
+        self.rank = _rank(gain)
+        self.valid_np = valid
+        self.valid: list[bool] = valid.tolist()
+        self.live = list(self.valid)
+        # static per place
+        self.TGT: list[float] = tgt.tolist()
+        self.INVK: list[float] = invk.tolist()
+        self.OUT: list[float] = out.tolist()  # per issue
+        self.X0: list[float] = x0.tolist()
+        self.MOVE_P: list[float] = move_p.tolist()
+        self.GAIN_P: list[float] = gain_p.tolist()
+        self.CAP: list[float] = p_move[:e].tolist()  # (p_move of side 1 is invk)
+        self.R_INV: list[float] = own_p[:e].tolist()  # (own_p of side 1 is 1)
+        self.A0: list[float] = a0.tolist()
+        self.ACT: list[int] = act.tolist()
+        self.SUP: list[int] = sup.tolist()
+        # dynamic per place: current position, move, gain; earlier moves of the side in this
+        # exchange (their sum, and the last one: they share its sign; 0: none); shift of the
+        # supply issue's outcome by recorded moves of others (decide's "updates"), the part of
+        # it due to the side's own actor, whether the own actor has one recorded, and the
+        # difference
+        self.X = list(self.X0)
+        self.M: list[float] = mv.tolist()
+        self.G: list[float] = g.tolist()
+        zero = [0.0] * (2 * e)
+        self.SUM, self.LAST, self.OFF = list(zero), list(zero), list(zero)
+        self.OWN, self.HAS, self.REL = list(zero), list(zero), zero
+        # decide's per-exchange "updates": the recorded position of an actor on the supply
+        # issue of a place whose other side is a given actor, keyed (that actor * K + issue) *
+        # N + actor (all listed places under such a key share their record, see _realize)
+        self.U: dict[int, float] = {}
+        # per row: the part of the equal-gain computation before check_nbs (d_0, d_1, m_0,
+        # m_1, g_0, g_1, sort key), None until computed (see _calculate)
+        self.pre: list[tuple[float, float, float, float, float, float, int] | None] = [None] * e
+        self.snapshots: list[tuple[float, ...]] = []
+        # Which rows a realised exchange touches, by (actor, issue) key: places whose side
+        # supplies the issue (with that actor), places whose *other* side has the actor and
+        # demands the issue (their "updates" record the move).
+        self._sup = _inverted(own, n * k)
+        self._dem = _inverted(oth * k + sup, n * k)
 
     # -- decide's ModelLoop: realise the highest gain, recompute, repeat ------------------
     def run(self) -> list[int]:
         """Realise exchanges until none is left; returns the realised rows in order and keeps
         a snapshot of each (``self.snapshots``: x_i, x_j, y_i, y_j, g_i, g_j)."""
         realized: list[int] = []
-        if self.e == 0:
+        e = self.e
+        if e == 0:
             return realized
-        order = np.arange(self.e)  # decide lists every candidate, valid or not
-        count, live, valid, D = self.count, self.live, self.valid, self.D
+        order = np.arange(e)  # decide lists every candidate, valid or not
+        count, live, valid, valid_np = self.count, self.live, self.valid, self.valid_np
+        X, M, G = self.X, self.M, self.G
         rng = self.m.rng
         while order.size:
             # decide sorts by gain (stable, highest first) in exact decimal arithmetic; gains
             # that agree to about 12 significant digits count as equal here (``self.rank``)
             rank = self.rank[order]
-            sort = np.argsort(rank, kind="stable")
+            sort = rank.argsort(kind="stable")
             order = order[sort]
-            top = int(order[0])
+            top = order.item(0)
             rest = order[1:]
             count[top] -= 1
-            if rest.size and rank[sort[0]] == rank[sort[1]]:
-                nxt = int(rest[0])
+            if rest.size and rank.item(sort.item(0)) == rank.item(sort.item(1)):
+                nxt = order.item(1)
                 self.m.ties += 1
                 if rng.random() >= 0.5:  # decide: the first goes to the end of the list
                     rest = np.append(rest[1:], top)
@@ -541,107 +483,240 @@ class _Round:
                 else:  # decide appends the second once more (it is then listed twice)
                     rest = np.append(rest, nxt)
                     count[nxt] += 1
-                    self.listed_twice = True
+                    self.twice.add(nxt)
             live[top] = count[top] > 0 and valid[top]
             if not valid[top]:
                 order = rest
                 continue
-            col = D[:, top]
-            x0, x1 = col[_X], col[_X + 1]
-            y0 = min(max(x0 + col[_M], 0.0), SCALE)
-            y1 = min(max(x1 + col[_M + 1], 0.0), SCALE)
-            self.snapshots.append(np.array((x0, x1, y0, y1, col[_G], col[_G + 1])))
+            x0, x1 = X[top], X[top + e]
+            y0 = min(max(x0 + M[top], 0.0), SCALE)
+            y1 = min(max(x1 + M[top + e], 0.0), SCALE)
+            self.snapshots.append((x0, x1, y0, y1, G[top], G[top + e]))
             realized.append(top)
-            self._realize(top, float(y0), float(y1))
-            order = rest[valid[rest]]
+            self._realize(top, y0, y1)
+            order = rest[valid_np[rest]]
         return realized
 
     def _realize(self, r: int, y0: float, y1: float) -> None:
         """decide ``remove_invalid_exchanges``/``recalculate``: update the listed exchanges that
         share an actor and an issue with the realised exchange r and recompute them, once per
         time an exchange is listed (a tie can list an exchange twice; a listed copy of r itself
-        is recomputed from r's new positions, as decide does)."""
-        k, n, e = self.m.k, self.m.n, self.e
-        a0, a1 = int(self.act[r, 0]), int(self.act[r, 1])
-        q, p = int(self.sup[r, 0]), int(self.sup[r, 1])
-        live = self.live
-        # rows whose side has the actor and supply issue of r's side 0 / 1: the side starts
+        is recomputed from r's new positions, as decide does).
+
+        The affected places are found by (actor, issue) key; a row that is no longer listed
+        and valid never is again, so its places are dropped from the key's list for good."""
+        e, k, n = self.e, self.k, self.n
+        f = r + e
+        ACT, live = self.ACT, self.live
+        a0, a1 = ACT[r], ACT[f]
+        q, p = self.SUP[r], self.SUP[f]
+        sup, dem = self._sup, self._dem
+        # places whose side has the actor and supply issue of r's side 0 / 1: the side starts
         # from where r's side moved to; its earlier move stays on record (decide pushes onto
         # the side's ``moves``)
-        fs, s_from = _lookup(self._sup, a0 * k + q, a1 * k + p, live, e)
-        # rows whose side has the actor and demand issue of r's side 1 / 0: the move of r's
-        # other side (0 / 1) is recorded in the row's "updates" of that issue, i.e. of the
-        # row's other side's supply issue (decide compares demand issues)
-        fd, mover = _lookup(self._dem, a1 * k + q, a0 * k + p, live, e)
-        if not (fs.size or fd.size):
+        sup[a0 * k + q] = s0 = [g for g in sup[a0 * k + q] if live[g % e]]
+        sup[a1 * k + p] = s1 = [g for g in sup[a1 * k + p] if live[g % e]]
+        # places whose other side has the actor and demand issue of r's side 1 / 0: the move
+        # of r's side 0 / 1 is recorded in the place's "updates" (decide compares demand
+        # issues)
+        dem[a1 * k + q] = d0 = [g for g in dem[a1 * k + q] if live[g % e]]
+        dem[a0 * k + p] = d1 = [g for g in dem[a0 * k + p] if live[g % e]]
+        rows = {g % e for g in s0 + s1 + d0 + d1}
+        if not rows:
             return
-        ys = np.array([y0, y1])
-        s_y = ys[s_from]
-        d_actor = self.act[r][mover]
-        d_issue = self.sup[r][mover]
-        d_y = ys[mover]
-        start = self.z0[d_actor, d_issue]
-        wgt = self.m.cs[d_actor, d_issue] / self.m.w[d_issue]
-        own = self.act2[fd] == d_actor
         count = self.count
-        copies = 1
-        if self.listed_twice:
-            cs_, cd_ = count[fs % e], count[fd % e]
-            copies = int(max(cs_.max(initial=0), cd_.max(initial=0)))
-        U = self.U.reshape(-1)
-        X2, M2, SUM2, SGN2 = self.X2, self.M2, self.SUM2, self.SGN2
-        OFF2, OWN2, HAS2, REL2 = self.OFF2, self.OWN2, self.HAS2, self.REL2
-        mark = self._mark
-        for copy in range(1, copies + 1):
-            if copy > 1:
-                ks = (count[fs % e] >= copy) & live[fs % e]
-                kd = (count[fd % e] >= copy) & live[fd % e]
-                fs, s_y = fs[ks], s_y[ks]
-                fd, d_actor, d_y = fd[kd], d_actor[kd], d_y[kd]
-                start, wgt, own = start[kd], wgt[kd], own[kd]
-                if not (fs.size or fd.size):
-                    break
-            if fs.size:
-                last = M2[fs]
-                SUM2[fs] += last
-                SGN2[fs] = np.sign(last)  # a listed row's moves share one sign
-                X2[fs] = s_y
-                mark[fs % e] = True
-            if fd.size:
-                fu = d_actor * e + fd + (fd >= e) * ((n - 1) * e)  # U[slot, actor, row]
-                old = U[fu]
-                unset = np.isnan(old)
-                # decide ``update_updates``: keep the recorded move that went less far
-                new = np.where(
-                    unset, d_y, np.where(start <= old, np.minimum(old, d_y), np.maximum(old, d_y))
-                )
-                U[fu] = new
-                shift = wgt * (new - np.where(unset, start, old))
-                OFF2[fd] += shift
-                REL2[fd] += shift
-                if own.any():
-                    fo = fd[own]
-                    OWN2[fo] = wgt[own] * (new[own] - start[own])
-                    HAS2[fo] = 1.0
-                    REL2[fo] = OFF2[fo] - OWN2[fo]
-                mark[fd % e] = True
-            idx = np.flatnonzero(mark)
-            mark[idx] = False
-            self._calculate(idx)
+        multi = rows & self.twice
+        copies = max([count[x] for x in multi]) if multi else 1
+        X, M, SUM, LAST, pre = self.X, self.M, self.SUM, self.LAST, self.pre
+        OFF, OWN, HAS, REL, U = self.OFF, self.OWN, self.HAS, self.REL, self.U
+        # the mover's start position and weight c s / W on the issue it moved on
+        x00, x01, w0, w1 = self.X0[r], self.X0[f], self.INVK[r], self.INVK[f]
+        copy = 1
+        while True:
+            for places, y in ((s0, y0), (s1, y1)):
+                for g in places:
+                    last = LAST[g] = M[g]
+                    SUM[g] += last
+                    X[g] = y
+                    pre[g % e] = None
+            for places, actor, y, start, wgt, key in (
+                (d0, a0, y0, x00, w0, (a1 * k + q) * n + a0),
+                (d1, a1, y1, x01, w1, (a0 * k + p) * n + a1),
+            ):
+                if not places:
+                    continue
+                # decide ``update_updates``: keep the recorded move that went less far. Every
+                # listed place under one key has had the same updates (a place stays listed
+                # from the start of the round until it drops out), so they share one record.
+                old = U.get(key)
+                if old is None:
+                    new, was = y, start
+                else:
+                    new = (y if y < old else old) if start <= old else (y if y > old else old)
+                    was = old
+                U[key] = new
+                shift = wgt * (new - was)
+                own = wgt * (new - start)
+                for g in places:
+                    OFF[g] += shift
+                    REL[g] += shift
+                    if ACT[g] == actor:
+                        OWN[g] = own
+                        HAS[g] = 1.0
+                        REL[g] = OFF[g] - own
+            self._calculate(rows)
+            if copy == copies:
+                return
+            copy += 1  # the rows listed (at least) this often, if still valid, once more
+            s0, s1, d0, d1 = (
+                [g for g in places if count[g % e] >= copy and live[g % e]]
+                for places in (s0, s1, d0, d1)
+            )
+            rows = {g % e for g in s0 + s1 + d0 + d1}
+            if not rows:
+                return
+
+    # -- the equal-gain computation (decide EqualGainExchange.calculate) -------------------
+    def _calculate(self, rows: set[int]) -> None:
+        """Recompute rows after a realisation, one by one: the steps of
+        ``_first_calculation``, in the same floating-point operations, with each row's
+        history (earlier moves, recorded moves of others). The part before check_nbs only
+        depends on the row's positions and earlier moves: it is kept (``self.pre``) until
+        those change."""
+        e = self.e
+        X, M, G, PRE, SUM, LAST = self.X, self.M, self.G, self.pre, self.SUM, self.LAST
+        TGT, CAP, MOVE_P, GAIN_P = self.TGT, self.CAP, self.MOVE_P, self.GAIN_P
+        INVK, A0, REL, OUT, SUP, OFF, HAS, X0, R_INV = (
+            self.INVK, self.A0, self.REL, self.OUT, self.SUP, self.OFF, self.HAS, self.X0,
+            self.R_INV,
+        )  # fmt: skip
+        valid, live, valid_np, rank = self.valid, self.live, self.valid_np, self.rank
+        for r in rows:
+            f = r + e
+            x0, x1 = X[r], X[f]
+            pre = PRE[r]
+            if pre is None:
+                # side 1 moves fully to side 0's position on p (shift of p: |d_1| c s / W),
+                # side 0 follows from equal gain, unless side 0 would pass side 1's position
+                # on q (|d_0| c s / W / r): then side 0 moves fully
+                d0, d1 = TGT[r] - x0, TGT[f] - x1
+                t0, t1 = abs(d0) * CAP[r], abs(d1) * INVK[f]
+                dp = t0 if t0 < t1 else t1
+                m0, m1 = copysign(MOVE_P[r] * dp, d0), copysign(MOVE_P[f] * dp, d1)
+                g0, g1 = GAIN_P[r] * dp, GAIN_P[f] * dp
+                gain = abs(g0)
+                sum0, sum1, last0, last1 = SUM[r], SUM[f], LAST[r], LAST[f]
+                # decide ``is_move_valid``: |m| > 1e-10, the side's moves in this exchange
+                # sum to <= 100 and keep one direction; and a gain >= 1e-10
+                if not (
+                    gain >= _MIN_GAIN
+                    and (m0 > _MIN_MOVE or m0 < -_MIN_MOVE)
+                    and (m1 > _MIN_MOVE or m1 < -_MIN_MOVE)
+                    and sum0 + m0 <= _MOVE_MAX
+                    and sum1 + m1 <= _MOVE_MAX
+                    and last0 * m0 >= 0.0
+                    and last1 * m1 >= 0.0
+                ):  # it was valid before; now it leaves the list (its rank no longer matters)
+                    M[r], M[f], G[r], G[f] = m0, m1, g0, g1
+                    valid[r] = live[r] = valid_np[r] = False
+                    continue
+                key = -((int.from_bytes(_DOUBLE(gain), "little") + _TIE_HALF) >> _TIE_BITS)
+                pre = PRE[r] = (d0, d1, m0, m1, g0, g1, key)
+            d0, d1, m0, m1, g0, g1, key = pre
+            cut = False
+            # decide ``check_nbs``, side 0 then side 1 (the test is _crosses): cut back to
+            # the shift that makes the outcome stop at the other side's position, counted
+            # from ``adjusted_nbs_by_position`` (the actor's own recorded move first)
+            invk = INVK[r]
+            a = A0[r] - REL[r] - invk * x0
+            b = a - invk * m0
+            if (a < -_EDGE or b < -_EDGE) and (a > _EDGE or b > _EDGE):
+                start = OUT[SUP[r]] + OFF[r] + (1.0 - HAS[r]) * (invk * (x0 - X0[r]))
+                dp = abs(TGT[r] - start) * R_INV[r]
+                m0, m1 = copysign(MOVE_P[r] * dp, d0), copysign(MOVE_P[f] * dp, d1)
+                g0, g1 = GAIN_P[r] * dp, GAIN_P[f] * dp
+                gain = abs(g1)
+                cut = True
+            invk = INVK[f]
+            a = A0[f] - REL[f] - invk * x1
+            b = a - invk * m1
+            if (a < -_EDGE or b < -_EDGE) and (a > _EDGE or b > _EDGE):
+                start = OUT[SUP[f]] + OFF[f] + (1.0 - HAS[f]) * (invk * (x1 - X0[f]))
+                dp = abs(TGT[f] - start)
+                m0, m1 = copysign(MOVE_P[r] * dp, d0), copysign(MOVE_P[f] * dp, d1)
+                g0, g1 = GAIN_P[r] * dp, GAIN_P[f] * dp
+                gain = abs(g0)
+                cut = True
+            M[r], M[f], G[r], G[f] = m0, m1, g0, g1
+            if cut:  # a cut-back move is checked again, now also for staying on the scale
+                sum0, sum1, last0, last1 = SUM[r], SUM[f], LAST[r], LAST[f]
+                if not (
+                    (m0 > _MIN_MOVE or m0 < -_MIN_MOVE)
+                    and (m1 > _MIN_MOVE or m1 < -_MIN_MOVE)
+                    and sum0 + m0 <= _MOVE_MAX
+                    and sum1 + m1 <= _MOVE_MAX
+                    and last0 * m0 >= 0.0
+                    and last1 * m1 >= 0.0
+                    and abs(x0 + m0 - _MID) <= _HALF_WIDTH
+                    and abs(x1 + m1 - _MID) <= _HALF_WIDTH
+                ):
+                    valid[r] = live[r] = valid_np[r] = False
+                    continue
+                key = -((int.from_bytes(_DOUBLE(gain), "little") + _TIE_HALF) >> _TIE_BITS)
+            rank[r] = key
 
 
-def _lookup(
-    index: tuple[IntArray, IntArray], key0: int, key1: int, live: NDArray[np.bool_], e: int
-) -> tuple[IntArray, IntArray]:
-    """Listed rows under two keys of a CSR index: their flat places side * e + row, and which
-    key (0 or 1) found them."""
-    flat, starts = index
-    b0, e0, b1, e1 = starts[key0], starts[key0 + 1], starts[key1], starts[key1 + 1]
-    f = np.concatenate((flat[b0:e0], flat[b1:e1]))
-    which = np.zeros(f.size, dtype=np.int64)
-    which[e0 - b0 :] = 1
-    keep = live[f % e]
-    return f[keep], which[keep]
+def _first_calculation(
+    tgt: FloatArray,
+    x0: FloatArray,
+    nb: FloatArray,
+    invk: FloatArray,
+    p_move: FloatArray,
+    move_p: FloatArray,
+    gain_p: FloatArray,
+    own_p: FloatArray,
+    a0: FloatArray,
+) -> tuple[FloatArray, FloatArray, FloatArray, NDArray[np.bool_]]:
+    """decide ``EqualGainExchange.calculate`` for fresh exchanges (no earlier moves, no
+    updates), all rows at once; per-place inputs of length 2E. Returns the moves and gains
+    per place, the exchange's gain and validity per row."""
+    e = tgt.size // 2
+    d = tgt - x0  # to go
+    # side 1 moves fully to side 0's position on p, side 0 follows from equal gain (eq. 4) ...
+    # unless side 0 would pass side 1's position on q: then side 0 moves fully
+    t = np.abs(d) * p_move
+    dp = np.minimum(t[:e], t[e:])
+    dp2 = np.concatenate((dp, dp))
+    m = np.copysign(move_p * dp2, d)
+    g = gain_p * dp2
+    gain = np.abs(g[:e])
+    # decide ``is_move_valid``: a real move, with the side's moves in this exchange summing to
+    # <= 100 (a move toward the other's position cannot leave [0, 100]; only a cut-back can)
+    ok = (np.abs(m) > _MIN_MOVE) & (m <= _MOVE_MAX)
+    valid = ok[:e] & ok[e:] & (gain >= _MIN_GAIN)
+    # decide ``check_nbs``, side 0 then side 1: where the outcome of a side's supply issue
+    # would pass the other side's own position there, cut the exchange back so that the
+    # outcome stops at that position (the other side's move follows from equal gain)
+    a = a0 - invk * x0
+    for side in (0, 1):
+        mine = slice(side * e, (side + 1) * e)
+        c = np.flatnonzero(_crosses(a[mine], a[mine] - invk[mine] * m[mine]) & valid)
+        if not c.size:
+            continue
+        cc = c + side * e
+        dpc = np.abs(tgt[cc] - nb[cc]) * own_p[cc]
+        both = np.concatenate((c, c + e))
+        dp2 = np.concatenate((dpc, dpc))
+        m[both] = np.copysign(move_p[both] * dp2, d[both])
+        g[both] = gain_p[both] * dp2
+        gain[c] = np.abs(g[c + (1 - side) * e])  # the other side's gain
+    ok = (np.abs(m) > _MIN_MOVE) & (m <= _MOVE_MAX) & (np.abs(x0 + m - _MID) <= _HALF_WIDTH)
+    return m, g, gain, valid & ok[:e] & ok[e:]
+
+
+def _rank(gain: FloatArray) -> IntArray:
+    """Sort key of gains >= 0: minus the gain rounded to its leading 40 mantissa bits."""
+    return -((gain.view(np.int64) + _TIE_HALF) >> _TIE_BITS)
 
 
 def _crosses(a0: FloatArray, a1: FloatArray) -> NDArray[np.bool_]:
@@ -651,23 +726,10 @@ def _crosses(a0: FloatArray, a1: FloatArray) -> NDArray[np.bool_]:
     return (np.minimum(a0, a1) < -_EDGE) & (np.maximum(a0, a1) > _EDGE)
 
 
-def _move_ok(D: FloatArray, m: FloatArray, n: int, bounds: bool = True) -> NDArray[np.bool_]:
-    """decide ``is_move_valid`` for both sides (m = [side 0 | side 1]): a real move, ending
-    on the scale, in the direction of the side's earlier moves in this exchange (a listed
-    row's earlier moves share one sign), whose sum stays <= 100."""
-    ok = (
-        (np.abs(m) > _MIN_MOVE)
-        & (D[_SUM : _SUM + 2].reshape(-1) + m <= SCALE + _EDGE)
-        & (D[_SGN : _SGN + 2].reshape(-1) * m >= 0)
-    )
-    if bounds:
-        ok &= np.abs(D[_X : _X + 2].reshape(-1) + m - _MID) <= _MID + _EDGE
-    return ok[:n] & ok[n:]
-
-
-def _inverted(keys: IntArray, size: int) -> tuple[IntArray, IntArray]:
-    """Places in ``keys`` (= side * e + row) sorted by key, and where each key's block starts
-    (CSR layout)."""
-    order = np.argsort(keys, kind="stable")
-    starts = np.searchsorted(keys[order], np.arange(size + 1))
-    return order.astype(np.int64), starts.astype(np.int64)
+def _inverted(keys: IntArray, size: int) -> list[list[int]]:
+    """For each key in range(size), the places (indices into ``keys``) that hold it."""
+    small = size <= np.iinfo(np.int16).max  # (NumPy radix-sorts small integers)
+    order = np.argsort(keys.astype(np.int16) if small else keys, kind="stable")
+    starts = np.searchsorted(keys[order], np.arange(size + 1)).tolist()
+    flat = order.tolist()
+    return [flat[b:e] for b, e in pairwise(starts)]
