@@ -1,7 +1,7 @@
 """The exchange model against decide (the reference implementation), in the same run:
 agreement of the mean outcome per issue after 10 rounds, and speed.
 
-    .venv/bin/python benchmarks/bench_exchange.py            # full: about 15 minutes
+    .venv/bin/python benchmarks/bench_exchange.py            # full: about 25 minutes
     .venv/bin/python benchmarks/bench_exchange.py --quick    # 20 decide runs per file
     .venv/bin/python benchmarks/bench_exchange.py --workers 4
 
@@ -161,7 +161,7 @@ def main() -> int:
     for name in FILES:
         path = DATA / name
         big = name == "cop21.csv"
-        n_dec = args.decide_runs or (20 if quick else (100 if big else 200))
+        n_dec = args.decide_runs or (20 if quick else 200)
         n_our = args.our_runs or (100 if quick else 1000)
         # speed first, serially, while nothing else of ours runs
         n_time = 3 if big else 10

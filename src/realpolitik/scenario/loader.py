@@ -18,13 +18,25 @@ MAX_INPUT_BYTES = 16 * 1024 * 1024
 _PATH_MSG = re.compile(r"^([A-Za-z_][\w\[\]\.]*): (.*)$", re.S)
 
 
-def read_text(path: str | Path, what: str = "input") -> str:
-    """Read a user's file as UTF-8 text, refusing missing, empty, binary and huge files."""
+def _require_file(path: str | Path, what: str) -> Path:
     p = Path(path)
     if not p.exists():
         raise InputError.single(str(path), "", f"no such {what} file")
     if p.is_dir():
         raise InputError.single(str(path), "", f"is a directory, expected a {what} file")
+    return p
+
+
+def read_head(path: str | Path, size: int = 4096, what: str = "input") -> str:
+    """The first ``size`` bytes of a user's file as text, to sniff its format without reading
+    it whole (undecodable bytes are replaced; ``read_text`` checks the file in full later)."""
+    with _require_file(path, what).open("rb") as f:
+        return f.read(size).decode("utf-8-sig", errors="replace")
+
+
+def read_text(path: str | Path, what: str = "input") -> str:
+    """Read a user's file as UTF-8 text, refusing missing, empty, binary and huge files."""
+    p = _require_file(path, what)
     size = p.stat().st_size
     if size > MAX_INPUT_BYTES:
         raise InputError.single(

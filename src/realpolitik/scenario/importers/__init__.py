@@ -6,7 +6,7 @@ import importlib
 from pathlib import Path
 
 from realpolitik.errors import InputError
-from realpolitik.scenario.loader import read_text
+from realpolitik.scenario.loader import read_head, read_text
 from realpolitik.scenario.schema import Scenario
 
 FORMATS = ("toml", "bdm", "ktab", "ktab-xml", "decide", "deu")
@@ -20,8 +20,9 @@ def detect_format(path: Path) -> str:
         return "toml"
     if suffix == ".xml":
         return "ktab-xml"
-    text = read_text(path)
-    head = text.lstrip()[:2000]
+    head = read_head(path).lstrip()[:2000]
+    if not head.strip():
+        read_text(path)  # refuses an empty file with its own message
     first = head.splitlines()[0] if head else ""
     if head.startswith(("'#A'", "#A", '"#A"')):
         return "decide"
