@@ -627,26 +627,17 @@ class _Round:
             # decide ``check_nbs``, side 0 then side 1 (the test is _crosses): cut back to
             # the shift that makes the outcome stop at the other side's position, counted
             # from ``adjusted_nbs_by_position`` (the actor's own recorded move first)
-            invk = INVK[r]
-            a = A0[r] - REL[r] - invk * x0
-            b = a - invk * m0
-            if (a < -_EDGE or b < -_EDGE) and (a > _EDGE or b > _EDGE):
-                start = OUT[SUP[r]] + OFF[r] + (1.0 - HAS[r]) * (invk * (x0 - X0[r]))
-                dp = abs(TGT[r] - start) * R_INV[r]
-                m0, m1 = copysign(MOVE_P[r] * dp, d0), copysign(MOVE_P[f] * dp, d1)
-                g0, g1 = GAIN_P[r] * dp, GAIN_P[f] * dp
-                gain = abs(g1)
-                cut = True
-            invk = INVK[f]
-            a = A0[f] - REL[f] - invk * x1
-            b = a - invk * m1
-            if (a < -_EDGE or b < -_EDGE) and (a > _EDGE or b > _EDGE):
-                start = OUT[SUP[f]] + OFF[f] + (1.0 - HAS[f]) * (invk * (x1 - X0[f]))
-                dp = abs(TGT[f] - start)
-                m0, m1 = copysign(MOVE_P[r] * dp, d0), copysign(MOVE_P[f] * dp, d1)
-                g0, g1 = GAIN_P[r] * dp, GAIN_P[f] * dp
-                gain = abs(g0)
-                cut = True
+            for at, x, scale in ((r, x0, R_INV[r]), (f, x1, 1.0)):
+                invk = INVK[at]
+                a = A0[at] - REL[at] - invk * x
+                b = a - invk * (m0 if at == r else m1)
+                if (a < -_EDGE or b < -_EDGE) and (a > _EDGE or b > _EDGE):
+                    start = OUT[SUP[at]] + OFF[at] + (1.0 - HAS[at]) * (invk * (x - X0[at]))
+                    dp = abs(TGT[at] - start) * scale
+                    m0, m1 = copysign(MOVE_P[r] * dp, d0), copysign(MOVE_P[f] * dp, d1)
+                    g0, g1 = GAIN_P[r] * dp, GAIN_P[f] * dp
+                    gain = abs(g1 if at == r else g0)  # the other side's gain
+                    cut = True
             M[r], M[f], G[r], G[f] = m0, m1, g0, g1
             if cut:  # a cut-back move is checked again, now also for staying on the scale
                 sum0, sum1, last0, last1 = SUM[r], SUM[f], LAST[r], LAST[f]
