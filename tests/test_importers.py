@@ -60,6 +60,27 @@ def test_detect_formats():
 
 
 @pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "empty input file"),
+        (b"  \n\n", "empty input file"),
+        # the format is sniffed from the first 4 KB; the importer then checks the whole file
+        (
+            b"Actor,Capability,Position,Salience\nA,1,4,80\n" + b"B,1,5,20\n" * 600 + b"\xff\n",
+            "not valid UTF-8",
+        ),
+        (b"no recognisable header\n1,2,3\n", "unknown input format"),
+    ],
+    ids=["empty", "blank", "bad-utf8-late", "unknown"],
+)
+def test_sniffing_reports_bad_files_by_name(tmp_path: Path, content: bytes, message: str):
+    path = tmp_path / "in.csv"
+    path.write_bytes(content)
+    assert_bad_input(run_cli("forecast", path), message)
+    assert_bad_input(run_cli("forecast", tmp_path / "missing.csv"), "no such input file")
+
+
+@pytest.mark.parametrize(
     ("content", "field"),
     [
         ("Actor,Capability,Position,Salience\nA,0.5,4,80\nB,x,5,20\n", "line 3, Capability"),
@@ -79,8 +100,10 @@ def test_bad_csv(tmp_path: Path, content: str, field: str):
 
 def test_bad_xml(tmp_path: Path):
     p = tmp_path / "bad.xml"
-    p.write_text("<Scenario><name>x</name><Dimensions><dName>A</dName></Dimensions><Actors>"
-                 "<Actor><name>a</name><capability>zz</capability></Actor></Actors></Scenario>")
+    p.write_text(
+        "<Scenario><name>x</name><Dimensions><dName>A</dName></Dimensions><Actors>"
+        "<Actor><name>a</name><capability>zz</capability></Actor></Actors></Scenario>"
+    )
     assert_bad_input(run_cli("forecast", p), str(p), "Actors/Actor[1]/capability")
     p.write_text("<Scenario><name>x</name>")
     assert_bad_input(run_cli("forecast", p), str(p), "malformed XML")
