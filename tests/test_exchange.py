@@ -318,6 +318,28 @@ def test_vectorised_model_equals_the_scalar_reference(case, rounds, seed) -> Non
         np.testing.assert_allclose(got, row[4:], atol=1e-9)
 
 
+@pytest.mark.parametrize("seed", [3, 4])
+def test_larger_cases_equal_the_scalar_reference(seed: int) -> None:
+    """20 actors on 8 grid-valued issues: each realisation touches dozens of listed exchanges
+    (the small cases above touch a handful), with ties and cut-backs among them."""
+    rng = np.random.default_rng(seed)
+    n, k = 20, 8
+    x = rng.choice(np.arange(0, 101, 10), size=(n, k)).astype(float)
+    s = rng.choice([0.2, 0.4, 0.5, 0.6, 0.8, 1.0], size=(n, k))
+    c = np.repeat(rng.choice([0.5, 1.0, 2.0], size=n)[:, None], k, axis=1)
+    ours = equal_gain_exchange(x, s, c, rounds=2, seed=np.random.default_rng(seed))
+    ref_out, ref_log = Reference(x, s, c, np.random.default_rng(seed)).run(x, 2)
+    assert ours.ties > 0 and len(ref_log) > 150
+    np.testing.assert_allclose(ours.compromise[1:], ref_out, atol=1e-9)
+    log = ours.exchanges
+    assert [tuple(int(v) for v in r) for r in zip(log.actor_i, log.actor_j, log.issue_i,
+                                                   log.issue_j, strict=True)] == [
+        tuple(row[:4]) for row in ref_log
+    ]  # fmt: skip
+    np.testing.assert_allclose(log.end_i, [row[6] for row in ref_log], atol=1e-9)
+    np.testing.assert_allclose(log.end_j, [row[7] for row in ref_log], atol=1e-9)
+
+
 def test_reference_cross_check_covers_ties_and_cut_backs() -> None:
     """The grid cases above do exercise the rare paths (else the cross-check proves little)."""
     rng = np.random.default_rng(5)
