@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tomllib
 from pathlib import Path
 
@@ -70,8 +71,11 @@ def test_detect_formats():
             "not valid UTF-8",
         ),
         (b"no recognisable header\n1,2,3\n", "unknown input format"),
+        (b"\x00\x01\x02binary", "binary data"),
+        (b"Akteur,F\xe4higkeit,Stellung\nA,1,4\n", "not valid UTF-8"),
+        (b"\xef\xbb\xbf\n\n", "empty input file"),
     ],
-    ids=["empty", "blank", "bad-utf8-late", "unknown"],
+    ids=["empty", "blank", "bad-utf8-late", "unknown", "binary", "cp1252", "bom-only"],
 )
 def test_sniffing_reports_bad_files_by_name(tmp_path: Path, content: bytes, message: str):
     path = tmp_path / "in.csv"
@@ -113,3 +117,16 @@ def test_unknown_format(tmp_path: Path):
     p = tmp_path / "what.csv"
     p.write_text("a,b,c\n1,2,3\n")
     assert_bad_input(run_cli("forecast", p), str(p), "unknown input format")
+
+
+def test_leading_blank_lines_beyond_the_sniffed_head_are_read(tmp_path: Path):
+    path = tmp_path / "in.csv"
+    path.write_text("\n" * 5000 + "Actor,Capability,Position,Salience\nA,1,40,0.8\nB,1,60,0.5\n")
+    assert detect_format(path) == "bdm"
+
+
+def test_directories_and_special_files_are_refused(tmp_path: Path):
+    assert_bad_input(run_cli("forecast", tmp_path), "is a directory")
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)  # reading it would block forever
+    assert_bad_input(run_cli("forecast", fifo), "not a regular file")

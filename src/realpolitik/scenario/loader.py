@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import re
 import tomllib
 from pathlib import Path
@@ -23,15 +24,25 @@ def _require_file(path: str | Path, what: str) -> Path:
     if not p.exists():
         raise InputError.single(str(path), "", f"no such {what} file")
     if p.is_dir():
-        raise InputError.single(str(path), "", f"is a directory, expected a {what} file")
+        raise InputError.single(str(path), "", "is a directory, not a file")
+    if not p.is_file():
+        raise InputError.single(str(path), "", "not a regular file")
     return p
+
+
+def _cannot_read(path: str | Path, err: OSError) -> InputError:
+    return InputError.single(str(path), "", f"cannot read: {err.strerror or err}")
 
 
 def read_head(path: str | Path, size: int = 4096, what: str = "input") -> str:
     """The first ``size`` bytes of a user's file as text, to sniff its format without reading
     it whole (undecodable bytes are replaced; ``read_text`` checks the file in full later)."""
-    with _require_file(path, what).open("rb") as f:
-        return f.read(size).decode("utf-8-sig", errors="replace")
+    p = _require_file(path, what)
+    try:
+        with p.open("rb") as f:
+            return f.read(size).decode("utf-8-sig", errors="replace")
+    except OSError as e:
+        raise _cannot_read(path, e) from None
 
 
 def read_text(path: str | Path, what: str = "input") -> str:
@@ -44,8 +55,11 @@ def read_text(path: str | Path, what: str = "input") -> str:
             "",
             f"file is {size / 1e6:.1f} MB; the limit is {MAX_INPUT_BYTES / 1e6:.0f} MB",
         )
-    raw = p.read_bytes()
-    if not raw.strip():
+    try:
+        raw = p.read_bytes()
+    except OSError as e:
+        raise _cannot_read(path, e) from None
+    if not raw.removeprefix(codecs.BOM_UTF8).strip():
         raise InputError.single(str(path), "", f"empty {what} file")
     if b"\x00" in raw[:8192]:
         raise InputError.single(str(path), "", "binary data, expected text")

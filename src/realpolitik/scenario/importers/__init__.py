@@ -21,8 +21,8 @@ def detect_format(path: Path) -> str:
     if suffix == ".xml":
         return "ktab-xml"
     head = read_head(path).lstrip()[:2000]
-    if not head.strip():
-        read_text(path)  # refuses an empty file with its own message
+    if not head:  # more than the sniffed bytes are blank: look further (or refuse as empty)
+        head = read_text(path).lstrip()[:2000]
     first = head.splitlines()[0] if head else ""
     if head.startswith(("'#A'", "#A", '"#A"')):
         return "decide"
@@ -34,6 +34,7 @@ def detect_format(path: Path) -> str:
     low = first.lower()
     if "position" in low and "salience" in low:
         return "bdm"
+    read_text(path)  # a binary or non-UTF-8 file is refused with its own message
     raise InputError.single(
         str(path),
         "",
