@@ -41,9 +41,10 @@ the same inputs. One round:
 
 Implementation: each round's candidate exchanges and their first equal-gain computation are
 vectorised over all issue pairs and actor pairs at once (rows of NumPy arrays). A realised
-exchange then affects only the few candidates that share an actor and an issue with it
-(typically 5 to 30 on decide's examples); those are updated and recomputed one by one on Python
-floats held in plain lists, which costs far less than NumPy calls on arrays that small. Both
+exchange then affects only the few candidates that share an actor and an issue with it (a
+median of 9 to 25 on decide's example files, at most about 150); those are updated and
+recomputed one by one on Python floats held in plain lists, which costs far less than NumPy
+calls on arrays that small. Both
 paths take the same floating-point steps, so they give bit-identical numbers. (On very large
 inputs, some 30 actors by 15 issues and up, the affected sets grow to hundreds of rows and the
 per-row Python cost starts to dominate.) Everything random goes through the generator the
@@ -427,15 +428,14 @@ class _Round:
         self.SUP: list[int] = sup.tolist()
         # dynamic per place: current position, move, gain; earlier moves of the side in this
         # exchange (their sum, and the last one: they share its sign; 0: none); shift of the
-        # supply issue's outcome by recorded moves of others (decide's "updates"), the part of
-        # it due to the side's own actor, whether the own actor has one recorded, and the
-        # difference
+        # supply issue's outcome by recorded moves of others (decide's "updates"), whether the
+        # side's own actor has one recorded, and that shift less the own actor's part
         self.X = list(self.X0)
         self.M: list[float] = mv.tolist()
         self.G: list[float] = g.tolist()
         zero = [0.0] * (2 * e)
         self.SUM, self.LAST, self.OFF = list(zero), list(zero), list(zero)
-        self.OWN, self.HAS, self.REL = list(zero), list(zero), zero
+        self.HAS, self.REL = list(zero), zero
         # decide's per-exchange "updates": the recorded position of an actor on the supply
         # issue of a place whose other side is a given actor, keyed (that actor * K + issue) *
         # N + actor (all listed places under such a key share their record, see _realize)
@@ -528,7 +528,7 @@ class _Round:
         multi = rows & self.twice
         copies = max([count[x] for x in multi]) if multi else 1
         X, M, SUM, LAST, pre = self.X, self.M, self.SUM, self.LAST, self.pre
-        OFF, OWN, HAS, REL, U = self.OFF, self.OWN, self.HAS, self.REL, self.U
+        OFF, HAS, REL, U = self.OFF, self.HAS, self.REL, self.U
         # the mover's start position and weight c s / W on the issue it moved on
         x00, x01, w0, w1 = self.X0[r], self.X0[f], self.INVK[r], self.INVK[f]
         copy = 1
@@ -561,7 +561,6 @@ class _Round:
                     OFF[g] += shift
                     REL[g] += shift
                     if ACT[g] == actor:
-                        OWN[g] = own
                         HAS[g] = 1.0
                         REL[g] = OFF[g] - own
             self._calculate(rows)
@@ -620,7 +619,7 @@ class _Round:
                     M[r], M[f], G[r], G[f] = m0, m1, g0, g1
                     valid[r] = live[r] = valid_np[r] = False
                     continue
-                key = -((int.from_bytes(_DOUBLE(gain), "little") + _TIE_HALF) >> _TIE_BITS)
+                key = _rank_one(gain)
                 pre = PRE[r] = (d0, d1, m0, m1, g0, g1, key)
             d0, d1, m0, m1, g0, g1, key = pre
             cut = False
@@ -653,7 +652,7 @@ class _Round:
                 ):
                     valid[r] = live[r] = valid_np[r] = False
                     continue
-                key = -((int.from_bytes(_DOUBLE(gain), "little") + _TIE_HALF) >> _TIE_BITS)
+                key = _rank_one(gain)
             rank[r] = key
 
 
@@ -682,7 +681,8 @@ def _first_calculation(
     g = gain_p * dp2
     gain = np.abs(g[:e])
     # decide ``is_move_valid``: a real move, with the side's moves in this exchange summing to
-    # <= 100 (a move toward the other's position cannot leave [0, 100]; only a cut-back can)
+    # <= 100; staying on [0, 100] is checked after the cut-back below (a move toward the other's
+    # position cannot leave the scale; a cut-back one can)
     ok = (np.abs(m) > _MIN_MOVE) & (m <= _MOVE_MAX)
     valid = ok[:e] & ok[e:] & (gain >= _MIN_GAIN)
     # decide ``check_nbs``, side 0 then side 1: where the outcome of a side's supply issue
@@ -708,6 +708,11 @@ def _first_calculation(
 def _rank(gain: FloatArray) -> IntArray:
     """Sort key of gains >= 0: minus the gain rounded to its leading 40 mantissa bits."""
     return -((gain.view(np.int64) + _TIE_HALF) >> _TIE_BITS)
+
+
+def _rank_one(gain: float) -> int:
+    """``_rank`` of one gain (a Python float)."""
+    return -((int.from_bytes(_DOUBLE(gain), "little") + _TIE_HALF) >> _TIE_BITS)
 
 
 def _crosses(a0: FloatArray, a1: FloatArray) -> NDArray[np.bool_]:
