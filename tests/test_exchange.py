@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -552,3 +553,15 @@ def test_scalar_reference_on_copenhagen() -> None:
                          np.random.default_rng(4)).run(inp.positions, 3)  # fmt: skip
     np.testing.assert_allclose(ours.compromise[1:], ref, atol=1e-9)
     assert len(ours.exchanges) == len(log)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [("power", np.inf, "finite"), ("positions", -np.inf, "finite"), ("salience", 1.5, "[0, 1]")],
+)
+def test_bad_numbers_are_refused(field: str, value: float, message: str) -> None:
+    args = {"positions": np.full((3, 2), 50.0), "salience": np.full((3, 2), 0.5),
+            "power": np.ones((3, 2))}  # fmt: skip
+    args[field][1, 0] = value
+    with pytest.raises(ValueError, match=re.escape(message)):
+        equal_gain_exchange(**args)

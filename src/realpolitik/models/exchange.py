@@ -208,6 +208,8 @@ def equal_gain_exchange(
     present = ~(np.isnan(x) | np.isnan(s) | np.isnan(c))
     if np.any(s[present] < 0) or np.any(s[present] > 1) or np.any(c[present] < 0):
         raise ValueError("salience must lie in [0, 1] and power must be >= 0")
+    if not (np.isfinite(x[present]).all() and np.isfinite(c[present]).all()):
+        raise ValueError("positions and power must be finite")
     span = (hi - lo) / SCALE
     z = np.where(present, (x - lo) / span, np.nan)
     if np.any(z[present] < -_EDGE) or np.any(z[present] > SCALE + _EDGE):
