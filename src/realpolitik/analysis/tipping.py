@@ -1,5 +1,5 @@
 """Tipping points of an alignment: the least change of one relation, or of one actor's size,
-that changes the predicted (globally optimal) two-sided configuration (DESIGN.md).
+that changes the predicted (globally optimal) two-sided configuration (docs/design.md).
 
 Relation. Every split X has energy E_X(p) = E_X + s_i s_j (p - p_ij) d_ij(X) as p_ij moves to p
 (Axelrod & Bennett 1993, eq. 2): splits that keep i and j together do not move, splits that

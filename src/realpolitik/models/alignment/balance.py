@@ -7,7 +7,7 @@ a side and every negative edge across (Harary 1953; Cartwright & Harary 1956). T
 positive across the split or negative inside a side; the index is the minimum over all splits of
 the frustrated weight.
 
-Exact computation (DESIGN.md; the binary linear program of Aref, Mason & Wilson 2018/2020,
+Exact computation (docs/design.md; the binary linear program of Aref, Mason & Wilson 2018/2020,
 "Computing the line index of balance using integer programming optimisation"):
 
     minimise   sum_e w_e f_e

@@ -9,7 +9,7 @@ Every three actors form a triangle of three bilateral relations, each amity (+) 
 * unit veto (---): mutual enmity; every actor is an *enemy*.
 
 Roles are ranked by how advantageous they are, pivot > friend > partner > wing > enemy >
-outcast (the ordering DESIGN.md specifies for this project). A
+outcast (the ordering docs/design.md specifies for this project). A
 relation counts as amity when p_ij > ``threshold`` (default 0), enmity otherwise: Dittmer's
 dichotomy has no neutral value, so a zero (absent) relation is not amity.
 """

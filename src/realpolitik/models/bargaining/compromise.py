@@ -18,7 +18,7 @@ def one_issue(positions: ArrayLike, weights: ArrayLike) -> tuple[np.ndarray, np.
 
 
 def compromise(positions: ArrayLike, weights: ArrayLike) -> float:
-    """Weighted mean sum w_i x_i / sum w_i with w_i = c_i s_i (DESIGN.md, Compromise).
+    """Weighted mean sum w_i x_i / sum w_i with w_i = c_i s_i (docs/design.md, Compromise).
 
     When every weight is zero the plain mean is returned.
     """

@@ -2,7 +2,7 @@
 
 Follows the specification and replication of Scholz, Calbert & Smith (2011), "Unravelling Bueno
 De Mesquita's group decision model", J. Theoretical Politics 23(4): 510-531 (hereafter SCS),
-as written down in DESIGN.md ("Expected-utility model"). Every choice the sources leave open is
+as written down in docs/design.md ("Expected-utility model"). Every choice the sources leave open is
 a named field of :class:`EUMParams`; docs/models.md lists them with the reference-case table.
 
 Two implementations of one round share everything except the expensive parts (win
@@ -169,7 +169,7 @@ def expected_utility_model(
     saliences: ArrayLike,
     params: EUMParams = EUMParams(),  # noqa: B008 (frozen, immutable default)
 ) -> EUMResult:
-    """Run the expected-utility model (SCS 2011; DESIGN.md) on one issue.
+    """Run the expected-utility model (SCS 2011; docs/design.md) on one issue.
 
     positions: (N,) starting positions; capabilities: (N,) >= 0; saliences: (N,) in [0, 1].
     Each round: risk exponents from the security levels S_i (all exponents 1), then every actor
@@ -346,7 +346,7 @@ def _choose(
     codes: NDArray[np.int8],
     bufs: Scratch,
 ) -> F64:
-    """Offers and choices for a block of rows i (SCS; DESIGN.md "offers").
+    """Offers and choices for a block of rows i (SCS; docs/design.md "offers").
 
     a = EU_i(i challenges j), b = EU_i(j challenges i), both divided by the same positive number
     per pair (the utility scale 4 * 0.5^r_i * ((1 + d)^r_i - (1 - d)^r_i)) and set to 0 where i
@@ -463,7 +463,7 @@ class _Direct(_Engine):
     def _eu(
         re: F64 | float, p: F64, s_target: F64, d: F64, y_chal: F64, mu: float, params: EUMParams
     ) -> F64:
-        """EU of a challenge as seen by an evaluator with exponent re (SCS; DESIGN.md):
+        """EU of a challenge as seen by an evaluator with exponent re (SCS; docs/design.md):
         s_j [P U_s + (1 - P) U_f] + (1 - s_j) U_s - Q U_sq - (1 - Q) [T U_b + (1 - T) U_w],
         evaluated as (U_s - U_sq) - s_j (1 - P) (U_s - U_f) - (1 - Q) [T (U_b - U_sq) +
         (1 - T) (U_w - U_sq)] (the same sum) with each difference from expm1/log1p, so that it

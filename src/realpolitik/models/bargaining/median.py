@@ -9,7 +9,7 @@ from realpolitik.models.bargaining.panel import weighted_median_panel
 
 
 def weighted_median(positions: ArrayLike, weights: ArrayLike) -> float:
-    """Smallest position x whose cumulative weight is >= half the total (DESIGN.md).
+    """Smallest position x whose cumulative weight is >= half the total (docs/design.md).
 
     A relative tolerance of 1e-12 on the half-weight comparison keeps the answer independent of
     how the weights are scaled or ordered; equal weights when all are zero.

@@ -1,4 +1,4 @@
-"""Asymmetric Nash bargaining on one issue (Nash 1950; weighted form, DESIGN.md).
+"""Asymmetric Nash bargaining on one issue (Nash 1950; weighted form, docs/design.md).
 
 Maximise sum_i w_i log(U_i(x) - U_i(d)) with U_i(x) = 1 - |x - x_i| / R over x in [lo, hi].
 """

@@ -26,7 +26,7 @@ def _panel(positions: ArrayLike, weights: ArrayLike) -> tuple[np.ndarray, np.nda
 
 
 def compromise_panel(positions: ArrayLike, weights: ArrayLike) -> np.ndarray:
-    """Row-wise sum_i w_i x_i / sum_i w_i over the actors present (Achen 2006; DESIGN.md,
+    """Row-wise sum_i w_i x_i / sum_i w_i over the actors present (Achen 2006; docs/design.md,
     Compromise); the plain mean of the positions when every weight on an issue is zero."""
     x, w, present = _panel(positions, weights)
     xz = np.where(present, x, 0.0)
@@ -38,7 +38,7 @@ def compromise_panel(positions: ArrayLike, weights: ArrayLike) -> np.ndarray:
 
 def weighted_median_panel(positions: ArrayLike, weights: ArrayLike) -> np.ndarray:
     """Row-wise smallest position whose cumulative weight is >= half the total (Black 1948;
-    DESIGN.md, Weighted median), with the same 1e-12 relative tolerance as
+    docs/design.md, Weighted median), with the same 1e-12 relative tolerance as
     :func:`realpolitik.models.bargaining.weighted_median`; equal weights when all are zero."""
     x, w, present = _panel(positions, weights)
     w = np.where((w.sum(axis=1) > 0)[:, None], w, present.astype(float))
@@ -60,8 +60,9 @@ def nash_panel(
     disagreement: ArrayLike,
     max_iter: int = 200,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Row-wise weighted Nash bargaining solution with linear-loss utilities (Nash 1950; DESIGN.md,
-    Nash bargaining): the vectorised twin of :func:`realpolitik.models.bargaining.nash_bargaining`.
+    """Row-wise weighted Nash bargaining solution with linear-loss utilities (Nash 1950;
+    docs/design.md, Nash bargaining): the vectorised twin of
+    :func:`realpolitik.models.bargaining.nash_bargaining`.
 
     Maximises sum_i w_i log(|d - x_i| - |y - x_i|) over the open feasible interval
     (max_i(x_i - |d - x_i|), min_i(x_i + |d - x_i|)) cut to [lo, hi], by bisection on the
