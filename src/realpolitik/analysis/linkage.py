@@ -17,8 +17,10 @@ from typing import Any
 
 import numpy as np
 
+from realpolitik.errors import InputError
 from realpolitik.models.exchange import ExchangeResult, equal_gain_exchange
 from realpolitik.scenario.schema import Scenario
+from realpolitik.scenario.validate import unweighted_issue
 
 POWER_TAG = "decide.power."
 SALIENCE_TAG = "decide.salience."
@@ -63,6 +65,17 @@ def linkage_inputs(scenario: Scenario) -> LinkageInputs:
     lower = np.array([i.scale.min for i in scenario.issues], dtype=float)
     upper = np.array([i.scale.max for i in scenario.issues], dtype=float)
     return LinkageInputs(actors, issues, x, s, c, lower, upper)
+
+
+def _check_weighted(scenario: Scenario, inputs: LinkageInputs) -> None:
+    """Refuse issues with stances on which every power * salience is 0: their outcome (the
+    weighted mean of Stokman & Van Oosten 1994) is undefined, so the model would report NaN."""
+    taking_part = ~np.isnan(inputs.positions)
+    weight = np.where(taking_part, inputs.power * inputs.salience, 0.0).sum(axis=0)
+    bad = np.flatnonzero(taking_part.any(axis=0) & ~(weight > 0))
+    if bad.size:
+        file = str(scenario.origin or scenario.scenario.id)
+        raise InputError(file, [unweighted_issue(int(k), inputs.issues[k]) for k in bad])
 
 
 def run_exchange(
@@ -274,6 +287,7 @@ def exchange_scenario(
     if repetitions < 1:
         raise ValueError("repetitions must be >= 1")
     inputs = linkage_inputs(scenario)
+    _check_weighted(scenario, inputs)
     seeds = np.random.SeedSequence(seed).spawn(repetitions)
     results: Iterable[ExchangeResult]
     if executor is None:

@@ -12,8 +12,19 @@ import math
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StrictBool,
+    StrictFloat,
+    field_validator,
+    model_validator,
+)
 
+# Numbers and flags are strict: TOML has real numbers and booleans, so a quoted "0.7" or "yes" is
+# a mistake to report, not a string to coerce (ints are still accepted as numbers).
 ActorKind = Literal["state", "leader", "public", "organization", "bloc", "group"]
 
 
@@ -37,12 +48,12 @@ class Value(_Model):
     carries ``cite`` inherits it.
     """
 
-    value: float
-    low: float | None = None
-    high: float | None = None
+    value: StrictFloat
+    low: StrictFloat | None = None
+    high: StrictFloat | None = None
     source: str | None = None
     note: str | None = None
-    assumed: bool = False
+    assumed: StrictBool = False
     cite: list[Citation] = Field(default_factory=list)
 
     @model_validator(mode="before")
@@ -125,8 +136,8 @@ def point_key(x: float) -> str:
 class Scale(_Model):
     """An issue's scale [min, max] with labelled points, e.g. ``{0 = "status quo"}``."""
 
-    min: float = 0.0
-    max: float = 100.0
+    min: StrictFloat = 0.0
+    max: StrictFloat = 100.0
     points: dict[float, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")
@@ -160,11 +171,11 @@ class Issue(_Model):
     title: str = ""
     description: str = ""
     scale: Scale = Field(default_factory=Scale)
-    reference: float | None = None
+    reference: StrictFloat | None = None
     """The status quo / reversion point (DEU ``rp``): Nash's disagreement point."""
     reference_note: str | None = None
     """Why the reference point is where it is, when no quote supports it (assumed)."""
-    outcome: float | None = None
+    outcome: StrictFloat | None = None
     """The actual outcome, when known (back-testing)."""
     tags: dict[str, str] = Field(default_factory=dict)
     cite: list[Citation] = Field(default_factory=list)
@@ -187,8 +198,8 @@ class Issue(_Model):
 class WinSet(_Model):
     """A domestic win-set on an issue (Putnam 1988): outcomes the ratifier accepts."""
 
-    low: float
-    high: float
+    low: StrictFloat
+    high: StrictFloat
 
     @model_validator(mode="after")
     def _check(self) -> WinSet:
@@ -207,7 +218,7 @@ class _Evidenced(_Model):
     """A statement backed by quotes (``cite``) or marked ``assumed`` with a ``note``."""
 
     cite: list[Citation] = Field(default_factory=list)
-    assumed: bool = False
+    assumed: StrictBool = False
     note: str | None = None
 
 
@@ -229,7 +240,7 @@ class Relation(_Evidenced):
 
     pair: tuple[str, str]
     value: Value
-    directed: bool = False
+    directed: StrictBool = False
 
     @field_validator("value")
     @classmethod
@@ -295,9 +306,9 @@ class Scenario(_Model):
                 errors.append(f"stances[{k}].winset: outside the scale of {st.issue!r}")
         rel_pairs: set[tuple[str, ...]] = set()
         for k, r in enumerate(self.relations):
-            for a in r.pair:
-                if a not in actors:
-                    errors.append(f"relations[{k}].pair: unknown actor {a!r}")
+            for who in r.pair:
+                if who not in actors:
+                    errors.append(f"relations[{k}].pair: unknown actor {who!r}")
             key = tuple(r.pair) if r.directed else tuple(sorted(r.pair))
             if key in rel_pairs:
                 errors.append(f"relations[{k}]: a second relation for {list(r.pair)}")

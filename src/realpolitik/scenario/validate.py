@@ -49,9 +49,54 @@ def _provenance(path: str, v: Value, inherited: bool, assumed_with_note: bool) -
     return [Problem(path, "uncited number: add cite, source, or assumed = true with a note")]
 
 
+def _value_sources(scenario: Scenario) -> list[Problem]:
+    """``source = "<id>"`` on a value must name a ``[[sources]]`` entry (docs/scenario-format.md:
+    a source's ``id`` is "referred to by ``cite[].source`` and ``source``")."""
+    known = {s.id for s in scenario.sources}
+    values: list[tuple[str, Value]] = []
+    for k, a in enumerate(scenario.actors):
+        values.append((f"actors[{k}].capability", a.capability))
+    for k, st in enumerate(scenario.stances):
+        values += [(f"stances[{k}].position", st.position), (f"stances[{k}].salience", st.salience)]
+    for k, r in enumerate(scenario.relations):
+        values.append((f"relations[{k}].value", r.value))
+    return [
+        Problem(
+            f"{path}.source", f"unknown source {v.source!r} (no [[sources]] entry with that id)"
+        )
+        for path, v in values
+        if v.source is not None and v.source not in known
+    ]
+
+
+def unweighted_issue(k: int, issue_id: str) -> Problem:
+    """The problem with ``issues[k]`` when every weight on it is 0."""
+    return Problem(
+        f"issues[{k}]",
+        f"nobody weighs issue {issue_id!r}: every stance on it has capability * salience = 0, "
+        "so it cannot be forecast",
+    )
+
+
+def unweighted_issues(scenario: Scenario) -> list[Problem]:
+    """Issues with stances on which every weight capability * salience is 0: nobody weighs them,
+    so no bargaining model can forecast them (the weights w_i = c_i s_i of DESIGN.md, Models)."""
+    caps = {a.id: a.capability.value for a in scenario.actors}
+    weight: dict[str, float] = {}
+    for st in scenario.stances:
+        weight[st.issue] = weight.get(st.issue, 0.0) + caps.get(st.actor, 0.0) * st.salience.value
+    return [
+        unweighted_issue(k, i.id)
+        for k, i in enumerate(scenario.issues)
+        if i.id in weight and not weight[i.id] > 0
+    ]
+
+
 def validate_scenario(scenario: Scenario) -> list[Problem]:
     """All problems that structural validation cannot see; an empty list means valid."""
     problems, texts = check_sources(scenario)
+    problems += _value_sources(scenario)
+    problems += unweighted_issues(scenario)
     file_sources = {s.id for s in scenario.sources if s.path}
     for path, cites in scenario._citations():
         problems += _check_quotes(path, cites, texts, file_sources)
