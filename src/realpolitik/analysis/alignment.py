@@ -84,9 +84,11 @@ def _normalised(sizes: npt.ArrayLike, file: str) -> FloatArray:
     return s / total
 
 
-def inputs_from_scenario(scenario: Scenario, actors: list[str] | None = None) -> AlignmentInputs:
-    """The landscape inputs of a scenario (rules in the module docstring)."""
-    file = str(scenario.origin or scenario.scenario.id)
+def inputs_from_scenario(scenario: Scenario, actors: list[str] | None = None,
+                         file: str | None = None) -> AlignmentInputs:
+    """The landscape inputs of a scenario (rules in the module docstring). ``file`` names the
+    input in error messages (default: the scenario's origin, else its id)."""
+    file = str(file or scenario.origin or scenario.scenario.id)
     by_id = {a.id: a for a in scenario.actors}
     if actors:
         unknown = [a for a in actors if a not in by_id]
@@ -100,8 +102,15 @@ def inputs_from_scenario(scenario: Scenario, actors: list[str] | None = None) ->
                    if r.pair[0] in eligible and r.pair[1] in eligible}
         chosen = [a for a in eligible if by_id[a].kind == "state" or a in related]
     if len(chosen) < 2:
-        raise InputError.single(file, "actors", "an alignment needs at least two actors "
-                                "(states, or actors with relations)")
+        need = "an alignment needs at least two actors that are states or have relations"
+        if not scenario.relations and len(scenario.actors) >= 2 and not actors:
+            raise InputError.single(file, "relations", f"none between its {len(scenario.actors)} "
+                                    f"actors, and {len(chosen)} are states: {need} (-1 hostile"
+                                    " .. +1 allied); convert the file to a scenario TOML "
+                                    "(realpolitik convert) and add [[relations]]")
+        raise InputError.single(file, "actors", f"{need} with each other; found {len(chosen)} "
+                                f"({', '.join(chosen) or 'none'}) of {len(scenario.actors)} "
+                                "actors")
     pos = {a: k for k, a in enumerate(chosen)}
     n = len(chosen)
     sums = np.zeros((n, n))

@@ -23,6 +23,7 @@ from realpolitik.analysis.alignment import (
 )
 from realpolitik.cli.common import JsonOpt, command, emit_json, out, write_atomic
 from realpolitik.errors import InputError
+from realpolitik.files import check_writable
 from realpolitik.options import split_names
 
 DEFAULT_TIPPING = ("RUS", "JPN")
@@ -30,9 +31,20 @@ DEFAULT_TIPPING = ("RUS", "JPN")
 --tipping is not given and both actors are in the landscape."""
 
 
+def _looks_like_file(arg: str) -> bool:
+    """A state code never has a folder, a file suffix, or names an existing file."""
+    p = Path(arg)
+    return p.suffix != "" or len(p.parts) > 1 or p.is_file()
+
+
 def _inputs(args: list[str], year: int | None, states: list[str], actors: list[str],
             sizes: Path | None, matrix: Path | None, center: float) -> AlignmentInputs:
     if year is not None:
+        files = [a for a in args if _looks_like_file(a)]
+        if files:
+            raise InputError.single(files[0], "--year", "a scenario and --year cannot be "
+                                    "combined: --year builds the landscape from COW data (the "
+                                    "arguments after it are state codes); drop one of them")
         if sizes or matrix:
             raise InputError.single("align", "--year", "give --year or --sizes/--matrix, not both")
         return inputs_from_cow(year, states + [a.strip() for a in args if a.strip()] or None)
@@ -48,7 +60,7 @@ def _inputs(args: list[str], year: int | None, states: list[str], actors: list[s
                                 "[--states ...], or --sizes F --matrix F)")
     from realpolitik.scenario.loader import load_any
 
-    return inputs_from_scenario(load_any(args[0]), actors or None)
+    return inputs_from_scenario(load_any(args[0]), actors or None, file=args[0])
 
 
 @command("align")
@@ -79,6 +91,8 @@ def align_command(
 ) -> None:
     """Predict alignments (Axelrod & Bennett's landscape theory): every stable configuration
     with its energy and basin, frustrations, strategic triangles and a tipping point."""
+    if html is not None:
+        check_writable(html)
     inputs = _inputs(list(args or []), year, split_names(states), split_names(actors), sizes,
                      matrix, center)
     pair: tuple[str, str] | None = (tipping[0], tipping[1]) if tipping else None

@@ -11,6 +11,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from realpolitik.cli.common import JsonOpt, command, console, emit_json, out, write_atomic
+from realpolitik.files import check_writable
 
 DEFAULT_REPORT = Path("out") / "backtest" / "report.html"
 
@@ -65,6 +66,11 @@ def backtest(
 
     chosen = parse_models(models)
     capability = capability.strip().lower()
+    # refuse unwritable output paths before seconds of work, not after
+    if fit is not None:
+        check_writable(fit)
+    if not no_report:
+        check_writable(report or DEFAULT_REPORT)
     with Progress(console=console, transient=True) as bar:
         param_data = None
         params_label = "shipped (realpolitik/analysis/fitted/deu3.json)"

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from typer.core import TyperOption
 
 from realpolitik.errors import InputError
 from realpolitik.files import write_atomic
@@ -27,6 +28,10 @@ __all__ = [
     "out",
     "write_atomic",
 ]
+
+# Help screens: an on/off flag takes no value, so show no "<bool>" type for it.
+_type_rich = TyperOption.display_type_rich
+TyperOption.display_type_rich = lambda self, ctx: None if self.is_flag else _type_rich(self, ctx)  # type: ignore[method-assign]
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON only, on stdout.")]
 """The ``--json`` flag every command takes: then JSON, and only JSON, goes to stdout."""

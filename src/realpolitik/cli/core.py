@@ -12,6 +12,7 @@ from rich.table import Table
 from realpolitik.analysis.forecast import ScenarioForecast
 from realpolitik.cli.common import JsonOpt, command, console, emit_json, out, write_atomic
 from realpolitik.errors import InputError, Problem
+from realpolitik.files import check_folder, check_writable
 from realpolitik.options import choose
 
 
@@ -28,6 +29,7 @@ def demo(
     from realpolitik.paths import bundled_scenario
 
     path = scenario or bundled_scenario()
+    check_folder(out_dir)  # refuse a bad --out before the work, not after it
     with Progress(console=console, transient=True) as bar:
         bar.add_task(f"Running {path.name}", total=None)
         res = run_demo(path, out_dir)
@@ -47,25 +49,53 @@ def demo(
     out.print(f"\nReport: [bold]{res.report}[/bold]")
 
 
+BLOCKED_MARK = "\u2020"
+"""Marks a forecast outside a domestic ratifier's win-set (Putnam 1988)."""
+
+
 def _forecast_table(forecast: ScenarioForecast) -> None:
-    """Each issue, each model: the forecast and the nearest labelled point of the scale."""
+    """Each issue, each model: the forecast and the nearest labelled point of the scale; a mark
+    where a domestic ratifier would block it (two-level constraint, Putnam 1988)."""
     info = forecast.scenario.scenario
     table = Table(title=info.title or info.id, show_lines=False)
     for col in ("issue", "model", "forecast", "reading"):
         table.add_column(col, overflow="fold")
+    zones: list[str] = []
     for fc in forecast.issues:
+        tl = fc.extra.get("twolevel") or {}
+        blocking: dict[str, list[str]] = tl.get("blocking", {})
+        if tl:
+            zone = tl.get("zone_of_agreement")
+            zones.append(
+                f"{fc.inputs.issue.id}: zone of possible agreement "
+                + ("empty" if zone is None else f"[{zone[0]:g}, {zone[1]:g}]")
+                + " (win-sets "
+                + ", ".join(f"{a} [{w[0]:g}, {w[1]:g}]" for a, w in tl["winsets"].items())
+                + ")"
+            )
         for k, m in enumerate(fc.forecasts):
             x = fc.forecasts[m]
             reading = fc.describe(m)
             reading = reading.split(" ~ ", 1)[1] if " ~ " in reading else reading
+            cell = "-" if x is None else f"{x:.1f}"
+            if blocking.get(m):
+                cell += f" {BLOCKED_MARK}"
+                reading += f"; outside the win-set of {', '.join(blocking[m])}"
             table.add_row(
                 (fc.inputs.issue.title or fc.inputs.issue.id) if k == 0 else "",
                 m,
-                "-" if x is None else f"{x:.1f}",
+                cell,
                 reading,
                 end_section=k == len(fc.forecasts) - 1,
             )
     out.print(table)
+    if zones:
+        out.print(
+            f"{BLOCKED_MARK} outside a domestic ratifier's win-set (Putnam 1988): "
+            "the agreement would not be ratified."
+        )
+        for line in zones:
+            out.print(f"  {line}")
 
 
 @command("validate")
@@ -77,22 +107,18 @@ def validate(
     from realpolitik.scenario.loader import load_any
     from realpolitik.scenario.validate import quote_count, validate_scenario
 
-    sc = load_any(scenario)
-    problems = validate_scenario(sc)
-    if as_json:
-        emit_json(
-            {
-                "file": str(scenario),
-                "valid": not problems,
-                "quotes": quote_count(sc),
-                "problems": [{"field": p.field, "message": p.message} for p in problems],
-            }
-        )
+    try:
+        sc = load_any(scenario)
+        problems = validate_scenario(sc)
         if problems:
-            raise SystemExit(2)
+            raise InputError(str(scenario), problems)
+    except InputError as err:
+        if as_json:
+            emit_json(_validation_json(err.file or str(scenario), err.problems, None))
+        raise
+    if as_json:
+        emit_json(_validation_json(str(scenario), [], quote_count(sc)))
         return
-    if problems:
-        raise InputError(str(scenario), problems)
     out.print(
         f"[green]valid[/green]: {scenario}: {len(sc.actors)} actors, {len(sc.issues)} issues, "
         f"{len(sc.stances)} stances, {len(sc.relations)} relations, "
@@ -100,9 +126,18 @@ def validate(
     )
 
 
+def _validation_json(file: str, problems: list[Problem], quotes: int | None) -> dict[str, object]:
+    return {
+        "file": file,
+        "valid": not problems,
+        "quotes": quotes,
+        "problems": [{"field": p.field, "message": p.message} for p in problems],
+    }
+
+
 @command("schema")
-def schema() -> None:
-    """Print the JSON Schema of the scenario format."""
+def schema(as_json: JsonOpt = False) -> None:
+    """Print the JSON Schema of the scenario format (JSON with or without --json)."""
     from realpolitik.scenario.schema import Scenario
 
     emit_json(Scenario.model_json_schema())
@@ -115,18 +150,36 @@ def convert(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write here, not stdout.")
     ] = None,
+    as_json: JsonOpt = False,
 ) -> None:
-    """Convert an input file to a scenario TOML."""
+    """Convert an input file to a scenario TOML. With --json: a summary (output path, detected
+    input format, counts); without --output the TOML text is in its "toml" field."""
+    from realpolitik.scenario.importers import detect_format
     from realpolitik.scenario.loader import load_any
     from realpolitik.scenario.writer import to_toml
 
     if to != "toml":
         raise InputError.single("--to", "", f"unknown output format {to!r}; only 'toml'")
-    text = to_toml(load_any(input_file))
-    if output is None:
+    if output is not None:
+        check_writable(output)
+    fmt = detect_format(input_file)
+    sc = load_any(input_file)
+    text = to_toml(sc)
+    if output is not None:
+        write_atomic(output, text)
+    if as_json:
+        summary: dict[str, object] = {
+            "output": None if output is None else str(output),
+            "format": fmt,
+            "actors": len(sc.actors),
+            "issues": len(sc.issues),
+        }
+        if output is None:
+            summary["toml"] = text
+        emit_json(summary)
+    elif output is None:
         typer.echo(text, nl=False)
     else:
-        write_atomic(output, text)
         console.print(f"wrote {output}")
 
 
