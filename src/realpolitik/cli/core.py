@@ -119,11 +119,21 @@ def validate(
     if as_json:
         emit_json(_validation_json(str(scenario), [], quote_count(sc)))
         return
-    out.print(
-        f"[green]valid[/green]: {scenario}: {len(sc.actors)} actors, {len(sc.issues)} issues, "
-        f"{len(sc.stances)} stances, {len(sc.relations)} relations, "
-        f"{quote_count(sc)} quotes found verbatim"
+    counts = ", ".join(
+        _count(n, what)
+        for n, what in (
+            (len(sc.actors), "actor"),
+            (len(sc.issues), "issue"),
+            (len(sc.stances), "stance"),
+            (len(sc.relations), "relation"),
+            (quote_count(sc), "quote"),
+        )
     )
+    out.print(f"[green]valid[/green]: {scenario}: {counts} found verbatim")
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}" + ("" if n == 1 else "s")
 
 
 def _validation_json(file: str, problems: list[Problem], quotes: int | None) -> dict[str, object]:

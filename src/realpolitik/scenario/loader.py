@@ -127,4 +127,6 @@ def load_any(path: str | Path) -> Scenario:
     fmt = detect_format(p)
     if fmt == "toml":
         return load_scenario(p)
-    return import_file(p, fmt)
+    scenario = import_file(p, fmt)
+    scenario._origin = p.resolve()  # errors name the file, not the scenario id
+    return scenario
