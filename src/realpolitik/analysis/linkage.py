@@ -350,11 +350,12 @@ def summary_lines(
         lines.append("Top trades:" if focus is None else "Other trades:")
         lines += ["  " + trade_line(t) for t in trades[:top]]
     before, after = result.compromise_before, result.compromise_after
-    moved = [
-        f"{iid} {before[k]:.0f} -> {after[k]:.0f}"
-        for k, iid in enumerate(result.inputs.issues)
-        if not np.isnan(before[k]) and abs(after[k] - before[k]) >= 0.5
-    ]
+    known = [(k, iid) for k, iid in enumerate(result.inputs.issues) if not np.isnan(before[k])]
+    moved = [f"{iid} {before[k]:.0f} -> {after[k]:.0f}" for k, iid in known
+             if abs(after[k] - before[k]) >= 0.5]  # fmt: skip
+    still = [iid for k, iid in known if abs(after[k] - before[k]) < 0.5]
+    if still:
+        moved.append("moved less than 0.5: " + ", ".join(still))
     if moved:
         lines.append(
             f"Outcomes after {result.rounds} rounds"
