@@ -301,3 +301,10 @@ def test_flags_show_no_bool_metavar():
     assert r.code == 0
     assert "<bool>" not in r.stdout
     assert "<path>" in r.stdout  # options that take values keep their type
+
+
+def test_version_matches_the_package() -> None:
+    from realpolitik import __version__
+
+    r = run_cli("--version")
+    assert r.code == 0 and r.stdout.strip() == f"realpolitik {__version__}"

@@ -471,8 +471,12 @@ def summary_lines(result: AlignmentResult) -> list[str]:
                      f"{_fmt_sides(result, wp.labels)}, lies {wp.energy - best.energy:.4g} "
                      f"higher in energy{'' if _is_stable(result, wp) else ' and is not stable'}.")
     worst = int(np.argmax(result.frustration))
-    lines.append(f"Most frustrated in the prediction: {inp.name(worst)} "
-                 f"(F = {result.frustration[worst]:.3g}).")
+    f_worst = float(result.frustration[worst])
+    if f_worst > 0:
+        lines.append(f"Most frustrated in the prediction: {inp.name(worst)} (F = {f_worst:.3g}).")
+    else:
+        lines.append(f"No actor is frustrated in the prediction (F <= 0 for all; the least "
+                     f"content is {inp.name(worst)}, F = {f_worst:.3g}).")
     if len(result.triads) > MAX_TRIADS_LISTED:
         counts: dict[str, int] = {}
         for t in result.triads:

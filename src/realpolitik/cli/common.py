@@ -44,6 +44,27 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from realpolitik import __version__
+
+        print(f"realpolitik {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Model power politics between states: cited scenarios, bargaining forecasts, issue linkage
+    and alignments, scored against real outcomes."""
+
+
 console = Console(stderr=True)
 """Human-readable output goes to stderr-free rich console on stdout unless --json is given."""
 out = Console()

@@ -224,7 +224,9 @@ def forecast(
 
     models = choose(model, MODELS, "--model")
     if probability not in ("scholz", "pairwise"):
-        raise InputError.single("--probability", "", f"unknown value {probability!r}")
+        raise InputError.single(
+            "--probability", "", f"unknown value {probability!r}; choose scholz or pairwise"
+        )
     sc = load_any(scenario)
     if issue is not None and issue not in {i.id for i in sc.issues}:
         raise InputError(
