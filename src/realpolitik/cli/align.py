@@ -3,12 +3,10 @@ balance`` (exact frustration index of signed graphs). Thin: the work is in analy
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from realpolitik.analysis.alignment import (
@@ -21,7 +19,7 @@ from realpolitik.analysis.alignment import (
     inputs_from_tables,
     summary_lines,
 )
-from realpolitik.cli.common import JsonOpt, command, emit_json, out, write_atomic
+from realpolitik.cli.common import JsonOpt, command, console, emit_json, out, progress, write_atomic
 from realpolitik.errors import InputError
 from realpolitik.files import check_writable
 from realpolitik.options import split_names
@@ -157,9 +155,8 @@ def balance_command(
     json_out: JsonOpt = False,
 ) -> None:
     """Exact frustration index (structural balance) of each window of a signed graph."""
-    err = Console(stderr=True)
-    with Progress(TextColumn("balance"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=err, transient=True, disable=not sys.stderr.isatty()) as bar:
+    with progress(TextColumn("balance"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn()) as bar:
         task = bar.add_task("windows", total=None)
 
         def tick(done: int, total: int) -> None:
@@ -168,7 +165,7 @@ def balance_command(
         windows = balance_file(graph, at, time_limit, on_window=tick)
     unproven = [w.label for w in windows if not w.optimal]
     if unproven:
-        err.print(f"warning: time limit reached, frustration not proven optimal in: "
+        console.print(f"warning: time limit reached, frustration not proven optimal in: "
                   f"{', '.join(unproven)}")
     if json_out:
         emit_json({"windows": [w.to_json() for w in windows]})

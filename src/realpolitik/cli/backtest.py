@@ -7,10 +7,17 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import Progress
 from rich.table import Table
 
-from realpolitik.cli.common import JsonOpt, command, console, emit_json, out, write_atomic
+from realpolitik.cli.common import (
+    JsonOpt,
+    command,
+    console,
+    emit_json,
+    out,
+    progress,
+    write_atomic,
+)
 from realpolitik.files import check_writable
 
 DEFAULT_REPORT = Path("out") / "backtest" / "report.html"
@@ -71,7 +78,7 @@ def backtest(
         check_writable(fit)
     if not no_report:
         check_writable(report or DEFAULT_REPORT)
-    with Progress(console=console, transient=True) as bar:
+    with progress() as bar:
         param_data = None
         params_label = "shipped (realpolitik/analysis/fitted/deu3.json)"
         if fit is not None:

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.progress import Progress, ProgressColumn
 from typer.core import TyperOption
 
 from realpolitik.errors import InputError
@@ -68,6 +69,14 @@ def _main(
 console = Console(stderr=True)
 """Human-readable output goes to stderr-free rich console on stdout unless --json is given."""
 out = Console()
+
+
+def progress(*columns: str | ProgressColumn, disable: bool = False) -> Progress:
+    """A transient progress bar on stderr, shown only on a terminal (elsewhere it would leave a
+    blank line behind)."""
+    return Progress(
+        *columns, console=console, transient=True, disable=disable or not console.is_terminal
+    )
 
 
 def _jsonable(x: Any) -> Any:

@@ -6,11 +6,18 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import Progress
 from rich.table import Table
 
 from realpolitik.analysis.forecast import ScenarioForecast
-from realpolitik.cli.common import JsonOpt, command, console, emit_json, out, write_atomic
+from realpolitik.cli.common import (
+    JsonOpt,
+    command,
+    console,
+    emit_json,
+    out,
+    progress,
+    write_atomic,
+)
 from realpolitik.errors import InputError, Problem
 from realpolitik.files import check_folder, check_writable
 from realpolitik.options import choose
@@ -30,7 +37,7 @@ def demo(
 
     path = scenario or bundled_scenario()
     check_folder(out_dir)  # refuse a bad --out before the work, not after it
-    with Progress(console=console, transient=True) as bar:
+    with progress() as bar:
         bar.add_task(f"Running {path.name}", total=None)
         res = run_demo(path, out_dir)
     if as_json:
@@ -243,7 +250,7 @@ def forecast(
     rounds = {"max_rounds": max_rounds, "tol": 0.0} if max_rounds else {}
     params = EUMParams(probability=probability, **rounds)  # type: ignore[arg-type]
     n = 1 if issue else len(sc.issues)
-    with Progress(console=console, transient=True, disable=n * len(sc.actors) < 200) as bar:
+    with progress(disable=n * len(sc.actors) < 200) as bar:
         task = bar.add_task("Forecasting", total=n)
         res = forecast_scenario(
             sc,

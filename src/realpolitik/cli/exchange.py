@@ -6,10 +6,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import Progress
 from rich.table import Table
 
-from realpolitik.cli.common import JsonOpt, command, console, emit_json, out
+from realpolitik.cli.common import JsonOpt, command, emit_json, out, progress
 
 
 @command("exchange")
@@ -62,7 +61,7 @@ def exchange(
 
         executor = ProcessPoolExecutor(max_workers=workers)
     try:
-        with Progress(console=console, transient=True, disable=repetitions < 5) as bar:
+        with progress(disable=repetitions < 5) as bar:
             task = bar.add_task("Exchange model", total=repetitions)
             result = exchange_scenario(
                 scenario, rounds, repetitions, seed, executor, lambda: bar.advance(task)
