@@ -70,7 +70,8 @@ def test_human_output() -> None:
     [
         (("--focus", "nowhere"), "unknown issue 'nowhere'"),
         (("--pair", "RUS"), "--pair"),
-        (("--pair", "RUS,XYZ"), "two actor ids"),
+        (("--pair", "RUS,XYZ"), "unknown actor 'XYZ'"),
+        (("--pair", "RUS"), "two actor ids"),
         (("--rounds", "-1"), "--rounds"),
         (("--repetitions", "0"), "--repetitions"),
     ],

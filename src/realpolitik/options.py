@@ -26,3 +26,11 @@ def choose(values: Iterable[str] | None, known: Sequence[str], option: str) -> l
         if m not in out:
             out.append(m)
     return out or list(known)
+
+
+def known_ids(ids: Sequence[str], limit: int = 12) -> str:
+    """The ids a user can choose from, for an error message: all of them, or the first
+    ``limit`` and how many more."""
+    if len(ids) <= limit:
+        return ", ".join(ids)
+    return f"{', '.join(ids[:limit])} and {len(ids) - limit} more"

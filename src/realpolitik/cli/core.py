@@ -20,7 +20,7 @@ from realpolitik.cli.common import (
 )
 from realpolitik.errors import InputError, Problem
 from realpolitik.files import check_folder, check_writable
-from realpolitik.options import choose
+from realpolitik.options import choose, known_ids
 
 
 @command("demo")
@@ -235,15 +235,10 @@ def forecast(
             "--probability", "", f"unknown value {probability!r}; choose scholz or pairwise"
         )
     sc = load_any(scenario)
-    if issue is not None and issue not in {i.id for i in sc.issues}:
-        raise InputError(
-            str(scenario),
-            [
-                Problem(
-                    "issues",
-                    f"unknown issue id {issue!r} (known: {', '.join(i.id for i in sc.issues)})",
-                )
-            ],
+    issue_ids = [i.id for i in sc.issues]
+    if issue is not None and issue not in issue_ids:
+        raise InputError.single(
+            str(scenario), "--issue", f"unknown issue {issue!r} (known: {known_ids(issue_ids)})"
         )
     # An explicit --max-rounds runs exactly that many rounds (as the published replications do):
     # the convergence stop applies only to the default cap.

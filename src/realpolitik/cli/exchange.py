@@ -40,19 +40,29 @@ def exchange(
     exchange model, as implemented by decide)."""
     from realpolitik.analysis.linkage import exchange_scenario, summary_lines
     from realpolitik.errors import InputError
+    from realpolitik.options import known_ids
     from realpolitik.scenario.loader import load_any
 
     scenario = load_any(input_file)
-    if focus is not None and focus not in {i.id for i in scenario.issues}:
-        known = ", ".join(i.id for i in scenario.issues)
-        raise InputError.single(str(input_file), "--focus", f"unknown issue {focus!r} ({known})")
+    issue_ids = [i.id for i in scenario.issues]
+    if focus is not None and focus not in issue_ids:
+        raise InputError.single(
+            str(input_file), "--focus", f"unknown issue {focus!r} (known: {known_ids(issue_ids)})"
+        )
     pair_ids: tuple[str, str] | None = None
     if pair is not None:
         ids = [a.strip() for a in pair.split(",")]
-        actors = {a.id for a in scenario.actors}
-        if len(ids) != 2 or not set(ids) <= actors:
+        actor_ids = [a.id for a in scenario.actors]
+        if len(ids) != 2:
             raise InputError.single(
                 str(input_file), "--pair", f"expected two actor ids A,B of the input, got {pair!r}"
+            )
+        unknown = [a for a in ids if a not in actor_ids]
+        if unknown:
+            raise InputError.single(
+                str(input_file),
+                "--pair",
+                f"unknown actor {unknown[0]!r} (known: {known_ids(actor_ids)})",
             )
         pair_ids = (ids[0], ids[1])
     executor = None
