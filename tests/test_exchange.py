@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from realpolitik.analysis.linkage import linkage_inputs
+from realpolitik.models import exchange
 from realpolitik.models.exchange import ExchangeResult, equal_gain_exchange, nbs
 from realpolitik.scenario.importers.decide import read as read_decide
 
@@ -565,3 +566,72 @@ def test_bad_numbers_are_refused(field: str, value: float, message: str) -> None
     args[field][1, 0] = value
     with pytest.raises(ValueError, match=re.escape(message)):
         equal_gain_exchange(**args)
+
+
+# --- the two recompute paths (Python lists for small rounds, NumPy arrays for large ones) ---
+
+
+def _same_bits(a: ExchangeResult, b: ExchangeResult) -> None:
+    for key in ("compromise", "positions", "start_positions"):
+        np.testing.assert_array_equal(getattr(a, key), getattr(b, key), strict=True)
+    for key in ("round", "actor_i", "actor_j", "issue_i", "issue_j", "start_i", "start_j",
+                "end_i", "end_j", "gain_i", "gain_j"):  # fmt: skip
+        np.testing.assert_array_equal(
+            getattr(a.exchanges, key), getattr(b.exchanges, key), strict=True
+        )
+    assert a.ties == b.ties
+
+
+@pytest.mark.parametrize("name", ["sample_data.txt", "copenhagen.csv", "cop21.csv"])
+def test_array_and_list_paths_give_the_same_bits(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A round with many candidates recomputes on NumPy arrays, a smaller one on Python lists;
+    forced onto either path, decide's files (with ties, cut-backs and exchanges listed twice)
+    give bit-identical results."""
+    inp, _ = _decide_inputs(name)
+
+    def run(threshold: int) -> ExchangeResult:
+        monkeypatch.setattr(exchange, "_ARRAY_ROWS", threshold)
+        return equal_gain_exchange(
+            inp.positions, inp.salience, inp.power, inp.lower, inp.upper, rounds=10, seed=5
+        )
+
+    arrays, lists = run(0), run(10**9)
+    assert arrays.ties > 0 and len(arrays.exchanges) > 100
+    _same_bits(arrays, lists)
+
+
+@pytest.mark.parametrize("grid", [False, True])
+def test_a_large_input_takes_the_array_path_and_matches_the_list_path(
+    grid: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """30 actors x 15 issues (some 7000 candidates a round: the array path by default), with
+    missing stances, zero powers and, on a grid of values, many ties: the same bits as on
+    the list path."""
+    rng = np.random.default_rng(30 + grid)
+    n, k = 30, 15
+    if grid:
+        x = rng.choice(np.arange(0.0, 101.0, 10.0), (n, k))
+        s = rng.choice([0.2, 0.4, 0.5, 0.6, 0.8, 1.0], (n, k))
+    else:
+        x, s = rng.uniform(0, 100, (n, k)), rng.uniform(0.05, 1, (n, k))
+    c = np.repeat(rng.uniform(0.1, 3.0, (n, 1)), k, axis=1)
+    c[rng.random((n, k)) < 0.05] = 0.0
+    x[rng.random((n, k)) < 0.12] = np.nan
+    seen = []
+    init = exchange._Round.__init__
+
+    def spy(self, m, z):  # type: ignore[no-untyped-def]
+        init(self, m, z)
+        seen.append(self.arrays)
+
+    monkeypatch.setattr(exchange._Round, "__init__", spy)
+    default = equal_gain_exchange(x, s, c, rounds=3, seed=1)
+    assert seen and all(seen)
+    monkeypatch.setattr(exchange, "_ARRAY_ROWS", 10**9)
+    lists = equal_gain_exchange(x, s, c, rounds=3, seed=1)
+    assert not any(seen[3:])
+    if grid:
+        assert default.ties > 0
+    _same_bits(default, lists)

@@ -41,14 +41,14 @@ the same inputs. One round:
 
 Implementation: each round's candidate exchanges and their first equal-gain computation are
 vectorised over all issue pairs and actor pairs at once (rows of NumPy arrays). A realised
-exchange then affects only the few candidates that share an actor and an issue with it (a
-median of 9 to 25 on decide's example files, at most about 150); those are updated and
+exchange then affects only the candidates that share an actor and an issue with it. On decide's
+example files these are few (a median of 9 to 25, at most about 150), and they are updated and
 recomputed one by one on Python floats held in plain lists, which costs far less than NumPy
-calls on arrays that small. Both
-paths take the same floating-point steps, so they give bit-identical numbers. (On very large
-inputs, some 30 actors by 15 issues and up, the affected sets grow to hundreds of rows and the
-per-row Python cost starts to dominate.) Everything random goes through the generator the
-caller seeds.
+calls on arrays that small. In a round with many candidates (``_ARRAY_ROWS``, 3000: some 25
+actors by 10 issues and up) they number in the hundreds, and the same updates and
+computation run on NumPy arrays, all affected rows at once. The scalar and vectorised paths take
+the same floating-point steps, so they give bit-identical numbers. Everything random goes
+through the generator the caller seeds.
 """
 
 from __future__ import annotations
@@ -64,6 +64,7 @@ from numpy.typing import ArrayLike, NDArray
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
+_Index = tuple[IntArray, list[int]]  # places by key, see _inverted
 
 SCALE = 100.0
 """Internal scale: every issue is normalised to [0, 100] as decide does (``Issue.normalize``)."""
@@ -269,12 +270,13 @@ def _merge_logs(logs: list[dict[str, Any]], span: FloatArray, lo: FloatArray) ->
 
 # Per-exchange values. Row r is a candidate exchange: its side 0 ("I") supplies issue q (moves on
 # it) and demands p, its side 1 ("J") supplies p and demands q. A value per side sits at the
-# *place* side * E + r of a flat list of length 2E (E rows; such lists have names in capitals).
-# "Shift" = change of an outcome.
+# *place* side * E + r of a flat array of length 2E (E rows), or of a list in the scalar path
+# (such lists have names in capitals). "Shift" = change of an outcome.
 _MID = SCALE / 2
 _MOVE_MAX = SCALE + _EDGE  # a side's moves within one exchange sum to at most 100
 _HALF_WIDTH = _MID + _EDGE  # a position stays within this distance of the scale's middle
 _DOUBLE = struct.Struct("<d").pack  # a float's bits (as for ``_rank``)
+_ARRAY_ROWS = 3000  # a round with this many candidates recomputes on arrays (measured break-even)
 
 
 class _Model:
@@ -319,8 +321,7 @@ class _Model:
             issues = st.sup[places]
             # an exchange listed twice is recomputed after its realisation (as in decide): the
             # voting position is where its final state moves
-            X, M = st.X, st.M
-            ys = np.clip([X[g] + M[g] for g in places.tolist()], 0.0, SCALE)
+            ys = np.clip(st.moved_to(places), 0.0, SCALE)
             # the last realised exchange of an actor on an issue sets its position
             cell = actors * self.k + issues
             _, first_rev = np.unique(cell[::-1], return_index=True)
@@ -352,9 +353,11 @@ class _Round:
     """The candidate exchanges of one round and decide's realisation loop over them.
 
     The candidates and their first equal-gain computation are vectorised over all rows
-    (``_first_calculation``); the rows a realisation affects are updated and recomputed one by
-    one (``_realize``, ``_calculate``, see the module docstring). The sort that picks the next
-    exchange stays in NumPy.
+    (``_calculate_rows``). The rows a realisation affects are then updated and recomputed
+    either one by one on Python floats held in lists (``_realize_lists``, ``_calculate``) or,
+    in a round with many candidates, all at once on NumPy arrays (``_realize_arrays``,
+    ``_calculate_rows``); see the module docstring. The sort that picks the next exchange is
+    the same for both.
     """
 
     def __init__(self, m: _Model, z: FloatArray) -> None:
@@ -381,76 +384,108 @@ class _Round:
         ai = np.where(swap, j, i)
         aj = np.where(swap, i, j)
         e = self.e = ai.size
-        # per place (side * e + row)
+        # static per place (side * e + row)
         act = self.act = np.concatenate((ai, aj))  # the side's actor
         sup = self.sup = np.concatenate((q, p))  # the issue it supplies
         dem = np.concatenate((p, q))  # the issue it demands
         oth = np.concatenate((aj, ai))  # the other side's actor
         own = act * k + sup  # cell (actor, supply issue)
         zf = z.ravel()
-        tgt = zf[oth * k + sup]  # where the side moves to: the other's position there
-        invk = cs.ravel()[own] / w[sup]  # shift per unit move, c s / W
+        self.tgt = zf[oth * k + sup]  # where the side moves to: the other's position there
+        invk = self.invk = cs.ravel()[own] / w[sup]  # shift per unit move, c s / W
         ssup, sdem = sf[own], sf[act * k + dem]
-        nb = out[sup]  # the supply issue's outcome at the start of the round
-        x0 = zf[own]  # start position on the supply issue
+        self.nb = out[sup]  # the supply issue's outcome at the start of the round
+        x0 = self.x0 = zf[own]  # start position on the supply issue
         # r = (s_Ip + s_Jp) / (s_Iq + s_Jq): the shift of q per unit shift of p that makes the
         # gains equal (decide ``by_exchange_ratio``)
         ratio = (sdem[:e] + ssup[e:]) / (ssup[:e] + sdem[e:])
         # each side's move per unit shift of p: [r K_0, K_1] with K = W / (c s)
-        move_p = np.concatenate((ratio * (1.0 / invk[:e]), 1.0 / invk[e:]))
+        self.move_p = np.concatenate((ratio * (1.0 / invk[:e]), 1.0 / invk[e:]))
         # each side's gain per unit shift of p: [s_Ip - r s_Iq, r s_Jq - s_Jp]
-        gain_p = np.concatenate((sdem[:e] - ratio * ssup[:e], ratio * sdem[e:] - ssup[e:]))
+        self.gain_p = np.concatenate((sdem[:e] - ratio * ssup[:e], ratio * sdem[e:] - ssup[e:]))
         # shift of p per unit shift of the side's own supply issue: [1 / r, 1]
-        own_p = np.concatenate((1.0 / ratio, np.ones(e)))
+        self.own_p = np.concatenate((1.0 / ratio, np.ones(e)))
         # shift of p per unit move of the side: [c s / W / r, c s / W]
-        p_move = np.concatenate((invk[:e] / ratio, invk[e:]))
-        a0 = tgt - nb + invk * x0  # target - outcome + (c s / W) x0: static part of check_nbs
-        mv, g, gain, valid = _first_calculation(
-            tgt, x0, nb, invk, p_move, move_p, gain_p, own_p, a0
-        )
-        # decide's list: how often each row is in it, whether one is listed twice, the sort
-        # key (minus the gain, rounded), and "listed and valid"
-        self.count = [1] * e
-        self.twice: set[int] = set()  # rows that were listed twice (some may be no more)
-        self.rank = _rank(gain)
-        self.valid_np = valid
-        self.valid: list[bool] = valid.tolist()
-        self.live = list(self.valid)
-        # static per place
-        self.TGT: list[float] = tgt.tolist()
-        self.INVK: list[float] = invk.tolist()
-        self.OUT: list[float] = out.tolist()  # per issue
-        self.X0: list[float] = x0.tolist()
-        self.MOVE_P: list[float] = move_p.tolist()
-        self.GAIN_P: list[float] = gain_p.tolist()
-        self.CAP: list[float] = p_move[:e].tolist()  # (p_move of side 1 is invk)
-        self.R_INV: list[float] = own_p[:e].tolist()  # (own_p of side 1 is 1)
-        self.A0: list[float] = a0.tolist()
-        self.ACT: list[int] = act.tolist()
-        self.SUP: list[int] = sup.tolist()
+        self.p_move = np.concatenate((invk[:e] / ratio, invk[e:]))
+        # target - outcome + (c s / W) x0: the static part of check_nbs
+        self.a0 = self.tgt - self.nb + invk * x0
         # dynamic per place: current position, move, gain; earlier moves of the side in this
         # exchange (their sum, and the last one: they share its sign; 0: none); shift of the
         # supply issue's outcome by recorded moves of others (decide's "updates"), whether the
         # side's own actor has one recorded, and that shift less the own actor's part
-        self.X = list(self.X0)
-        self.M: list[float] = mv.tolist()
-        self.G: list[float] = g.tolist()
-        zero = [0.0] * (2 * e)
-        self.SUM, self.LAST, self.OFF = list(zero), list(zero), list(zero)
-        self.HAS, self.REL = list(zero), zero
+        self.pos = x0.copy()
+        self.move, self.side_gain = np.zeros(2 * e), np.zeros(2 * e)
+        self.total, self.last = np.zeros(2 * e), np.zeros(2 * e)
+        self.off, self.has, self.rel = np.zeros(2 * e), np.zeros(2 * e), np.zeros(2 * e)
+        # per row: the sort key (minus the gain, rounded), "valid", "listed and valid"
+        self.rank = np.zeros(e, dtype=np.int64)
+        self.valid_np = np.ones(e, dtype=bool)
+        self.live_np = np.ones(e, dtype=bool)
+        self._calculate_rows(None)  # decide's first calculation: all rows, no history yet
+        self.twice: set[int] = set()  # rows that were listed twice (some may be no more)
         # decide's per-exchange "updates": the recorded position of an actor on the supply
         # issue of a place whose other side is a given actor, keyed (that actor * K + issue) *
-        # N + actor (all listed places under such a key share their record, see _realize)
+        # N + actor (all listed places under such a key share their record, see _record)
         self.U: dict[int, float] = {}
-        # per row: the part of the equal-gain computation before check_nbs (d_0, d_1, m_0,
-        # m_1, g_0, g_1, sort key), None until computed (see _calculate)
-        self.pre: list[tuple[float, float, float, float, float, float, int] | None] = [None] * e
         self.snapshots: list[tuple[float, ...]] = []
         # Which rows a realised exchange touches, by (actor, issue) key: places whose side
         # supplies the issue (with that actor), places whose *other* side has the actor and
         # demands the issue (their "updates" record the move).
-        self._sup = _inverted(own, n * k)
-        self._dem = _inverted(oth * k + sup, n * k)
+        by_sup, by_dem = _inverted(own, n * k), _inverted(oth * k + sup, n * k)
+        # decide's list: how often each row is in it; "valid" and "listed and valid" (as lists
+        # or the arrays above)
+        self.count: list[int] | IntArray
+        self.valid: list[bool] | NDArray[np.bool_]
+        self.live: list[bool] | NDArray[np.bool_]
+        self.arrays = e >= _ARRAY_ROWS  # recompute on arrays, else on lists
+        if self.arrays:
+            self.count = np.ones(e, dtype=np.int64)
+            self.valid, self.live = self.valid_np, self.live_np
+            (sup_at, sup_from), (dem_at, dem_from) = by_sup, by_dem
+            self._sup_np = [sup_at[b:f] for b, f in pairwise(sup_from)]
+            self._dem_np = [dem_at[b:f] for b, f in pairwise(dem_from)]
+        else:
+            self._to_lists(out, by_sup, by_dem)
+
+    def _to_lists(self, out: FloatArray, by_sup: _Index, by_dem: _Index) -> None:
+        """The state as Python lists (names in capitals), for ``_realize_lists``."""
+        e = self.e
+        self.count = [1] * e
+        self.valid = self.valid_np.tolist()
+        self.live = list(self.valid)
+        # static per place
+        self.TGT: list[float] = self.tgt.tolist()
+        self.INVK: list[float] = self.invk.tolist()
+        self.OUT: list[float] = out.tolist()  # per issue
+        self.X0: list[float] = self.x0.tolist()
+        self.MOVE_P: list[float] = self.move_p.tolist()
+        self.GAIN_P: list[float] = self.gain_p.tolist()
+        self.CAP: list[float] = self.p_move[:e].tolist()  # (p_move of side 1 is invk)
+        self.R_INV: list[float] = self.own_p[:e].tolist()  # (own_p of side 1 is 1)
+        self.A0: list[float] = self.a0.tolist()
+        self.ACT: list[int] = self.act.tolist()
+        self.SUP: list[int] = self.sup.tolist()
+        # dynamic per place (see __init__)
+        self.X = list(self.X0)
+        self.M: list[float] = self.move.tolist()
+        self.G: list[float] = self.side_gain.tolist()
+        zero = [0.0] * (2 * e)
+        self.SUM, self.LAST, self.OFF = list(zero), list(zero), list(zero)
+        self.HAS, self.REL = list(zero), zero
+        # per row: the part of the equal-gain computation before check_nbs (d_0, d_1, m_0,
+        # m_1, g_0, g_1, sort key), None until computed (see _calculate)
+        self.pre: list[tuple[float, float, float, float, float, float, int] | None] = [None] * e
+        (sup_at, sup_from), (dem_at, dem_from) = by_sup, by_dem
+        sup_flat, dem_flat = sup_at.tolist(), dem_at.tolist()
+        self._sup = [sup_flat[b:f] for b, f in pairwise(sup_from)]
+        self._dem = [dem_flat[b:f] for b, f in pairwise(dem_from)]
+
+    def moved_to(self, places: IntArray) -> FloatArray:
+        """Where the sides at these places move to (current position + move, unclipped)."""
+        if self.arrays:
+            return self.pos[places] + self.move[places]
+        X, M = self.X, self.M
+        return np.array([X[g] + M[g] for g in places.tolist()])
 
     # -- decide's ModelLoop: realise the highest gain, recompute, repeat ------------------
     def run(self) -> list[int]:
@@ -462,7 +497,10 @@ class _Round:
             return realized
         order = np.arange(e)  # decide lists every candidate, valid or not
         count, live, valid, valid_np = self.count, self.live, self.valid, self.valid_np
-        X, M, G = self.X, self.M, self.G
+        realize = self._realize_arrays if self.arrays else self._realize_lists
+        pos, move, gains = (
+            (self.pos, self.move, self.side_gain) if self.arrays else (self.X, self.M, self.G)
+        )  # (NumPy's float64 is a float)
         rng = self.m.rng
         while order.size:
             # decide sorts by gain (stable, highest first) in exact decimal arithmetic; gains
@@ -490,23 +528,39 @@ class _Round:
             if not valid[top]:
                 order = rest
                 continue
-            x0, x1 = X[top], X[top + e]
-            y0 = min(max(x0 + M[top], 0.0), SCALE)
-            y1 = min(max(x1 + M[top + e], 0.0), SCALE)
-            self.snapshots.append((x0, x1, y0, y1, G[top], G[top + e]))
+            x0, x1 = pos[top], pos[top + e]
+            y0 = min(max(x0 + move[top], 0.0), SCALE)
+            y1 = min(max(x1 + move[top + e], 0.0), SCALE)
+            self.snapshots.append((x0, x1, y0, y1, gains[top], gains[top + e]))
             realized.append(top)
-            self._realize(top, y0, y1)
+            realize(top, y0, y1)
             order = rest[valid_np[rest]]
         return realized
 
-    def _realize(self, r: int, y0: float, y1: float) -> None:
+    def _record(self, key: int, y: float, start: float) -> tuple[float, float]:
+        """decide ``update_updates``: a realised move of an actor (from ``start`` to y) is
+        recorded for the exchanges it affects; of two recorded moves the one that went less far
+        stays. Every listed place under one key has had the same updates (a place stays listed
+        from the start of the round until it drops out), so they share one record. Returns the
+        new record and the one before it (``start`` if none)."""
+        old = self.U.get(key)
+        if old is None:
+            new, was = y, start
+        else:
+            new = (y if y < old else old) if start <= old else (y if y > old else old)
+            was = old
+        self.U[key] = new
+        return new, was
+
+    def _realize_lists(self, r: int, y0: float, y1: float) -> None:
         """decide ``remove_invalid_exchanges``/``recalculate``: update the listed exchanges that
         share an actor and an issue with the realised exchange r and recompute them, once per
         time an exchange is listed (a tie can list an exchange twice; a listed copy of r itself
         is recomputed from r's new positions, as decide does).
 
         The affected places are found by (actor, issue) key; a row that is no longer listed
-        and valid never is again, so its places are dropped from the key's list for good."""
+        and valid never is again, so its places are dropped from the key's list for good.
+        ``_realize_arrays`` is the same on arrays."""
         e, k, n = self.e, self.k, self.n
         f = r + e
         ACT, live = self.ACT, self.live
@@ -530,7 +584,7 @@ class _Round:
         multi = rows & self.twice
         copies = max([count[x] for x in multi]) if multi else 1
         X, M, SUM, LAST, pre = self.X, self.M, self.SUM, self.LAST, self.pre
-        OFF, HAS, REL, U = self.OFF, self.HAS, self.REL, self.U
+        OFF, HAS, REL = self.OFF, self.HAS, self.REL
         # the mover's start position and weight c s / W on the issue it moved on
         x00, x01, w0, w1 = self.X0[r], self.X0[f], self.INVK[r], self.INVK[f]
         copy = 1
@@ -547,16 +601,7 @@ class _Round:
             ):
                 if not places:
                     continue
-                # decide ``update_updates``: keep the recorded move that went less far. Every
-                # listed place under one key has had the same updates (a place stays listed
-                # from the start of the round until it drops out), so they share one record.
-                old = U.get(key)
-                if old is None:
-                    new, was = y, start
-                else:
-                    new = (y if y < old else old) if start <= old else (y if y > old else old)
-                    was = old
-                U[key] = new
+                new, was = self._record(key, y, start)
                 shift = wgt * (new - was)
                 own = wgt * (new - start)
                 for g in places:
@@ -577,13 +622,68 @@ class _Round:
             if not rows:
                 return
 
+    def _realize_arrays(self, r: int, y0: float, y1: float) -> None:
+        """``_realize_lists`` on arrays: the same updates, in the same order, each for a whole
+        set of places at once (for rounds where a realisation affects hundreds of rows)."""
+        e, k, n = self.e, self.k, self.n
+        f = r + e
+        act, live, count = self.act, self.live_np, self.count
+        a0, a1 = act.item(r), act.item(f)
+        q, p = self.sup.item(r), self.sup.item(f)
+        sup, dem = self._sup_np, self._dem_np
+        keys = ((sup, a0 * k + q), (sup, a1 * k + p), (dem, a1 * k + q), (dem, a0 * k + p))
+        for index, key in keys:  # drop places no longer listed and valid, for good
+            places = index[key]
+            index[key] = places[live[places % e]]
+        s0, s1, d0, d1 = (index[key] for index, key in keys)
+        rows = np.concatenate((s0, s1, d0, d1)) % e  # (a row may come twice: no matter)
+        if not rows.size:
+            return
+        copies = int(count[rows].max()) if self.twice else 1
+        pos, move, total, last = self.pos, self.move, self.total, self.last
+        off, has, rel = self.off, self.has, self.rel
+        x00, x01 = self.x0.item(r), self.x0.item(f)
+        w0, w1 = self.invk.item(r), self.invk.item(f)
+        copy = 1
+        while True:
+            for places, y in ((s0, y0), (s1, y1)):
+                moved = move[places]
+                last[places] = moved
+                total[places] += moved
+                pos[places] = y
+            for places, actor, y, start, wgt, key in (
+                (d0, a0, y0, x00, w0, (a1 * k + q) * n + a0),
+                (d1, a1, y1, x01, w1, (a0 * k + p) * n + a1),
+            ):
+                if not places.size:
+                    continue
+                new, was = self._record(key, y, start)
+                shift = wgt * (new - was)
+                off[places] += shift
+                rel[places] += shift
+                mine = places[act[places] == actor]
+                has[mine] = 1.0
+                rel[mine] = off[mine] - wgt * (new - start)
+            self._calculate_rows(rows)
+            if copy == copies:
+                return
+            copy += 1
+            s0, s1, d0, d1 = (
+                places[(count[places % e] >= copy) & live[places % e]]
+                for places in (s0, s1, d0, d1)
+            )
+            rows = np.concatenate((s0, s1, d0, d1)) % e
+            if not rows.size:
+                return
+
     # -- the equal-gain computation (decide EqualGainExchange.calculate) -------------------
+    # ``_calculate`` (one row at a time, on Python floats) and ``_calculate_rows`` (many rows
+    # at once, on arrays) are twins: the same steps with the same floating-point operations in
+    # the same order, so they give the same bits. A change to one must be made to the other.
     def _calculate(self, rows: set[int]) -> None:
-        """Recompute rows after a realisation, one by one: the steps of
-        ``_first_calculation``, in the same floating-point operations, with each row's
-        history (earlier moves, recorded moves of others). The part before check_nbs only
-        depends on the row's positions and earlier moves: it is kept (``self.pre``) until
-        those change."""
+        """Recompute rows after a realisation, one by one, with each row's history (earlier
+        moves, recorded moves of others). The part before check_nbs only depends on the row's
+        positions and earlier moves: it is kept (``self.pre``) until those change."""
         e = self.e
         X, M, G, PRE, SUM, LAST = self.X, self.M, self.G, self.pre, self.SUM, self.LAST
         TGT, CAP, MOVE_P, GAIN_P = self.TGT, self.CAP, self.MOVE_P, self.GAIN_P
@@ -657,54 +757,64 @@ class _Round:
                 key = _rank_one(gain)
             rank[r] = key
 
+    def _calculate_rows(self, rows: IntArray | None) -> None:
+        """``_calculate`` for an array of rows at once (without its cache, which only saves
+        work): the recomputation in large rounds, and with ``rows=None`` the first calculation
+        of all rows (their places then read and written in place)."""
+        e = self.e
+        n = e if rows is None else rows.size
+        # the rows' places: sides 0, then sides 1
+        pl = slice(None) if rows is None else np.concatenate((rows, rows + e))
+        x, tgt, invk = self.pos[pl], self.tgt[pl], self.invk[pl]
+        total, last = self.total[pl], self.last[pl]
+        move_p, gain_p = self.move_p[pl], self.gain_p[pl]
+        # side 1 moves fully to side 0's position on p, side 0 follows from equal gain, unless
+        # side 0 would pass side 1's position on q: then side 0 moves fully (p_move = [CAP,
+        # INVK])
+        d = tgt - x
+        t = np.abs(d) * self.p_move[pl]
+        dp = np.minimum(t[:n], t[n:])
+        dp2 = np.concatenate((dp, dp))
+        m = np.copysign(move_p * dp2, d)
+        g = gain_p * dp2
+        gain = np.abs(g[:n])
+        ok = _move_ok(m, total, last)
+        valid = (gain >= _MIN_GAIN) & ok[:n] & ok[n:]
+        # decide ``check_nbs``, side 0 then side 1 (own_p = [R_INV, 1])
+        a = self.a0[pl] - self.rel[pl] - invk * x
+        cut = np.zeros(2 * n, dtype=bool)
+        for side in (0, 1):
+            mine = slice(side * n, (side + 1) * n)
+            c = np.flatnonzero(valid & _crosses(a[mine], a[mine] - invk[mine] * m[mine]))
+            if not c.size:
+                continue
+            cc = c + side * n
+            at = pl[cc] if isinstance(pl, np.ndarray) else cc
+            moved = invk[cc] * (x[cc] - self.x0[at])
+            start = self.nb[at] + self.off[at] + (1.0 - self.has[at]) * moved
+            dpc = np.abs(tgt[cc] - start) * self.own_p[at]
+            both = np.concatenate((c, c + n))
+            dp2 = np.concatenate((dpc, dpc))
+            m[both] = np.copysign(move_p[both] * dp2, d[both])
+            g[both] = gain_p[both] * dp2
+            gain[c] = np.abs(g[c + (1 - side) * n])  # the other side's gain
+            cut[both] = True
+        # a cut-back move is checked again, now also for staying on the scale
+        ok = _move_ok(m, total, last) & (~cut | (np.abs(x + m - _MID) <= _HALF_WIDTH))
+        valid &= ok[:n] & ok[n:]
+        self.move[pl] = m
+        self.side_gain[pl] = g
+        # (the rank of an invalid row is read only by the first sort, before any realisation)
+        self.rank[slice(None) if rows is None else rows] = _rank(gain)
+        gone = np.flatnonzero(~valid) if rows is None else rows[~valid]
+        self.valid_np[gone] = False
+        self.live_np[gone] = False
 
-def _first_calculation(
-    tgt: FloatArray,
-    x0: FloatArray,
-    nb: FloatArray,
-    invk: FloatArray,
-    p_move: FloatArray,
-    move_p: FloatArray,
-    gain_p: FloatArray,
-    own_p: FloatArray,
-    a0: FloatArray,
-) -> tuple[FloatArray, FloatArray, FloatArray, NDArray[np.bool_]]:
-    """decide ``EqualGainExchange.calculate`` for fresh exchanges (no earlier moves, no
-    updates), all rows at once; per-place inputs of length 2E. Returns the moves and gains
-    per place, the exchange's gain and validity per row."""
-    e = tgt.size // 2
-    d = tgt - x0  # to go
-    # side 1 moves fully to side 0's position on p, side 0 follows from equal gain (eq. 4) ...
-    # unless side 0 would pass side 1's position on q: then side 0 moves fully
-    t = np.abs(d) * p_move
-    dp = np.minimum(t[:e], t[e:])
-    dp2 = np.concatenate((dp, dp))
-    m = np.copysign(move_p * dp2, d)
-    g = gain_p * dp2
-    gain = np.abs(g[:e])
-    # decide ``is_move_valid``: a real move, with the side's moves in this exchange summing to
-    # <= 100; staying on [0, 100] is checked after the cut-back below (a move toward the other's
-    # position cannot leave the scale; a cut-back one can)
-    ok = (np.abs(m) > _MIN_MOVE) & (m <= _MOVE_MAX)
-    valid = ok[:e] & ok[e:] & (gain >= _MIN_GAIN)
-    # decide ``check_nbs``, side 0 then side 1: where the outcome of a side's supply issue
-    # would pass the other side's own position there, cut the exchange back so that the
-    # outcome stops at that position (the other side's move follows from equal gain)
-    a = a0 - invk * x0
-    for side in (0, 1):
-        mine = slice(side * e, (side + 1) * e)
-        c = np.flatnonzero(_crosses(a[mine], a[mine] - invk[mine] * m[mine]) & valid)
-        if not c.size:
-            continue
-        cc = c + side * e
-        dpc = np.abs(tgt[cc] - nb[cc]) * own_p[cc]
-        both = np.concatenate((c, c + e))
-        dp2 = np.concatenate((dpc, dpc))
-        m[both] = np.copysign(move_p[both] * dp2, d[both])
-        g[both] = gain_p[both] * dp2
-        gain[c] = np.abs(g[c + (1 - side) * e])  # the other side's gain
-    ok = (np.abs(m) > _MIN_MOVE) & (m <= _MOVE_MAX) & (np.abs(x0 + m - _MID) <= _HALF_WIDTH)
-    return m, g, gain, valid & ok[:e] & ok[e:]
+
+def _move_ok(m: FloatArray, total: FloatArray, last: FloatArray) -> NDArray[np.bool_]:
+    """decide ``is_move_valid`` per place: |m| > 1e-10, the side's moves in this exchange sum
+    to <= 100 and keep one direction."""
+    return (np.abs(m) > _MIN_MOVE) & (total + m <= _MOVE_MAX) & (last * m >= 0.0)
 
 
 def _rank(gain: FloatArray) -> IntArray:
@@ -724,10 +834,9 @@ def _crosses(a0: FloatArray, a1: FloatArray) -> NDArray[np.bool_]:
     return (np.minimum(a0, a1) < -_EDGE) & (np.maximum(a0, a1) > _EDGE)
 
 
-def _inverted(keys: IntArray, size: int) -> list[list[int]]:
-    """For each key in range(size), the places (indices into ``keys``) that hold it."""
+def _inverted(keys: IntArray, size: int) -> _Index:
+    """For each key in range(size), the places (indices into ``keys``) that hold it: as
+    ``order[starts[key]:starts[key + 1]]``."""
     small = size <= np.iinfo(np.int16).max  # (NumPy radix-sorts small integers)
     order = np.argsort(keys.astype(np.int16) if small else keys, kind="stable")
-    starts = np.searchsorted(keys[order], np.arange(size + 1)).tolist()
-    flat = order.tolist()
-    return [flat[b:e] for b, e in pairwise(starts)]
+    return order, np.searchsorted(keys[order], np.arange(size + 1)).tolist()
