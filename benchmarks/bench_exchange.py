@@ -186,6 +186,8 @@ def main() -> int:
             worst = max(worst, abs(diff))
             print(f"| {issue} | {o.mean():.2f} | {d.mean():.2f} | {diff:+.2f} | {se:.2f} |")
         verdict = "within 1.0" if worst <= 1.0 else "NOT within 1.0"
+        if n_dec < 100:
+            verdict += f" (only {n_dec} decide runs: the standard errors above decide, not 1.0)"
         if name == "copenhagen.csv":  # the must-show case decides the exit status
             ok &= worst <= 1.0
         print(f"\nlargest difference {worst:.2f} points: {verdict}")
