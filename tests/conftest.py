@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -60,3 +61,22 @@ def assert_bad_input(run: Run, *needles: str) -> None:
     assert "Traceback" not in run.stderr and "Traceback" not in run.stdout
     for n in needles:
         assert n in run.stderr, (n, run.stderr)
+
+
+MINI = ROOT / "tests" / "data" / "mini" / "mini.toml"
+
+
+@pytest.fixture
+def mini(tmp_path: Path) -> Path:
+    """A copy of the small test scenario and its article, free to edit."""
+    shutil.copy(MINI, tmp_path / "mini.toml")
+    shutil.copy(MINI.with_name("article.txt"), tmp_path / "article.txt")
+    return tmp_path / "mini.toml"
+
+
+def edit(path: Path, old: str, new: str) -> Path:
+    """Replace the first ``old`` in a file by ``new`` (which must be there)."""
+    text = path.read_text()
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1))
+    return path

@@ -2,31 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, assert_bad_input, run_cli
+from conftest import MINI, assert_bad_input, edit, run_cli
 
 from realpolitik.errors import InputError
 from realpolitik.scenario.loader import load_scenario
 from realpolitik.scenario.validate import validate_scenario
-
-MINI = ROOT / "tests" / "data" / "mini" / "mini.toml"
-
-
-@pytest.fixture
-def mini(tmp_path: Path) -> Path:
-    shutil.copy(MINI, tmp_path / "mini.toml")
-    shutil.copy(MINI.with_name("article.txt"), tmp_path / "article.txt")
-    return tmp_path / "mini.toml"
-
-
-def edit(path: Path, old: str, new: str) -> Path:
-    text = path.read_text()
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1))
-    return path
 
 
 def test_mini_loads_and_validates():

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import ROOT, assert_bad_input, run_cli
+from conftest import MINI, ROOT, assert_bad_input, edit, run_cli
 
 from realpolitik.analysis.forecast import forecast_scenario
 from realpolitik.analysis.linkage import exchange_scenario
@@ -18,23 +17,8 @@ from realpolitik.errors import InputError
 from realpolitik.scenario.loader import load_any, load_scenario
 from realpolitik.scenario.validate import validate_scenario
 
-MINI = ROOT / "tests" / "data" / "mini" / "mini.toml"
 BUNDLED = ROOT / "scenarios" / "northeast-asia-2018.toml"
 EC = ROOT / "data" / "reference" / "bdm" / "ec_emissions_1994.csv"
-
-
-@pytest.fixture
-def mini(tmp_path: Path) -> Path:
-    shutil.copy(MINI, tmp_path / "mini.toml")
-    shutil.copy(MINI.with_name("article.txt"), tmp_path / "article.txt")
-    return tmp_path / "mini.toml"
-
-
-def edit(path: Path, old: str, new: str) -> Path:
-    text = path.read_text()
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1))
-    return path
 
 
 def zero_saliences(path: Path) -> Path:
