@@ -216,3 +216,14 @@ def test_bundled_scenario_still_validates_from_the_cli():
     r = run_cli("validate", BUNDLED, "--json")
     assert r.code == 0, r.stderr
     assert json.loads(r.stdout)
+
+
+def test_a_source_dated_after_as_of_is_a_warning_not_an_error() -> None:
+    """The bundled scenario cites one article written after its as_of date (for background
+    only): validate passes, and says so on stderr and in the JSON."""
+    r = run_cli("validate", BUNDLED, "--json")
+    assert r.code == 0, r.stderr
+    report = json.loads(r.stdout)
+    assert report["valid"] is True
+    assert [w["field"] for w in report["warnings"]] == ["sources[1].date"]
+    assert "after as_of 2018-09-30" in r.stderr

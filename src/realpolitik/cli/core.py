@@ -112,7 +112,7 @@ def validate(
 ) -> None:
     """Check a scenario: references, ranges, verbatim quotes, provenance of every number."""
     from realpolitik.scenario.loader import load_any
-    from realpolitik.scenario.validate import quote_count, validate_scenario
+    from realpolitik.scenario.validate import late_sources, quote_count, validate_scenario
 
     try:
         sc = load_any(scenario)
@@ -123,8 +123,11 @@ def validate(
         if as_json:
             emit_json(_validation_json(err.file or str(scenario), err.problems, None))
         raise
+    warnings = late_sources(sc)
+    for w in warnings:
+        console.print(f"warning: {scenario}: {w.field}: {w.message}", markup=False)
     if as_json:
-        emit_json(_validation_json(str(scenario), [], quote_count(sc)))
+        emit_json(_validation_json(str(scenario), [], quote_count(sc), warnings))
         return
     counts = ", ".join(
         _count(n, what)
@@ -143,12 +146,15 @@ def _count(n: int, what: str) -> str:
     return f"{n} {what}" + ("" if n == 1 else "s")
 
 
-def _validation_json(file: str, problems: list[Problem], quotes: int | None) -> dict[str, object]:
+def _validation_json(
+    file: str, problems: list[Problem], quotes: int | None, warnings: list[Problem] | None = None
+) -> dict[str, object]:
     return {
         "file": file,
         "valid": not problems,
         "quotes": quotes,
         "problems": [{"field": p.field, "message": p.message} for p in problems],
+        "warnings": [{"field": p.field, "message": p.message} for p in warnings or []],
     }
 
 

@@ -126,3 +126,21 @@ def source_file(scenario: Scenario, source_id: str) -> Path | None:
         if s.id == source_id and s.path:
             return resolve_source_path(s.path, scenario.origin)
     return None
+
+
+def late_sources(scenario: Scenario) -> list[Problem]:
+    """Warnings, not errors: sources dated after the scenario's ``as_of``. A scenario states what
+    was known on that day, so such a source may be cited only for what was already true then;
+    a person has to check that."""
+    as_of = scenario.scenario.as_of
+    if as_of is None:
+        return []
+    return [
+        Problem(
+            f"sources[{k}].date",
+            f"source {src.id!r} is dated {src.date}, after as_of {as_of}: cite it only for "
+            "what was already known by then",
+        )
+        for k, src in enumerate(scenario.sources)
+        if src.date is not None and src.date > as_of
+    ]
