@@ -1,4 +1,4 @@
-"""Expected-utility model (Scholz, Calbert & Smith 2011; DESIGN.md): published rounds, the fast
+"""Expected-utility model (Scholz, Calbert & Smith 2011; docs/design.md): published rounds, the fast
 O(N^2) form against the direct O(N^3) form and against an independent literal implementation,
 and the model's invariances."""
 
@@ -26,7 +26,7 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "reference" / "bdm" / "ec_
 
 # Scholz et al. (2011): median voter position by round, truncated to one decimal.
 SCHOLZ = [8.4, 9.9, 9.9, 9.9, 9.9, 7.4, 8.8, 9.6]
-# The public replication closest to Scholz (DESIGN.md), rounds 1..8.
+# The public replication closest to Scholz (docs/design.md), rounds 1..8.
 REPLICATION = [8.416, 9.611, 9.962, 9.962, 9.962, 7.472, 8.825, 9.671]
 
 FAST_SETTINGS = settings(
@@ -103,7 +103,7 @@ def test_reference_case_first_round() -> None:
 def _literal_run(
     x0: list[float], c: list[float], s: list[float], rounds: int, p: EUMParams
 ) -> tuple[list[list[float]], list[list[float]], list[list[int]]]:
-    """DESIGN.md's specification in plain loops (no vectorisation, no shared code)."""
+    """docs/design.md's specification in plain loops (no vectorisation, no shared code)."""
     n = len(x0)
     big_r = max(x0) - min(x0)
     w = [c[k] * s[k] for k in range(n)]

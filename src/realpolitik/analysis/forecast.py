@@ -172,7 +172,7 @@ def forecast_issue(
     models: Sequence[str] = MODELS,
     eum_params: EUMParams | None = None,
 ) -> IssueForecast:
-    """Run the chosen bargaining models on one issue (DESIGN.md, Models)."""
+    """Run the chosen bargaining models on one issue (docs/design.md, Models)."""
     inp = issue_inputs(scenario, issue_id)
     fc: dict[str, float | None] = {}
     result = IssueForecast(inputs=inp, forecasts=fc)

@@ -1,4 +1,4 @@
-"""The scenario: actors, issues, stances and relations, every number cited (DESIGN.md).
+"""The scenario: actors, issues, stances and relations, every number cited (docs/design.md).
 
 A scenario is plain data. It knows nothing about models; ``analysis/`` maps it onto model inputs.
 Structural checks (types, ranges, references, ``low <= value <= high``) live here; checks that

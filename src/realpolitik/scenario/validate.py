@@ -80,7 +80,8 @@ def unweighted_issue(k: int, issue_id: str) -> Problem:
 
 def unweighted_issues(scenario: Scenario) -> list[Problem]:
     """Issues with stances on which every weight capability * salience is 0: nobody weighs them,
-    so no bargaining model can forecast them (the weights w_i = c_i s_i of DESIGN.md, Models)."""
+    so no bargaining model can forecast them (the weights w_i = c_i s_i of docs/design.md,
+    Models)."""
     caps = {a.id: a.capability.value for a in scenario.actors}
     weight: dict[str, float] = {}
     for st in scenario.stances:
