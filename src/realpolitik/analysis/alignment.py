@@ -88,7 +88,7 @@ def inputs_from_scenario(scenario: Scenario, actors: list[str] | None = None,
                          file: str | None = None) -> AlignmentInputs:
     """The landscape inputs of a scenario (rules in the module docstring). ``file`` names the
     input in error messages (default: the scenario's origin, else its id)."""
-    file = str(file or scenario.origin or scenario.scenario.id)
+    file = file or scenario.where
     by_id = {a.id: a for a in scenario.actors}
     if actors:
         unknown = [a for a in actors if a not in by_id]

@@ -8,7 +8,6 @@ from typing import Any
 
 import numpy as np
 
-from realpolitik.errors import InputError
 from realpolitik.models.bargaining import compromise, nash_bargaining, weighted_median
 from realpolitik.models.bargaining.eum import (
     RELATIONSHIP_NAMES,
@@ -18,7 +17,7 @@ from realpolitik.models.bargaining.eum import (
 )
 from realpolitik.models.twolevel import blocking_ratifiers, zone_of_agreement
 from realpolitik.scenario.schema import Issue, Scenario
-from realpolitik.scenario.validate import unweighted_issue
+from realpolitik.scenario.validate import unweighted_issue_error
 
 MODELS = ("compromise", "median", "nash", "eum")
 MAX_RELATIONSHIP_ACTORS = 200
@@ -64,13 +63,6 @@ def disagreement_point(issue: Issue) -> tuple[float, str]:
         if "status quo" in label.lower():
             return float(x), "status quo label"
     return issue.scale.min, "scale minimum"
-
-
-def unweighted_issue_error(scenario: Scenario, issue_id: str) -> InputError:
-    """The user's error when every weight c_i s_i on an issue is 0: no model can forecast it
-    (``realpolitik validate`` reports the same problem)."""
-    k = next(n for n, i in enumerate(scenario.issues) if i.id == issue_id)
-    return InputError(str(scenario.origin or scenario.scenario.id), [unweighted_issue(k, issue_id)])
 
 
 EUM_TAIL = 10
@@ -180,7 +172,7 @@ def forecast_issue(
         fc.update({m: None for m in models})
         return result
     if not inp.weights.sum() > 0:
-        raise unweighted_issue_error(scenario, issue_id)
+        raise unweighted_issue_error(scenario, [issue_id])
     sc = inp.issue.scale
     for m in models:
         if m == "compromise":

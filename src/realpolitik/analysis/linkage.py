@@ -17,10 +17,9 @@ from typing import Any
 
 import numpy as np
 
-from realpolitik.errors import InputError
 from realpolitik.models.exchange import ExchangeResult, equal_gain_exchange
 from realpolitik.scenario.schema import Scenario
-from realpolitik.scenario.validate import unweighted_issue
+from realpolitik.scenario.validate import unweighted_issue_error
 
 POWER_TAG = "decide.power."
 SALIENCE_TAG = "decide.salience."
@@ -74,8 +73,7 @@ def _check_weighted(scenario: Scenario, inputs: LinkageInputs) -> None:
     weight = np.where(taking_part, inputs.power * inputs.salience, 0.0).sum(axis=0)
     bad = np.flatnonzero(taking_part.any(axis=0) & ~(weight > 0))
     if bad.size:
-        file = str(scenario.origin or scenario.scenario.id)
-        raise InputError(file, [unweighted_issue(int(k), inputs.issues[k]) for k in bad])
+        raise unweighted_issue_error(scenario, [inputs.issues[k] for k in bad])
 
 
 def run_exchange(

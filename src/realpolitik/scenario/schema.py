@@ -269,6 +269,11 @@ class Scenario(_Model):
         """The file this scenario was read from, if any (source paths resolve against it)."""
         return self._origin
 
+    @property
+    def where(self) -> str:
+        """What error messages name: the file it was read from, else the scenario id."""
+        return str(self._origin or self.scenario.id)
+
     @model_validator(mode="after")
     def _references(self) -> Scenario:
         errors: list[str] = []

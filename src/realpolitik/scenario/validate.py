@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
-from realpolitik.errors import Problem
+from realpolitik.errors import InputError, Problem
 from realpolitik.scenario.citations import normalise, resolve_source_path, source_text
 from realpolitik.scenario.schema import Citation, Scenario, Value
 
@@ -69,13 +70,20 @@ def _value_sources(scenario: Scenario) -> list[Problem]:
     ]
 
 
-def unweighted_issue(k: int, issue_id: str) -> Problem:
+def _unweighted_issue(k: int, issue_id: str) -> Problem:
     """The problem with ``issues[k]`` when every weight on it is 0."""
     return Problem(
         f"issues[{k}]",
         f"nobody weighs issue {issue_id!r}: every stance on it has capability * salience = 0, "
         "so it cannot be forecast",
     )
+
+
+def unweighted_issue_error(scenario: Scenario, issue_ids: Iterable[str]) -> InputError:
+    """The user's error, naming the scenario's file, when models find issues nobody weighs
+    (``realpolitik validate`` reports the same problems)."""
+    index = {i.id: k for k, i in enumerate(scenario.issues)}
+    return InputError(scenario.where, [_unweighted_issue(index[i], i) for i in issue_ids])
 
 
 def unweighted_issues(scenario: Scenario) -> list[Problem]:
@@ -87,7 +95,7 @@ def unweighted_issues(scenario: Scenario) -> list[Problem]:
     for st in scenario.stances:
         weight[st.issue] = weight.get(st.issue, 0.0) + caps.get(st.actor, 0.0) * st.salience.value
     return [
-        unweighted_issue(k, i.id)
+        _unweighted_issue(k, i.id)
         for k, i in enumerate(scenario.issues)
         if i.id in weight and not weight[i.id] > 0
     ]
