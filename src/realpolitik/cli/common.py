@@ -62,8 +62,8 @@ def _main(
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
     ] = False,
 ) -> None:
-    """Model power politics between states: cited scenarios, bargaining forecasts, issue linkage
-    and alignments, scored against real outcomes."""
+    # Options before the command (--version); the help text is the app's ``help`` above.
+    return None
 
 
 console = Console(stderr=True)
