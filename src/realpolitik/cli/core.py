@@ -149,12 +149,15 @@ def _count(n: int, what: str) -> str:
 def _validation_json(
     file: str, problems: list[Problem], quotes: int | None, warnings: list[Problem] | None = None
 ) -> dict[str, object]:
+    def listed(ps: list[Problem]) -> list[dict[str, str]]:
+        return [{"field": p.field, "message": p.message} for p in ps]
+
     return {
         "file": file,
         "valid": not problems,
         "quotes": quotes,
-        "problems": [{"field": p.field, "message": p.message} for p in problems],
-        "warnings": [{"field": p.field, "message": p.message} for p in warnings or []],
+        "problems": listed(problems),
+        "warnings": listed(warnings or []),
     }
 
 
@@ -186,7 +189,7 @@ def convert(
     if output is not None:
         check_writable(output)
     fmt = detect_format(input_file)
-    sc = load_any(input_file)
+    sc = load_any(input_file, fmt)
     text = to_toml(sc)
     if output is not None:
         write_atomic(output, text)

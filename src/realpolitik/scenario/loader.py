@@ -119,12 +119,13 @@ def load_scenario(path: str | Path) -> Scenario:
     return scenario
 
 
-def load_any(path: str | Path) -> Scenario:
-    """Load a scenario from TOML or from any importable format (BDM, KTAB, decide, DEU)."""
+def load_any(path: str | Path, fmt: str | None = None) -> Scenario:
+    """Load a scenario from TOML or from any importable format (BDM, KTAB, decide, DEU);
+    ``fmt`` is the format when the caller has already detected it."""
     from realpolitik.scenario.importers import detect_format, import_file
 
     p = Path(path)
-    fmt = detect_format(p)
+    fmt = fmt or detect_format(p)
     if fmt == "toml":
         return load_scenario(p)
     scenario = import_file(p, fmt)
