@@ -28,6 +28,13 @@ def choose(values: Iterable[str] | None, known: Sequence[str], option: str) -> l
     return out or list(known)
 
 
+def require_known(value: str, ids: Sequence[str], file: str, option: str, what: str) -> None:
+    """An InputError naming ``file`` and ``option`` unless ``value`` is one of ``ids``; the
+    message lists the known ids (see :func:`known_ids`)."""
+    if value not in ids:
+        raise InputError.single(file, option, f"unknown {what} {value!r} (known: {known_ids(ids)})")
+
+
 def known_ids(ids: Sequence[str], limit: int = 12) -> str:
     """The ids a user can choose from, for an error message: all of them, or the first
     ``limit`` and how many more."""

@@ -20,7 +20,7 @@ from realpolitik.cli.common import (
 )
 from realpolitik.errors import InputError, Problem
 from realpolitik.files import check_folder, check_writable
-from realpolitik.options import choose, known_ids
+from realpolitik.options import choose, require_known
 
 
 @command("demo")
@@ -244,11 +244,8 @@ def forecast(
             "--probability", "", f"unknown value {probability!r}; choose scholz or pairwise"
         )
     sc = load_any(scenario)
-    issue_ids = [i.id for i in sc.issues]
-    if issue is not None and issue not in issue_ids:
-        raise InputError.single(
-            str(scenario), "--issue", f"unknown issue {issue!r} (known: {known_ids(issue_ids)})"
-        )
+    if issue is not None:
+        require_known(issue, [i.id for i in sc.issues], str(scenario), "--issue", "issue")
     # An explicit --max-rounds runs exactly that many rounds (as the published replications do):
     # the convergence stop applies only to the default cap.
     rounds = {"max_rounds": max_rounds, "tol": 0.0} if max_rounds else {}

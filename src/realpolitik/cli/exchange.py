@@ -40,30 +40,23 @@ def exchange(
     exchange model, as implemented by decide)."""
     from realpolitik.analysis.linkage import exchange_scenario, summary_lines
     from realpolitik.errors import InputError
-    from realpolitik.options import known_ids
+    from realpolitik.options import require_known
     from realpolitik.scenario.loader import load_any
 
     scenario = load_any(input_file)
-    issue_ids = [i.id for i in scenario.issues]
-    if focus is not None and focus not in issue_ids:
-        raise InputError.single(
-            str(input_file), "--focus", f"unknown issue {focus!r} (known: {known_ids(issue_ids)})"
-        )
+    file = str(input_file)
+    if focus is not None:
+        require_known(focus, [i.id for i in scenario.issues], file, "--focus", "issue")
     pair_ids: tuple[str, str] | None = None
     if pair is not None:
         ids = [a.strip() for a in pair.split(",")]
-        actor_ids = [a.id for a in scenario.actors]
         if len(ids) != 2:
             raise InputError.single(
-                str(input_file), "--pair", f"expected two actor ids A,B of the input, got {pair!r}"
+                file, "--pair", f"expected two actor ids A,B of the input, got {pair!r}"
             )
-        unknown = [a for a in ids if a not in actor_ids]
-        if unknown:
-            raise InputError.single(
-                str(input_file),
-                "--pair",
-                f"unknown actor {unknown[0]!r} (known: {known_ids(actor_ids)})",
-            )
+        actor_ids = [actor.id for actor in scenario.actors]
+        for who in ids:
+            require_known(who, actor_ids, file, "--pair", "actor")
         pair_ids = (ids[0], ids[1])
     executor = None
     if workers > 1 and repetitions > 1:
