@@ -4,11 +4,21 @@ A path the user named that cannot be written is bad input (:class:`InputError`, 
 internal error: :func:`check_writable` and :func:`check_folder` find the common cases cheaply, so
 a command can refuse before its long work; :func:`write_atomic` runs the same checks and turns
 any other ``OSError`` (permissions, a full disk) into an ``InputError`` too.
+
+Writes respect their target (docs/architecture.md, Files):
+
+- a new path or a regular file is written atomically (a temporary file, then a rename);
+- a special file (``/dev/stdout``, a FIFO, a terminal, a device) is written *into*, never
+  replaced; a FIFO with no reader is refused at once instead of blocking;
+- a symbolic link is followed: its target is treated by the same rules; the link itself is never
+  replaced, and a dangling link is refused.
 """
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -41,13 +51,71 @@ def check_folder(folder: Path | str, for_file: Path | str | None = None) -> None
         return
 
 
+def _special(path: Path) -> bool:
+    """True when ``path`` (after following links) exists and is not a regular file or folder:
+    a character or block device, a FIFO, a socket (``/dev/stdout`` on a pipe or terminal)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+def _in_place(path: Path) -> bool:
+    """True for targets written into rather than replaced: special files, and anything named
+    under ``/dev`` or ``/proc`` (``/dev/stdout`` redirected to a file is a link into ``/proc``;
+    replacing that file would cut it off from the shell that opened it)."""
+    return _special(path) or str(path.absolute()).startswith(("/dev/", "/proc/"))
+
+
+def _target(path: Path) -> Path:
+    """The path a write lands on: ``path`` itself, or the file a symbolic link resolves to.
+    A dangling link is refused (writing would create a file somewhere the user did not name)."""
+    if not path.is_symlink():
+        return path
+    real = Path(os.path.realpath(path))
+    if not real.exists() and not _special(path):
+        raise _cannot(path, f"it is a symbolic link to {real}, which does not exist")
+    return real
+
+
 def check_writable(path: Path | str) -> None:
     """Raise :class:`InputError` naming ``path`` when a file cannot be written there (it is a
-    folder, or its folder cannot be made). Call it before long work on an output path."""
+    folder, a dangling link, or its folder cannot be made). Call it before long work on an
+    output path. Special files (``/dev/stdout``, a FIFO) pass: they are written into."""
     path = Path(path)
     if path.is_dir():
         raise _cannot(path, "it is a folder; give a file name")
-    check_folder(path.parent, path)
+    if _in_place(path):
+        if path.exists() and not os.access(path, os.W_OK):
+            raise _cannot(path, "permission denied")
+        return
+    target = _target(path)
+    if target.is_dir():
+        raise _cannot(path, "it links to a folder; give a file name")
+    check_folder(target.parent, path)
+
+
+def _write_into(path: Path, payload: bytes) -> None:
+    """Write into a special file in place (without creating it). A FIFO is opened without
+    blocking, so one that nobody reads is refused at once rather than hanging; then the write
+    itself blocks as usual."""
+    try:
+        # O_APPEND: /dev/stdout redirected to a file reopens it at offset 0; append instead
+        fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK | os.O_APPEND)
+    except OSError as err:
+        if err.errno == errno.ENXIO:
+            raise _cannot(path, "it is a pipe (FIFO) that nobody is reading") from None
+        raise _cannot(path, _os_reason(err, name_file=False)) from None
+    try:
+        os.set_blocking(fd, True)
+        view = memoryview(payload)
+        while view:
+            view = view[os.write(fd, view) :]
+    except OSError as err:
+        raise _cannot(path, _os_reason(err, name_file=False)) from None
+    finally:
+        os.close(fd)
 
 
 def make_folder(folder: Path | str) -> Path:
@@ -63,9 +131,15 @@ def make_folder(folder: Path | str) -> Path:
 
 def write_atomic(path: Path | str, data: str | bytes) -> None:
     """Write a file all at once: a temporary file in the same folder, then a rename. A path that
-    cannot be written raises :class:`InputError` and leaves nothing behind."""
-    path = Path(path)
-    check_writable(path)
+    cannot be written raises :class:`InputError` and leaves nothing behind. A special file is
+    written into and a symbolic link followed (see the module docstring); neither is replaced."""
+    named = Path(path)
+    check_writable(named)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    if _in_place(named):
+        _write_into(named, payload)
+        return
+    path = _target(named)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -73,7 +147,7 @@ def write_atomic(path: Path | str, data: str | bytes) -> None:
         raise _cannot(path, _os_reason(err)) from None
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(data.encode("utf-8") if isinstance(data, str) else data)
+            f.write(payload)
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the file the usual mode

@@ -1,0 +1,121 @@
+"""Writes respect their target (issue 13): a regular file is replaced atomically, a special file
+(/dev/stdout, a FIFO, a device) is written into and never replaced, a symbolic link is followed
+and never replaced, a dangling link or a FIFO nobody reads is refused at once."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from conftest import REF, assert_bad_input, run_process
+
+from realpolitik.errors import InputError
+from realpolitik.files import check_writable, write_atomic
+
+KTAB_XML = REF / "ktab" / "smpExample.xml"
+
+
+def test_regular_file_is_replaced_whole(tmp_path: Path):
+    f = tmp_path / "out.txt"
+    f.write_text("a much longer old content\n")
+    inode = f.stat().st_ino
+    write_atomic(f, "new\n")
+    assert f.read_text() == "new\n"
+    assert f.stat().st_ino != inode  # a rename, not an in-place rewrite
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.txt"]
+
+
+def test_symlink_is_followed_not_replaced(tmp_path: Path):
+    real = tmp_path / "real.txt"
+    real.write_text("old\n")
+    link = tmp_path / "link.txt"
+    link.symlink_to(real)
+    write_atomic(link, "new\n")
+    assert link.is_symlink() and os.readlink(link) == str(real)
+    assert real.read_text() == "new\n"
+
+
+def test_dangling_symlink_is_refused(tmp_path: Path):
+    link = tmp_path / "dangling"
+    link.symlink_to(tmp_path / "nowhere")
+    with pytest.raises(InputError, match="symbolic link"):
+        check_writable(link)
+    with pytest.raises(InputError, match="symbolic link"):
+        write_atomic(link, "x")
+    assert link.is_symlink() and not (tmp_path / "nowhere").exists()
+
+
+def test_symlink_to_a_folder_is_refused(tmp_path: Path):
+    (tmp_path / "d").mkdir()
+    link = tmp_path / "link"
+    link.symlink_to(tmp_path / "d")
+    with pytest.raises(InputError, match="folder"):
+        write_atomic(link, "x")
+    assert link.is_symlink()
+
+
+def test_fifo_without_reader_is_refused_at_once(tmp_path: Path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    with pytest.raises(InputError, match="nobody is reading"):
+        write_atomic(fifo, "x")
+    assert fifo.is_fifo()
+
+
+def test_fifo_with_reader_receives_the_data(tmp_path: Path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    payload = "line\n" * 20000  # larger than a pipe buffer: the write must loop
+    got = bytearray()
+    # O_RDWR opens a FIFO at once on Linux and keeps it open while the writer comes and goes
+    fd = os.open(fifo, os.O_RDWR)
+
+    def read() -> None:
+        while len(got) < len(payload):
+            got.extend(os.read(fd, 65536))
+
+    t = threading.Thread(target=read, daemon=True)
+    t.start()
+    write_atomic(fifo, payload)
+    t.join(10)
+    os.close(fd)
+    assert bytes(got) == payload.encode()
+    assert fifo.is_fifo()
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
+def test_device_is_written_into_not_replaced():
+    with pytest.raises(InputError, match="no space left"):
+        write_atomic("/dev/full", "x")
+    assert Path("/dev/full").is_char_device()
+
+
+def test_cli_output_to_dev_stdout_prints(tmp_path: Path):
+    run = run_process("convert", KTAB_XML, "--to", "toml", "-o", "/dev/stdout", cwd=tmp_path)
+    assert run.code == 0, run.stderr
+    assert "[[actors]]" in run.stdout or "actors" in run.stdout
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_dev_stdout_redirected_to_a_file_keeps_the_file(tmp_path: Path):
+    """`-o /dev/stdout > file`: the shell's file gets the text and is not swapped for another."""
+    out = tmp_path / "captured.toml"
+    exe = Path(sys.executable).with_name("realpolitik")
+    with out.open("wb") as f:
+        inode = os.fstat(f.fileno()).st_ino
+        p = subprocess.run([str(exe), "convert", str(KTAB_XML), "--to", "toml", "-o",
+                            "/dev/stdout"], stdout=f, stderr=subprocess.PIPE, timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert out.stat().st_ino == inode
+    assert "actors" in out.read_text()
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
+def test_cli_output_to_a_full_device_is_bad_input(tmp_path: Path):
+    run = run_process("convert", KTAB_XML, "--to", "toml", "-o", "/dev/full", cwd=tmp_path)
+    assert_bad_input(run, "/dev/full", "no space left")
+    assert Path("/dev/full").is_char_device()
