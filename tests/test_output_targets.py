@@ -4,6 +4,7 @@ and never replaced, a dangling link or a FIFO nobody reads is refused at once.""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -11,10 +12,10 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import REF, assert_bad_input, run_process
+from conftest import REF, assert_bad_input, edit, run_cli, run_process
 
 from realpolitik.errors import InputError
-from realpolitik.files import check_writable, write_atomic
+from realpolitik.files import check_writable, read_bounded, write_atomic
 
 KTAB_XML = REF / "ktab" / "smpExample.xml"
 
@@ -119,3 +120,44 @@ def test_cli_output_to_a_full_device_is_bad_input(tmp_path: Path):
     run = run_process("convert", KTAB_XML, "--to", "toml", "-o", "/dev/full", cwd=tmp_path)
     assert_bad_input(run, "/dev/full", "no space left")
     assert Path("/dev/full").is_char_device()
+
+
+# Bounded reads: no input can exhaust memory before it is refused ------------------------------
+
+
+def test_read_bounded_refuses_devices_and_large_files(tmp_path: Path):
+    with pytest.raises(InputError, match="not a regular file"):
+        read_bounded("/dev/zero")
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"x" * 2000)
+    with pytest.raises(InputError, match="limit is"):
+        read_bounded(big, limit=1000)
+    assert read_bounded(big, limit=2000) == b"x" * 2000
+    with pytest.raises(InputError, match="directory"):
+        read_bounded(tmp_path)
+
+
+@pytest.mark.parametrize("target", ["/dev/zero", "DIR", "BIG"])
+def test_validate_source_path_that_is_no_text_file_is_bad_input(mini: Path, target: str):
+    """A source ``path`` naming /dev/zero, a folder or a huge file: exit 2 naming the source, in
+    bounded memory (the read stops at the limit), with JSON still printed under --json."""
+    if target == "DIR":
+        target = str(mini.parent / "folder")
+        Path(target).mkdir()
+    elif target == "BIG":
+        big = mini.parent / "big.txt"
+        with big.open("wb") as f:
+            f.truncate(40 * 2**20)  # a sparse 40 MiB file: cheap to make, over the limit
+        target = str(big)
+    text = mini.read_text()
+    assert 'path = "' in text
+    start = text.index('path = "') + len('path = "')
+    old = text[start : text.index('"', start)]
+    edit(mini, f'path = "{old}"', f'path = "{target}"')
+    run = run_cli("validate", mini)
+    assert_bad_input(run, "sources[0].path")
+    js = run_cli("validate", mini, "--json")
+    assert js.code == 2
+    data = json.loads(js.stdout)
+    assert data["valid"] is False
+    assert any(p["field"] == "sources[0].path" for p in data["problems"])

@@ -1,4 +1,8 @@
-"""File writing shared by every layer that writes: all at once or not at all.
+"""Files: bounded reads, and writes all at once or not at all, shared by every layer.
+
+Every read of a user's file goes through :func:`read_bounded`: a regular file only, never more
+than a stated number of bytes (``/dev/zero`` as a source, a 2 GB file named by mistake), so no
+input can exhaust memory or time before it is refused.
 
 A path the user named that cannot be written is bad input (:class:`InputError`, exit 2), not an
 internal error: :func:`check_writable` and :func:`check_folder` find the common cases cheaply, so
@@ -23,6 +27,41 @@ import tempfile
 from pathlib import Path
 
 from realpolitik.errors import InputError
+
+MAX_READ_BYTES = 16 * 1024 * 1024
+"""The default cap on one input file: model inputs and source articles are small, so a larger
+file is a mistake (raise it per call where a format needs more)."""
+
+
+def require_file(path: Path | str, what: str = "input") -> Path:
+    """``path`` as a :class:`Path` when it names a regular file (links followed), else an
+    :class:`InputError` saying what it is instead: missing, a folder, a special file."""
+    p = Path(path)
+    if not p.exists():
+        raise InputError.single(str(path), "", f"no such {what} file")
+    if p.is_dir():
+        raise InputError.single(str(path), "", "is a directory, not a file")
+    if not p.is_file():
+        raise InputError.single(str(path), "", "not a regular file")
+    return p
+
+
+def read_bounded(path: Path | str, what: str = "input", limit: int = MAX_READ_BYTES) -> bytes:
+    """The bytes of a regular file, refusing (:class:`InputError` naming the path) a missing
+    file, a folder, a special file (a device such as ``/dev/zero``, a FIFO) and anything larger
+    than ``limit`` bytes. At most ``limit + 1`` bytes are ever read, whatever ``stat`` says."""
+    p = require_file(path, what)
+    try:
+        with p.open("rb") as f:
+            raw = f.read(limit + 1)
+    except OSError as err:
+        raise InputError.single(str(path), "", f"cannot read: {_os_reason(err, False)}") from None
+    if len(raw) > limit:
+        size = max(p.stat().st_size, len(raw))
+        raise InputError.single(
+            str(path), "", f"file is {size / 2**20:.1f} MiB; the limit is {limit / 2**20:g} MiB"
+        )
+    return raw
 
 
 def _cannot(path: Path | str, why: str) -> InputError:

@@ -6,6 +6,8 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
+from realpolitik.files import read_bounded
+
 _TRANSLATE = str.maketrans(
     {
         "\u2018": "'",
@@ -52,8 +54,10 @@ class _TextOnly(HTMLParser):
 
 
 def source_text(path: Path) -> str:
-    """A source document's text: plain text or Markdown as is, HTML without its markup."""
-    raw = path.read_text(encoding="utf-8-sig", errors="replace")
+    """A source document's text: plain text or Markdown as is, HTML without its markup.
+    Bounded like every read (:func:`realpolitik.files.read_bounded`): a folder, a device or a
+    huge file raises :class:`InputError` naming the path."""
+    raw = read_bounded(path, "source").decode("utf-8-sig", errors="replace")
     if path.suffix.lower() in (".html", ".htm"):
         parser = _TextOnly()
         parser.feed(raw)

@@ -11,23 +11,13 @@ from typing import Any
 from pydantic import ValidationError
 
 from realpolitik.errors import InputError, Problem
+from realpolitik.files import MAX_READ_BYTES, read_bounded, require_file
 from realpolitik.scenario.schema import Scenario
 
-MAX_INPUT_BYTES = 16 * 1024 * 1024
+MAX_INPUT_BYTES = MAX_READ_BYTES
 """Inputs larger than this are refused: model inputs are small, a huge file is a mistake."""
 
 _PATH_MSG = re.compile(r"^([A-Za-z_][\w\[\]\.]*): (.*)$", re.S)
-
-
-def _require_file(path: str | Path, what: str) -> Path:
-    p = Path(path)
-    if not p.exists():
-        raise InputError.single(str(path), "", f"no such {what} file")
-    if p.is_dir():
-        raise InputError.single(str(path), "", "is a directory, not a file")
-    if not p.is_file():
-        raise InputError.single(str(path), "", "not a regular file")
-    return p
 
 
 def _cannot_read(path: str | Path, err: OSError) -> InputError:
@@ -37,7 +27,7 @@ def _cannot_read(path: str | Path, err: OSError) -> InputError:
 def read_head(path: str | Path, size: int = 4096, what: str = "input") -> str:
     """The first ``size`` bytes of a user's file as text, to sniff its format without reading
     it whole (undecodable bytes are replaced; ``read_text`` checks the file in full later)."""
-    p = _require_file(path, what)
+    p = require_file(path, what)
     try:
         with p.open("rb") as f:
             return f.read(size).decode("utf-8-sig", errors="replace")
@@ -47,18 +37,7 @@ def read_head(path: str | Path, size: int = 4096, what: str = "input") -> str:
 
 def read_text(path: str | Path, what: str = "input") -> str:
     """Read a user's file as UTF-8 text, refusing missing, empty, binary and huge files."""
-    p = _require_file(path, what)
-    size = p.stat().st_size
-    if size > MAX_INPUT_BYTES:
-        raise InputError.single(
-            str(path),
-            "",
-            f"file is {size / 1e6:.1f} MB; the limit is {MAX_INPUT_BYTES / 1e6:.0f} MB",
-        )
-    try:
-        raw = p.read_bytes()
-    except OSError as e:
-        raise _cannot_read(path, e) from None
+    raw = read_bounded(path, what, MAX_INPUT_BYTES)
     if not raw.removeprefix(codecs.BOM_UTF8).strip():
         raise InputError.single(str(path), "", f"empty {what} file")
     if b"\x00" in raw[:8192]:

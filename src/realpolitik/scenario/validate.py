@@ -21,7 +21,11 @@ def check_sources(scenario: Scenario) -> tuple[list[Problem], dict[str, str]]:
         if found is None:
             problems.append(Problem(f"sources[{k}].path", f"source file {s.path!r} not found"))
             continue
-        texts[s.id] = normalise(source_text(found))
+        try:
+            texts[s.id] = normalise(source_text(found))
+        except InputError as err:
+            why = "; ".join(q.message for q in err.problems)
+            problems.append(Problem(f"sources[{k}].path", f"source file {s.path!r}: {why}"))
     return problems, texts
 
 
