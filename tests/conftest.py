@@ -50,6 +50,15 @@ def run_process(*args: str, cwd: Path | None = None, timeout: float = 300) -> Ru
     return Run(p.returncode, p.stdout, p.stderr)
 
 
+@pytest.fixture(autouse=True)
+def _run_store(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test records its runs in a throwaway SQLite store, never the user's (subprocesses
+    inherit the variable)."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('store') / 'runs.sqlite'}"
+    monkeypatch.setenv("REALPOLITIK_DB", url)
+    return url
+
+
 @pytest.fixture
 def cli():
     return run_cli
