@@ -10,6 +10,7 @@ from realpolitik.cli import (  # noqa: F401  (registers commands)
     backtest,
     core,
     exchange,
+    ledger,
     levers,
     runs,
     simulate,
