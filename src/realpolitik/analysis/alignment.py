@@ -531,6 +531,9 @@ def balance_file(path: str | Path, at: float | None = None, time_limit: float | 
     total)`` is called after each window (progress)."""
     from realpolitik.scenario.signed_graph import read_signed_graph
 
+    if time_limit is not None and not (np.isfinite(time_limit) and time_limit > 0):
+        raise InputError.single("--time-limit", "--time-limit",
+                                f"give a positive number of seconds, got {time_limit}")
     out: list[WindowBalance] = []
     windows = read_signed_graph(path, at)
     for w in windows:

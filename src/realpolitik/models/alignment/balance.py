@@ -252,7 +252,14 @@ def _milp(n: int, e: IntArray, s: npt.NDArray[np.int8], w: FloatArray,
     if res.x is None:
         if res.status == 2:
             raise ValueError("the same/apart constraints cannot all hold")
-        raise RuntimeError(f"HiGHS found no solution: {res.message}")
+        if not (same or apart):
+            # stopped (time limit) before any split: everyone on one side is a valid split,
+            # an upper bound flagged as not optimal
+            x0 = np.zeros(n, dtype=np.intp)
+            across0 = np.zeros(e.shape[0], dtype=bool)
+            return float(w[np.where(pos, across0, ~across0)].sum()), x0, False
+        raise TimeoutError(f"the solver stopped before finding a split that keeps the "
+                           f"same/apart constraints ({res.message})")
     x = np.round(res.x[:n]).astype(np.intp)
     across = x[u] != x[v]
     value = float(w[np.where(pos, across, ~across)].sum())
@@ -274,6 +281,8 @@ def frustration_index(
     :data:`EXHAUSTIVE_MAX_NODES` nodes and hands larger ones to HiGHS; ``time_limit`` (seconds per
     component) makes the answer a bound flagged ``optimal=False`` if it is reached.
     """
+    if time_limit is not None and not (np.isfinite(time_limit) and time_limit > 0):
+        raise ValueError(f"time_limit must be a positive number of seconds, got {time_limit}")
     n, e, s, w = graph.n, graph.edges, graph.signs, graph.weights
     sides = np.zeros(n, dtype=np.int8)
     if graph.m == 0:

@@ -1,0 +1,45 @@
+"""Hostile inputs found by a new user (issue 13) that must give exit 0 with a correct answer or
+exit 2 with a clear message, never a crash or an unbounded run."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from conftest import DATA, assert_bad_input, run_cli
+
+from realpolitik.models.alignment.balance import SignedGraph, frustration_index
+
+COW_NET = DATA / "alignment" / "cow_signed_1946_1999.net"
+TRIBES = DATA / "alignment" / "highland_tribes_signed.csv"
+
+
+@pytest.mark.parametrize("value", ["-1", "nan", "0", "inf", "-inf"])
+def test_balance_time_limit_must_be_positive_and_finite(value: str):
+    assert_bad_input(run_cli("balance", TRIBES, "--time-limit", value), "--time-limit")
+
+
+def test_balance_tiny_time_limit_gives_flagged_bounds_not_a_crash():
+    exact = json.loads(run_cli("balance", COW_NET, "--at", "1990", "--json").stdout)
+    run = run_cli("balance", COW_NET, "--at", "1990", "--time-limit", "0.000001", "--json")
+    assert run.code == 0, run.stderr
+    bounded = json.loads(run.stdout)
+    for a, b in zip(exact["windows"], bounded["windows"], strict=True):
+        assert b["frustration"] >= a["frustration"]  # an upper bound, never below the optimum
+
+
+def test_frustration_index_refuses_bad_time_limits_and_bounds_when_stopped():
+    rng = np.random.default_rng(0)
+    n = 40
+    pairs = np.array([(i, j) for i in range(n) for j in range(i + 1, n)
+                      if rng.random() < 0.3], dtype=np.intp)
+    signs = rng.choice(np.array([-1, 1], dtype=np.int8), size=len(pairs))
+    g = SignedGraph(n, pairs, signs, np.ones(len(pairs)))
+    for bad in (0.0, -1.0, float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="time_limit"):
+            frustration_index(g, time_limit=bad)
+    exact = frustration_index(g, method="milp")
+    quick = frustration_index(g, method="milp", time_limit=1e-6)
+    assert exact.optimal and quick.frustration >= exact.frustration
+    assert quick.optimal is False or quick.frustration == exact.frustration
