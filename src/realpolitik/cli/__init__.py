@@ -12,6 +12,7 @@ from realpolitik.cli import (  # noqa: F401  (registers commands)
     exchange,
     ledger,
     levers,
+    news,
     runs,
     simulate,
 )

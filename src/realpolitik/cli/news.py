@@ -1,0 +1,108 @@
+"""``realpolitik ingest``: articles read offline into dated events and stance claims."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from realpolitik.cli.common import JsonOpt, command, emit_json, out, progress
+from realpolitik.errors import InputError
+from realpolitik.news.events import PENTA
+from realpolitik.news.ingest import ingest as run_ingest
+from realpolitik.scenario.loader import load_any
+
+MAX_FILES = 10_000
+
+
+@command("ingest")
+def ingest(
+    files: Annotated[list[Path], typer.Argument(metavar="FILES...", help=".txt, .md or .html")],
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            metavar="DATE",
+            help="Date of articles that state none (default: the scenario's as_of).",
+        ),
+    ] = None,
+    scenario: Annotated[
+        Path | None,
+        typer.Option("--scenario", help="Find stance claims on this scenario's issues."),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Events (who did what to whom: CAMEO penta class, PLOVER type, Goldstein score, date) and,
+    with --scenario, stance claims, each with its verbatim quote. A file that cannot be read is
+    named on stderr and the others are still processed (exit 2 at the end)."""
+    if len(files) > MAX_FILES:
+        raise InputError.single("FILES", "FILES", f"{len(files)} files; the limit is {MAX_FILES}")
+    date = None
+    if as_of is not None:
+        try:
+            date = dt.date.fromisoformat(as_of)
+        except ValueError:
+            raise InputError.single("--as-of", "--as-of", f"{as_of!r} is not a date") from None
+    sc = load_any(scenario) if scenario is not None else None
+    if date is None and sc is not None:
+        date = sc.scenario.as_of  # undated articles are read as of the scenario's date
+    with progress() as bar:
+        task = bar.add_task("reading", total=len(files))
+        res = run_ingest(files, date, sc, progress=lambda: bar.advance(task))
+    for err in res.errors:
+        sys.stderr.write(f"error: {err}\n")
+    if as_json:
+        emit_json(res.to_json())
+    else:
+        _tables(res.to_json())
+    if res.errors:
+        raise SystemExit(2)
+
+
+def _tables(data: dict) -> None:  # type: ignore[type-arg]
+    out.print(
+        f"{len(data['documents'])} document(s), {len(data['events'])} event(s), "
+        f"{len(data['claims'])} claim(s)"
+    )
+    if data["events"]:
+        t = Table(
+            "date",
+            "source",
+            "target",
+            "class",
+            "PLOVER",
+            "score",
+            "quote",
+            title="events",
+            title_justify="left",
+        )
+        for e in data["events"]:
+            t.add_row(
+                e["date"] or "-",
+                e["source"],
+                e["target"],
+                PENTA[e["penta"]],
+                e["plover"] or "-",
+                f"{e['score']:+.1f}" if e["score"] is not None else "-",
+                e["quote"][:90],
+            )
+        out.print(t)
+    if data["claims"]:
+        t = Table(
+            "date",
+            "actor",
+            "issue",
+            "position",
+            "kind",
+            "quote",
+            title="stance claims",
+            title_justify="left",
+        )
+        for c in data["claims"]:
+            pos = "-" if c["position"] is None else f"{c['position']:g}"
+            t.add_row(c["date"] or "-", c["actor"], c["issue"], pos, c["kind"], c["quote"][:90])
+        out.print(t)

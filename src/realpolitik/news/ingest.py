@@ -1,0 +1,114 @@
+"""``realpolitik ingest``: articles -> dated events and stance claims, each with its quote."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from realpolitik.errors import InputError
+from realpolitik.news.claims import find_claims, issue_words
+from realpolitik.news.events import code_event, load_codebook
+from realpolitik.news.gazetteer import load_gazetteer
+from realpolitik.news.text import Document, event_date, read_document
+from realpolitik.scenario.schema import Scenario
+
+
+@dataclass
+class Ingested:
+    documents: list[Document] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    claims: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[InputError] = field(default_factory=list)
+    sentences: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "documents": [
+                {"id": d.id, "path": d.path, "date": d.date.isoformat() if d.date else None}
+                for d in self.documents
+            ],
+            "events": self.events,
+            "claims": self.claims,
+        }
+
+
+def _as_date(text: str | None) -> dt.date | None:
+    """The first day a (possibly partial) ISO date covers: "2014-03" -> 2014-03-01."""
+    if not text:
+        return None
+    parts = [int(p) for p in text.split("-")]
+    try:
+        return dt.date(
+            parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1
+        )
+    except ValueError:
+        return None
+
+
+def ingest(
+    paths: Sequence[Path],
+    as_of: dt.date | None = None,
+    scenario: Scenario | None = None,
+    progress: Callable[[], None] | None = None,
+) -> Ingested:
+    """Read every file; a bad file is recorded in ``errors`` and the others still processed."""
+    gaz = load_gazetteer()
+    book = load_codebook()
+    known = [a.id for a in scenario.actors] if scenario else None
+    issues = issue_words(scenario) if scenario else []
+    out = Ingested()
+    for path in paths:
+        try:
+            doc = read_document(Path(path), as_of)
+        except InputError as err:
+            out.errors.append(err)
+            if progress:
+                progress()
+            continue
+        out.documents.append(doc)
+        for s in doc.sentences:
+            out.sentences += 1
+            when = event_date(s.text, doc.date)
+            mentions = gaz.mentions(s.text, _as_date(when) or doc.date)
+            base = {"doc": doc.id, "sentence": s.index, "quote": s.text, "date": when}
+            ev = code_event(s.text, mentions, book, known, gaz)
+            if ev is not None:
+                out.events.append(
+                    {
+                        **base,
+                        "source": ev.source,
+                        "target": ev.target,
+                        "penta": ev.penta,
+                        "plover": ev.plover,
+                        "score": ev.score,
+                    }
+                )
+            if issues:
+                first = next(
+                    (
+                        (gaz.resolve(m.actor, known), m.end)
+                        for m in mentions
+                        if gaz.resolve(m.actor, known) in set(known or [])
+                    ),
+                    (None, 0),
+                )
+                year = int(when[:4]) if when and re.match(r"\d{4}", when) else None
+                for c in find_claims(
+                    s.text, first[0], first[1], issues, year, doc.date.year if doc.date else None
+                ):
+                    out.claims.append(
+                        {
+                            **base,
+                            "actor": c.actor,
+                            "issue": c.issue,
+                            "position": c.position,
+                            "kind": c.kind,
+                        }
+                    )
+        if progress:
+            progress()
+    return out

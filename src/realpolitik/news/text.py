@@ -1,0 +1,218 @@
+"""Articles as dated sentences: reading .txt, .md and .html files offline, splitting sentences,
+finding the article's date and resolving relative dates ("in December", "last week", "in 1956").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from realpolitik.errors import InputError
+from realpolitik.files import read_bounded
+
+MAX_ARTICLE_BYTES = 8 * 1024 * 1024
+"""An article larger than this is refused (news articles are kilobytes)."""
+SUFFIXES = (".txt", ".md", ".html", ".htm")
+
+MONTHS = {
+    m: k
+    for k, m in enumerate(
+        (
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ),
+        start=1,
+    )
+}
+_MONTH = r"(January|February|March|April|May|June|July|August|September|October|November|December)"
+_ABBREV = (
+    "Mr",
+    "Mrs",
+    "Ms",
+    "Dr",
+    "St",
+    "Gen",
+    "Col",
+    "Lt",
+    "Sgt",
+    "Prof",
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "Jun",
+    "Jul",
+    "Aug",
+    "Sep",
+    "Sept",
+    "Oct",
+    "Nov",
+    "Dec",
+    "No",
+    "Vol",
+    "vs",
+    "U.S",
+    "U.N",
+    "U.K",
+    "e.g",
+    "i.e",
+    "etc",
+    "Inc",
+    "Ltd",
+    "Co",
+)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    index: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Document:
+    id: str
+    path: str
+    date: dt.date | None
+    sentences: tuple[Sentence, ...]
+
+
+def read_document(path: Path, as_of: dt.date | None = None) -> Document:
+    """A file as a document: its text (HTML through trafilatura), sentences and date (found in
+    the first lines, else ``as_of``). Binary, non-UTF-8, empty or huge files are bad input."""
+    if path.suffix.lower() not in SUFFIXES:
+        raise InputError.single(str(path), "", f"not an article: expected {', '.join(SUFFIXES)}")
+    raw = read_bounded(path, "article", MAX_ARTICLE_BYTES)
+    if b"\x00" in raw[:8192]:
+        raise InputError.single(str(path), "", "binary data, expected text")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise InputError.single(str(path), f"byte {err.start}", "not valid UTF-8 text") from None
+    if path.suffix.lower() in (".html", ".htm"):
+        text = html_text(text)
+    if not text.strip():
+        raise InputError.single(str(path), "", "empty article")
+    return Document(
+        path.stem,
+        str(path),
+        find_date(text) or as_of,
+        tuple(Sentence(k, s) for k, s in enumerate(split_sentences(text))),
+    )
+
+
+def html_text(html: str) -> str:
+    """The article text of an HTML page (trafilatura, offline), without boilerplate."""
+    import trafilatura
+
+    return trafilatura.extract(html, include_comments=False, include_tables=False) or ""
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences: paragraphs and list items split on blank lines and bullets, then on sentence
+    ends (. ! ? and a closing quote) followed by a capital, not after common abbreviations or
+    initials."""
+    out: list[str] = []
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    long_lines = bool(lines) and sorted(len(ln) for ln in lines)[len(lines) // 2] > 100
+    # crawled articles hold one paragraph per line; hard-wrapped text only breaks on blank lines
+    paras = lines if long_lines else re.split(r"\n\s*\n|\n(?=\s*[•*-]\s)", text)
+    for para in paras:
+        para = re.sub(r"^\s*[•*-]\s+", "", para)
+        para = " ".join(para.split())
+        if not para:
+            continue
+        start = 0
+        for m in re.finditer(r"[.!?][\"”’)]?\s+(?=[\"“‘(]?[A-Z0-9])", para):
+            before = para[start : m.start()]
+            last = before.rsplit(" ", 1)[-1]
+            if last.rstrip(".") in _ABBREV or re.fullmatch(r"[A-Z]", last):
+                continue
+            out.append(para[start : m.end()].strip())
+            start = m.end()
+        tail = para[start:].strip()
+        if tail:
+            out.append(tail)
+    return [s for s in out if re.search(r"[A-Za-z]{2}", s)]
+
+
+def find_date(text: str) -> dt.date | None:
+    """A full date in the article's first 600 characters ("Thursday, November 22, 2018",
+    "Monday 20th of May 2024", "2018-09-30"), else None."""
+    head = text[:600]
+    m = re.search(r"\b(\d{4})-(\d{2})-(\d{2})\b", head)
+    if m:
+        return _safe(int(m[1]), int(m[2]), int(m[3]))
+    m = re.search(_MONTH + r"\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})", head)
+    if m:
+        return _safe(int(m[3]), MONTHS[m[1].lower()], int(m[2]))
+    m = re.search(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + r",?\s+(\d{4})", head)
+    if m:
+        return _safe(int(m[3]), MONTHS[m[2].lower()], int(m[1]))
+    return None
+
+
+def _safe(y: int, m: int, d: int) -> dt.date | None:
+    try:
+        return dt.date(y, m, d)
+    except ValueError:
+        return None
+
+
+def event_date(sentence: str, doc_date: dt.date | None) -> str | None:
+    """The date a sentence reports, as precise as it says: "in March 2014" -> "2014-03", "in
+    1956" -> "1956", "in December" -> the latest December on or before the article's date,
+    "on 11 September" likewise with the day; "last week/month/year", "this year", "earlier this
+    month" from the article's date. Otherwise the article's date (None when unknown)."""
+    s = sentence
+    m = re.search(_MONTH + r"\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})", s) or None
+    if m:
+        d = _safe(int(m[3]), MONTHS[m[1].lower()], int(m[2]))
+        if d:
+            return d.isoformat()
+    m = re.search(r"\b(?i:in|since|by|from|until)\s+" + _MONTH + r",?\s+(\d{4})\b", s)
+    if m:
+        return f"{int(m[2]):04d}-{MONTHS[m[1].lower()]:02d}"
+    m = re.search(r"\b(?i:on\s+)?(\d{1,2})(?:st|nd|rd|th)?\s+" + _MONTH + r"\b(?!,?\s+\d{4})", s)
+    if m and doc_date:
+        month, day = MONTHS[m[2].lower()], int(m[1])
+        past = (month, day) <= (doc_date.month, doc_date.day)
+        year = doc_date.year if past else doc_date.year - 1
+        d = _safe(year, month, day)
+        if d:
+            return d.isoformat()
+    m = re.search(r"\b(?i:in|since|by|from|until|of)\s+(1[89]\d\d|20\d\d)\b", s)
+    if m:
+        return m[1]
+    m = re.search(r"\b(?i:in)\s+" + _MONTH + r"\b(?!,?\s+\d)", s)
+    if m and doc_date:
+        month = MONTHS[m[1].lower()]
+        year = doc_date.year if month <= doc_date.month else doc_date.year - 1
+        return f"{year:04d}-{month:02d}"
+    if doc_date is None:
+        return None
+    low = s.lower()
+    if "last week" in low:
+        return (doc_date - dt.timedelta(days=7)).isoformat()
+    if "last month" in low:
+        first = doc_date.replace(day=1) - dt.timedelta(days=1)
+        return f"{first.year:04d}-{first.month:02d}"
+    if "last year" in low:
+        return f"{doc_date.year - 1:04d}"
+    if "earlier this month" in low or "this month" in low:
+        return f"{doc_date.year:04d}-{doc_date.month:02d}"
+    if "this year" in low:
+        return f"{doc_date.year:04d}"
+    return doc_date.isoformat()

@@ -1,0 +1,149 @@
+"""`realpolitik ingest`: what a careful reader finds in the five bundled articles, coded as
+events and stance claims with verbatim quotes; bad files named while the others are read."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from conftest import DATA, SCENARIO, assert_bad_input, run_cli
+
+from realpolitik.news.events import penta_class
+from realpolitik.news.gazetteer import load_gazetteer
+from realpolitik.news.text import event_date, find_date, split_sentences
+from realpolitik.scenario.citations import normalise
+
+ARTICLES = sorted((DATA / "articles").glob("*.txt"))
+
+
+@pytest.fixture(scope="module")
+def found() -> dict:
+    run = run_cli("ingest", *ARTICLES, "--scenario", SCENARIO, "--json")
+    assert run.code == 0, run.stderr
+    return json.loads(run.stdout)
+
+
+def _events(found: dict, source: str, target: str, penta: int, *words: str) -> list[dict]:
+    return [e for e in found["events"] if e["source"] == source and e["target"] == target
+            and e["penta"] == penta and all(w in e["quote"] for w in words)]
+
+
+def test_json_shape_and_verbatim_quotes(found: dict):
+    assert set(found) == {"documents", "events", "claims"}
+    assert [d["id"] for d in found["documents"]] == [p.stem for p in ARTICLES]
+    assert set(found["events"][0]) == {"doc", "sentence", "quote", "source", "target", "penta",
+                                       "plover", "score", "date"}
+    assert set(found["claims"][0]) == {"doc", "sentence", "quote", "actor", "issue", "position",
+                                       "kind", "date"}
+    texts = {p.stem: normalise(p.read_text(encoding="utf-8")) for p in ARTICLES}
+    items = found["events"] + found["claims"]
+    assert len(found["events"]) >= 20 and len(found["claims"]) >= 20
+    assert all(normalise(x["quote"]) in texts[x["doc"]] for x in items)
+
+
+def test_japan_sanctions_russia_after_crimea(found: dict):
+    hits = _events(found, "JPN", "RUS", 4, "Japan imposed several sanctions", "Crimea")
+    assert hits and hits[0]["plover"] == "COERCE" and hits[0]["score"] == -8.0
+    assert hits[0]["date"] == "2014-03"
+
+
+def test_russia_and_china_hold_joint_military_exercises(found: dict):
+    hits = _events(found, "RUS", "CHN", 2, "joint naval exercises")
+    assert hits and hits[0]["plover"] == "COOPERATE"
+
+
+def test_putin_proposes_a_peace_treaty_to_abe(found: dict):
+    hits = _events(found, "RUS", "JPN", 1, "Putin proposed", "Abe", "no strings attached")
+    assert hits and hits[0]["date"] == "2018-09"  # "earlier this month" of a 2018-09-30 reading
+    claims = [c for c in found["claims"] if c["actor"] == "RUS" and c["issue"] == "sequence"
+              and "no strings attached" in c["quote"]]
+    assert claims and claims[0]["kind"] == "direct"
+    assert claims[0]["position"] == 100  # "treaty first: sign now, no preconditions"
+
+
+def test_us_sanctions_over_chinas_purchases_of_russian_arms(found: dict):
+    hits = _events(found, "USA", "CHN", 4, "purchases of Russian military equipment")
+    assert hits and hits[0]["date"] == "2018-09-23"  # "last week"
+
+
+def test_levada_poll_is_a_claim_of_the_russian_public_on_the_kurils(found: dict):
+    claims = [c for c in found["claims"] if c["actor"] == "RUS-public" and c["issue"] == "kurils"
+              and "Levada" in c["quote"]]
+    assert claims and claims[0]["position"] == 0  # opposed to giving up any island: status quo
+    assert claims[0]["kind"] == "direct"
+
+
+def test_penta_classes_of_cameo_roots():
+    assert [penta_class(c) for c in ("010", "020", "036", "057", "062", "085", "111", "130",
+                                     "140", "163", "192")] == [0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 4]
+
+
+def test_gazetteer_is_time_aware_and_case_careful():
+    g = load_gazetteer()
+    ms = g.mentions("Abe met Putin in Moscow.", dt.date(2018, 9, 1))
+    assert [(m.actor, m.role) for m in ms] == [
+        ("JPN", "prime minister"), ("RUS", "president (prime minister 1999-2000 and 2008-2012)"),
+        ("RUS", None)]
+    assert g.mentions("Abe spoke.", dt.date(2009, 6, 1))[0].role == "former prime minister"
+    assert g.mentions("Let us go to the UN.")[0].actor == "UN"  # "us" is not the US
+    assert [m.actor for m in g.mentions("ships in the South China Sea")] == []
+    assert g.mentions("Public opinion in Russia is opposed")[0].actor == "RUS-public"
+    assert g.resolve("JPN-press", ["JPN", "RUS"]) == "JPN"
+    assert g.resolve("JPN-press", ["JPN-press"]) == "JPN-press"
+
+
+def test_dates_and_sentences():
+    d = dt.date(2018, 9, 30)
+    assert event_date("In March 2014, Japan acted.", d) == "2014-03"
+    assert event_date("They met in December.", d) == "2017-12"
+    assert event_date("They met in June.", d) == "2018-06"
+    assert event_date("The declaration of 1956 ended the war.", d) == "1956"
+    assert event_date("He spoke last week.", d) == "2018-09-23"
+    assert event_date("Nothing dated.", None) is None
+    assert find_date("Thursday, November 22, 2018\n\nThe Signal") == dt.date(2018, 11, 22)
+    assert find_date("Monday 20th of May 2024\n") == dt.date(2024, 5, 20)
+    assert split_sentences("The U.S. said no. Mr. Abe agreed. Then Japan left!") == [
+        "The U.S. said no.", "Mr. Abe agreed.", "Then Japan left!"]
+
+
+def test_html_article_through_trafilatura(tmp_path: Path):
+    page = tmp_path / "a.html"
+    page.write_text("<html><head><title>t</title><script>var x = 'Japan';</script></head><body>"
+                    "<nav>Home | About</nav><article><p>In March 2014, Japan imposed sanctions "
+                    "on Russia over the annexation of Crimea, officials said on Monday in a "
+                    "statement that was long enough for an article body.</p><p>Tokyo and Moscow "
+                    "held talks in December to discuss a peace treaty and joint economic "
+                    "activity on the islands.</p></article></body></html>", encoding="utf-8")
+    run = run_cli("ingest", page, "--as-of", "2018-09-30", "--json")
+    assert run.code == 0, run.stderr
+    events = json.loads(run.stdout)["events"]
+    assert any(e["source"] == "JPN" and e["target"] == "RUS" and e["penta"] == 4 for e in events)
+    assert all("var x" not in e["quote"] for e in events)
+
+
+def test_bad_files_are_named_and_the_rest_still_read(tmp_path: Path):
+    binary = tmp_path / "bin.txt"
+    binary.write_bytes(b"\x00\x01\x02")
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    latin = tmp_path / "latin.txt"
+    latin.write_bytes("Japan et la Russie, caf\xe9".encode("latin-1"))
+    huge = tmp_path / "huge.txt"
+    with huge.open("wb") as f:
+        f.truncate(100 * 2**20)  # 100 MiB, sparse: refused before it is read
+    wrong = tmp_path / "paper.pdf"
+    wrong.write_text("x")
+    run = run_cli("ingest", ARTICLES[0], binary, empty, latin, huge, wrong,
+                  tmp_path / "missing.txt", "--json")
+    assert_bad_input(run, "bin.txt: binary", "empty.txt: empty", "latin.txt: byte",
+                     "huge.txt", "paper.pdf", "missing.txt")
+    data = json.loads(run.stdout)
+    assert [d["id"] for d in data["documents"]] == [ARTICLES[0].stem] and data["events"]
+
+
+def test_bad_options(tmp_path: Path):
+    assert_bad_input(run_cli("ingest", ARTICLES[0], "--as-of", "yesterday"), "--as-of")
+    assert_bad_input(run_cli("ingest", ARTICLES[0], "--scenario", tmp_path / "none.toml"),
+                     "none.toml")
