@@ -147,3 +147,36 @@ def test_bad_options(tmp_path: Path):
     assert_bad_input(run_cli("ingest", ARTICLES[0], "--as-of", "yesterday"), "--as-of")
     assert_bad_input(run_cli("ingest", ARTICLES[0], "--scenario", tmp_path / "none.toml"),
                      "none.toml")
+
+
+# --------------------------------------------------------------------------- --suggest
+
+
+def test_suggest_writes_a_new_file_that_validates_and_leaves_the_input(tmp_path: Path):
+    before = SCENARIO.read_bytes()
+    new = tmp_path / "sub" / "updated.toml"
+    new.parent.mkdir()
+    run = run_cli("ingest", *ARTICLES, "--suggest", SCENARIO, "-o", new, "--json")
+    assert run.code == 0, run.stderr
+    data = json.loads(run.stdout)
+    assert SCENARIO.read_bytes() == before
+    sug = data["suggestions"]
+    assert sug and data["output"] == str(new)
+    flags = [s["contradicts"] for s in sug]
+    assert flags == sorted(flags, reverse=True)  # contradictions first
+    # a relation suggestion is the mean Goldstein score of that pair's events / 10
+    rel = next(s for s in sug if s["path"] == "relations.RUS-CHN")
+    scores = [e["score"] for e in data["events"]
+              if {e["source"], e["target"]} == {"RUS", "CHN"} and e["date"] >= "2013"
+              and e["date"][:10] <= "2018-09-30"]
+    assert rel["suggested"] == pytest.approx(round(sum(scores) / len(scores) / 10, 3))
+    assert len(rel["evidence"]) == len(scores)
+    check = run_cli("validate", new, "--json")
+    assert check.code == 0, check.stdout
+    assert json.loads(check.stdout)["valid"]
+
+
+def test_suggest_refuses_to_write_over_its_input(tmp_path: Path):
+    assert_bad_input(run_cli("ingest", ARTICLES[0], "--suggest", SCENARIO, "-o", SCENARIO),
+                     "refusing to write over the input")
+    assert_bad_input(run_cli("ingest", ARTICLES[0], "-o", tmp_path / "x.toml"), "--suggest")

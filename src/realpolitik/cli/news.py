@@ -12,9 +12,13 @@ from rich.table import Table
 
 from realpolitik.cli.common import JsonOpt, command, emit_json, out, progress
 from realpolitik.errors import InputError
+from realpolitik.files import check_writable, write_atomic
 from realpolitik.news.events import PENTA
 from realpolitik.news.ingest import ingest as run_ingest
+from realpolitik.news.suggest import apply as apply_suggestions
+from realpolitik.news.suggest import suggest as suggest_updates
 from realpolitik.scenario.loader import load_any
+from realpolitik.scenario.writer import to_toml
 
 MAX_FILES = 10_000
 
@@ -34,6 +38,16 @@ def ingest(
         Path | None,
         typer.Option("--scenario", help="Find stance claims on this scenario's issues."),
     ] = None,
+    suggest: Annotated[
+        Path | None,
+        typer.Option("--suggest", metavar="SCENARIO",
+                     help="Suggest relation and position updates for this scenario."),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output",
+                     help="With --suggest: write the updated scenario to this new TOML file."),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Events (who did what to whom: CAMEO penta class, PLOVER type, Goldstein score, date) and,
@@ -47,6 +61,17 @@ def ingest(
             date = dt.date.fromisoformat(as_of)
         except ValueError:
             raise InputError.single("--as-of", "--as-of", f"{as_of!r} is not a date") from None
+    if suggest is not None and scenario is not None and suggest.resolve() != scenario.resolve():
+        raise InputError.single("--suggest", "--scenario",
+                                "give one scenario: --suggest reads claims on its own issues")
+    if output is not None:
+        if suggest is None:
+            raise InputError.single("--output", "--output", "--output needs --suggest SCENARIO")
+        if output.resolve() == suggest.resolve():
+            raise InputError.single(str(output), "--output",
+                                    "refusing to write over the input scenario; name a new file")
+        check_writable(output)
+    scenario = suggest or scenario
     sc = load_any(scenario) if scenario is not None else None
     if date is None and sc is not None:
         date = sc.scenario.as_of  # undated articles are read as of the scenario's date
@@ -55,10 +80,18 @@ def ingest(
         res = run_ingest(files, date, sc, progress=lambda: bar.advance(task))
     for err in res.errors:
         sys.stderr.write(f"error: {err}\n")
+    payload = res.to_json()
+    if suggest is not None and sc is not None:
+        found = suggest_updates(sc, res)
+        payload["suggestions"] = [x.to_json() for x in found]
+        if output is not None:
+            updated = apply_suggestions(sc, found, res, output)
+            write_atomic(output, to_toml(updated))
+            payload["output"] = str(output)
     if as_json:
-        emit_json(res.to_json())
+        emit_json(payload)
     else:
-        _tables(res.to_json())
+        _tables(payload)
     if res.errors:
         raise SystemExit(2)
 
@@ -91,6 +124,19 @@ def _tables(data: dict) -> None:  # type: ignore[type-arg]
                 e["quote"][:90],
             )
         out.print(t)
+    if data.get("suggestions"):
+        t = Table("", "input", "now", "cited range", "suggested", "evidence",
+                  title="suggested updates (review before use)", title_justify="left")
+        for x in data["suggestions"]:
+            lo, hi = x["range"]
+            rng = "-" if lo is None else f"{lo:g}..{hi:g}"
+            now = "new" if x["current"] is None else f"{x['current']:g}"
+            flag = "[red]contradicts[/red]" if x["contradicts"] else ""
+            t.add_row(flag, x["path"], now, rng, f"{x['suggested']:g}",
+                      f"{len(x['evidence'])}: {x['evidence'][0]['quote'][:60]}")
+        out.print(t)
+    if data.get("output"):
+        out.print(f"wrote {data['output']} (the input scenario is unchanged)")
     if data["claims"]:
         t = Table(
             "date",
