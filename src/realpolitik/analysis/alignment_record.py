@@ -66,10 +66,15 @@ TIE_TOL = 1e-9
 class History(Protocol):
     """What the record needs from the data, year by year (COW data or a synthetic history)."""
 
-    first: int
-    """First year with inputs and pacts."""
-    last: int
-    """Last year with pacts (outcomes)."""
+    @property
+    def first(self) -> int:
+        """First year with inputs and pacts."""
+        ...
+
+    @property
+    def last(self) -> int:
+        """Last year with pacts (outcomes)."""
+        ...
 
     def states(self, year: int) -> tuple[int, ...]:
         """The states scored from ``year`` (their ids)."""
