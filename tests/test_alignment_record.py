@@ -23,6 +23,7 @@ from realpolitik.analysis.alignment_record import (
     balance_together,
     block_bootstrap_mean,
     landscape_together,
+    observe_year,
     window_outcome,
 )
 
@@ -79,8 +80,12 @@ def test_models_that_see_the_blocs_coming_beat_persistence_exactly():
     assert m["persistence"].brier == pytest.approx(2 / 6)
     assert (m["persistence"].changed_n, m["persistence"].changed_accuracy,
             m["persistence"].changed_brier) == (2, 0.0, 1.0)
-    # base rate: years 1900..1905 (outcomes to 1908) had no pacts at all
-    assert m["base_rate"].brier == pytest.approx(2 / 6)
+    # base rate and transition: years 1900..1905 (outcomes to 1908), 36 pairs, none together;
+    # fitted shares are (together + 1/2) / (pairs + 1)
+    q = 0.5 / 37
+    for name in ("base_rate", "transition"):
+        assert rec.years[0].forecasts[name] == pytest.approx(np.full(6, q))
+        assert m[name].brier == pytest.approx((2 * (1 - q) ** 2 + 4 * q**2) / 6)
     for name in ("landscape", "balance"):
         assert m[name].accuracy == 1.0 and m[name].brier == pytest.approx(0.0)
         assert m[name].changed_accuracy == 1.0
@@ -98,7 +103,39 @@ def test_base_rate_is_the_share_together_in_years_whose_outcome_is_known():
     h = Synthetic(3, pact_years={y: {(0, 1)} for y in (1900, 1901, 1902, 1903, 1906, 1907)})
     rec = alignment_record(h, 1906, 1906, horizon=2)
     # training years s = 1900..1904, 3 pairs each: together (0, 1) in s = 1900 and 1901
-    assert rec.years[0].forecasts["base_rate"] == pytest.approx(np.full(3, 2 / 15))
+    assert rec.years[0].forecasts["base_rate"] == pytest.approx(np.full(3, 2.5 / 16))
+
+
+def test_transition_and_combined_cells_match_a_loop_over_training_pairs():
+    rng = np.random.default_rng(11)
+    n, hz = 5, 2
+    pairs = list(itertools.combinations(range(n), 2))
+    props = {}
+    for y in range(1900, 1941):
+        q = np.triu(rng.choice([-1.0, 0.0, 1.0], size=(n, n)), 1)
+        props[y] = q + q.T
+    h = Synthetic(n, last=1940, props=props,
+                  pact_years={y: {p for p in pairs if rng.random() < 0.3}
+                              for y in range(1900, 1941)})
+    t = 1925
+    rec = alignment_record(h, 1910, 1930, horizon=hz)
+    train = [observe_year(h, s, hz) for s in range(1900, t - hz + 1)]
+    year = next(y for y in rec.years if y.year == t)
+    for model, signal in (("transition", None), ("transition+landscape", "landscape"),
+                          ("transition+balance", "balance")):
+        def key(y, k, signal=signal):  # noqa: ANN001, ANN202
+            if signal is None:
+                return bool(y.now[k])
+            p = y.forecasts[signal][k]
+            return (bool(y.now[k]), "half" if p == 0.5 else (p > 0.5) == y.now[k])
+        counts: dict = {}
+        for y in train:
+            for k in range(y.outcome.size):
+                tog, tot = counts.get(key(y, k), (0, 0))
+                counts[key(y, k)] = (tog + bool(y.outcome[k]), tot + 1)
+        for k in range(year.outcome.size):
+            tog, tot = counts.get(key(year, k), (0, 0))
+            assert year.forecasts[model][k] == pytest.approx((tog + 0.5) / (tot + 1)), model
 
 
 # ---------------------------------------------------------------- the outcome rule ---------
@@ -295,7 +332,8 @@ def test_cli_backtest_json_1950_2010():
     # leaves the system in 1990, so its 11 pairs of 1990 have no outcome year
     assert n == 61 * 66 - 11
     for name, m in doc["models"].items():
-        assert set(m) == {"accuracy", "brier", "changed", "n", "vs_persistence"}
+        extra = {"vs_transition"} if name.startswith("transition+") else set()
+        assert set(m) == {"accuracy", "brier", "changed", "n", "vs_persistence"} | extra
         assert m["n"] == n and 0 <= m["accuracy"] <= 1 and 0 <= m["brier"] <= 1
         assert set(m["changed"]) == {"accuracy", "brier", "n"}
         lo, hi = m["vs_persistence"]["ci95"]

@@ -17,15 +17,22 @@ Forecasts, each a probability that the pair is together:
 * ``persistence``: 1 when the pair is in one bloc in year t, else 0 ("nothing changes");
 * ``base_rate``: the share of scored pairs together over every year s with s + H <= t (so their
   outcomes are known in t), from the first year of the data (1816);
+* ``transition``: persistence with rates: the share together among the pairs of those years
+  that were in one bloc in s, and among those that were not (a two-state Markov chain);
 * ``landscape``: the basin share: sum over the stable configurations (two coalitions, exhaustive
   search) of basin x [i and j in one coalition], i.e. the share of all 2^(K-1) starting splits
   whose steepest descent ends with i and j together (Axelrod & Bennett 1993, eq. 2 energies);
 * ``balance``: the share of the minimum-frustration splits of the signed graph of the
   propensities (weights |p_ij|, sizes ignored; Harary 1953, the frustration index) that put i
-  and j on one side.
+  and j on one side;
+* ``transition+landscape``, ``transition+balance``: the transition rates split further by
+  whether the model agrees with year t's bloc, sits at exactly 1/2, or disagrees (six cells):
+  what the model adds to persistence, compared with ``transition`` (``vs_transition``).
 
 A state with no relation to the others is indifferent: both models then give 1/2 for its pairs.
-No parameter is fitted to outcomes except the base rate, which sees only years s <= t - H.
+Every fitted share is (together + 1/2) / (pairs + 1) over the years s <= t - H (the mean under
+the Jeffreys prior; 1/2 for an empty cell); nothing else is fitted, and nothing to the years
+scored.
 
 Scores: accuracy (a probability above 1/2 predicts "together"; exactly 1/2 scores 1/2) and the
 Brier score, on all scored pairs and on the pairs that *change* (outcome differs from year t's
@@ -40,7 +47,7 @@ alliances change for many pairs at once.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 import numpy as np
@@ -54,7 +61,12 @@ from realpolitik.models.alignment.landscape import split_energies, stable_config
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
-MODELS = ("persistence", "base_rate", "landscape", "balance")
+MODELS = ("persistence", "base_rate", "transition", "landscape", "balance",
+          "transition+landscape", "transition+balance")
+FITTED = {"base_rate": "", "transition": "", "transition+landscape": "landscape",
+          "transition+balance": "balance"}
+"""Models fitted on earlier years -> the unfitted model whose signal they use."""
+N_CELLS = {"base_rate": 1, "transition": 2, "transition+landscape": 6, "transition+balance": 6}
 DEFAULT_HORIZON = 5
 DEFAULT_TOP = 12
 """States per year: the top 12 by CINC (66 pairs; the exhaustive search visits 2^11 splits)."""
@@ -190,16 +202,9 @@ def _pairs(mask: BoolArray) -> npt.NDArray[np.intp]:
     return np.column_stack([i[keep], j[keep]])
 
 
-def _training_counts(history: History, year: int, horizon: int) -> tuple[int, int]:
-    """(pairs together, pairs scored) of ``year``'s states over year+1 .. year+horizon."""
-    states = history.states(year)
-    tog, scored = window_outcome(history, year, states, horizon)
-    pr = _pairs(scored)
-    return int(tog[pr[:, 0], pr[:, 1]].sum()), int(pr.shape[0])
-
-
-def score_year(history: History, year: int, horizon: int, base_rate: float) -> YearScores:
-    """Every model's forecast for the pairs of ``year`` (data of ``year`` only) and the outcome."""
+def observe_year(history: History, year: int, horizon: int) -> YearScores:
+    """The outcome of ``year``'s pairs and the unfitted forecasts (persistence, landscape,
+    balance: data of ``year`` only); the fitted ones are added by :func:`alignment_record`."""
     states = history.states(year)
     tog, scored = window_outcome(history, year, states, horizon)
     allied, present = history.pacts(year, states)
@@ -208,10 +213,42 @@ def score_year(history: History, year: int, horizon: int, base_rate: float) -> Y
     pr = _pairs(scored)
     i, j = pr[:, 0], pr[:, 1]
     fc = {"persistence": now[i, j].astype(float),
-          "base_rate": np.full(i.size, base_rate),
           "landscape": landscape_together(sizes, p)[i, j],
           "balance": balance_together(p)[i, j]}
     return YearScores(year, states, pr, tog[i, j], now[i, j], fc)
+
+
+def cells(year: YearScores, model: str) -> npt.NDArray[np.intp]:
+    """The cell of each pair for a fitted model: one cell (base rate); year t's bloc
+    (transition); year t's bloc x whether the model agrees with it, is at exactly 1/2, or
+    disagrees (transition+landscape, transition+balance)."""
+    now = year.now.astype(np.intp)
+    if model == "base_rate":
+        return np.zeros_like(now)
+    if model == "transition":
+        return now
+    prob = year.forecasts[FITTED[model]]
+    signal = np.where(prob == 0.5, 1, np.where((prob > 0.5) == year.now, 0, 2))
+    return np.asarray(3 * now + signal, dtype=np.intp)
+
+
+def cell_counts(year: YearScores) -> dict[str, tuple[FloatArray, FloatArray]]:
+    """Per fitted model: (pairs together, pairs) in each cell of ``year``."""
+    out: dict[str, tuple[FloatArray, FloatArray]] = {}
+    for m, k in N_CELLS.items():
+        c = cells(year, m)
+        tog = np.bincount(c, weights=year.outcome.astype(float), minlength=k)
+        out[m] = (np.asarray(tog, dtype=np.float64),
+                  np.bincount(c, minlength=k).astype(np.float64))
+    return out
+
+
+def fitted_forecasts(counts: dict[str, tuple[FloatArray, FloatArray]],
+                     year: YearScores) -> dict[str, FloatArray]:
+    """Each fitted model's forecast for ``year`` from the cell counts of the training years
+    (which must end H years before): (together + 1/2) / (pairs + 1), the mean under the
+    Jeffreys prior (1/2 for an empty cell)."""
+    return {m: ((tog + 0.5) / (n + 1.0))[cells(year, m)] for m, (tog, n) in counts.items()}
 
 
 # --------------------------------------------------------------------------------------------
@@ -264,6 +301,8 @@ class ModelRecord:
     """Pairs where the model takes the other side of 1/2 than persistence."""
     disagree_right: float
     """Share of those where the model is right."""
+    vs_transition: tuple[float, tuple[float, float]] | None = None
+    """For a transition+model: Brier difference from the transition rates alone, 95% CI."""
 
     def to_json(self) -> dict[str, Any]:
         return {"accuracy": self.accuracy, "brier": self.brier, "n": self.n,
@@ -271,34 +310,47 @@ class ModelRecord:
                             "n": self.changed_n},
                 "vs_persistence": {"brier_diff": self.brier_diff, "ci95": list(self.ci95),
                                    "disagree": {"n": self.disagree_n,
-                                                "right": self.disagree_right}}}
+                                                "right": self.disagree_right}},
+                **({} if self.vs_transition is None else {"vs_transition": {
+                    "brier_diff": self.vs_transition[0],
+                    "ci95": list(self.vs_transition[1])}})}
 
 
 def _mean(x: FloatArray) -> float:
     return float(x.mean()) if x.size else float("nan")
 
 
+def _brier_diff(years: list[YearScores], model: str, reference: str, horizon: int,
+                seed: int) -> tuple[float, tuple[float, float]]:
+    """Mean Brier score of ``model`` minus ``reference`` over all pairs, with the moving-block
+    bootstrap 95% interval (years resampled)."""
+    sums = np.array([(brier_terms(s.forecasts[model], s.outcome)
+                      - brier_terms(s.forecasts[reference], s.outcome)).sum() for s in years])
+    counts = np.array([s.outcome.size for s in years], dtype=float)
+    mean = float(sums.sum() / counts.sum())
+    if model == reference:
+        return mean, (0.0, 0.0)
+    return mean, block_bootstrap_mean(sums, counts, horizon, seed=seed)
+
+
 def model_records(years: list[YearScores], horizon: int, seed: int = 0) -> list[ModelRecord]:
     """Accuracy and Brier score per model, all pairs and changed pairs, and the Brier
-    difference from persistence with its moving-block bootstrap interval."""
+    difference from persistence (and, for a transition+model, from the transition rates alone)
+    with moving-block bootstrap intervals."""
     y = np.concatenate([s.outcome for s in years])
     now = np.concatenate([s.now for s in years])
     changed = y != now
-    counts = np.array([s.outcome.size for s in years], dtype=float)
     out: list[ModelRecord] = []
     for m in MODELS:
         prob = np.concatenate([s.forecasts[m] for s in years])
         acc, br = accuracy_terms(prob, y), brier_terms(prob, y)
-        base = np.concatenate([brier_terms(s.forecasts["persistence"], s.outcome)
-                               for s in years])
-        diff = br - base
-        sums = np.array([d.sum() for d in np.split(diff, np.cumsum(counts)[:-1].astype(int))])
-        ci = ((0.0, 0.0) if m == "persistence"
-              else block_bootstrap_mean(sums, counts, horizon, seed=seed))
+        diff, ci = _brier_diff(years, m, "persistence", horizon, seed)
+        vs_tr = (_brier_diff(years, m, "transition", horizon, seed)
+                 if m.startswith("transition+") else None)
         dis = (prob != 0.5) & ((prob > 0.5) != now)
         out.append(ModelRecord(m, _mean(acc), _mean(br), int(y.size), _mean(acc[changed]),
-                               _mean(br[changed]), int(changed.sum()), _mean(diff), ci,
-                               int(dis.sum()), _mean(acc[dis])))
+                               _mean(br[changed]), int(changed.sum()), diff, ci,
+                               int(dis.sum()), _mean(acc[dis]), vs_tr))
     return out
 
 
@@ -342,18 +394,22 @@ def alignment_record(history: History, start: int, end: int, horizon: int = DEFA
     """Score every model on each year start..end (see the module docstring). ``on_year(done,
     total)`` reports progress; ``describe`` states the rule that picks the states."""
     check_span(history, start, end, horizon)
-    train = [_training_counts(history, s, horizon)
-             for s in range(history.first, end - horizon + 1)]
-    cum = np.cumsum(np.array(train, dtype=float).reshape(-1, 2), axis=0)
-    total = end - start + 1
+    total = end - history.first + 1
+    seen: list[YearScores] = []
+    counts: list[dict[str, tuple[FloatArray, FloatArray]]] = []
     years: list[YearScores] = []
-    ever: dict[int, None] = {}
-    for t in range(start, end + 1):
-        tog, n = cum[t - horizon - history.first]
-        years.append(score_year(history, t, horizon, float(tog / n) if n else 0.5))
-        ever.update(dict.fromkeys(years[-1].states))
+    for t in range(history.first, end + 1):
+        y = observe_year(history, t, horizon)
+        seen.append(y)
+        counts.append(cell_counts(y))
+        if t >= start:
+            train = counts[: t - horizon - history.first + 1]  # years s <= t - H
+            summed = {m: (np.sum([c[m][0] for c in train], axis=0),
+                          np.sum([c[m][1] for c in train], axis=0)) for m in N_CELLS}
+            years.append(replace(y, forecasts=y.forecasts | fitted_forecasts(summed, y)))
         if on_year is not None:
-            on_year(len(years), total)
+            on_year(len(seen), total)
+    ever = dict.fromkeys(c for y in years for c in y.states)
     states = {"rule": describe, "per_year": max(len(s.states) for s in years),
               "ever": [history.label(c) for c in ever]}
     return AlignmentRecord(start, end, horizon, states, tuple(years),

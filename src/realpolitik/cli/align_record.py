@@ -49,8 +49,8 @@ def print_record(record: AlignmentRecord) -> None:
     out.print(f"  [dim]states: {record.states['rule']}[/dim]")
     out.print("  [dim]together = in one ATOP 5.1 defence-pact bloc in most of the window[/dim]")
     t = Table(title="Same side or not (Brier: lower is better)", box=box.SIMPLE_HEAD,
-              pad_edge=False)
-    for col in ("model", "acc.", "Brier", "changed\nacc.", "changed\nBrier", "Brier -\npers.",
+              pad_edge=False, collapse_padding=True, show_edge=False)
+    for col in ("model", "acc.", "Brier", "chg\nacc.", "chg\nBrier", "Brier -\npers.",
                 "95% CI"):
         t.add_column(col, justify="left" if col == "model" else "right", no_wrap=True)
     for m in record.models:
@@ -61,9 +61,14 @@ def print_record(record: AlignmentRecord) -> None:
     out.print(t)
     out.print("Where a model takes the other side from persistence, it is right: " + ", ".join(
         f"{m.name} {m.disagree_right:.0%} of {m.disagree_n}" for m in record.models
-        if m.name != "persistence") + ".")
+        if m.disagree_n) + ".")
+    for m in record.models:
+        if m.vs_transition is not None:
+            d, (lo, hi) = m.vs_transition
+            out.print(f"{m.name} - transition (what {m.name.split('+')[1]} adds to the "
+                      f"transition rates): Brier {d:+.4f} [95% CI {lo:+.4f}, {hi:+.4f}].")
     changed = record.models[0].changed_n
     better = [m.name for m in record.models if m.name != "persistence" and m.ci95[1] < 0]
-    out.print(f"{changed} pair-years changed side. " + (
+    out.print(f"{changed} pair-years changed side (chg: scores on those). " + (
         f"Better than persistence (95% CI below 0): {', '.join(better)}." if better else
         "No model beats persistence (\"nothing changes\") on the Brier score."))
