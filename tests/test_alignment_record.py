@@ -340,6 +340,8 @@ def test_cli_backtest_json_1950_2010():
         assert lo <= m["vs_persistence"]["brier_diff"] <= hi, name
     pers = doc["models"]["persistence"]
     assert pers["brier"] == pytest.approx(1 - pers["accuracy"])
+    assert len(doc["changes"]) == pers["changed"]["n"]
+    assert all(c["before"] != c["after"] and 1950 <= c["year"] <= 2010 for c in doc["changes"])
     assert pers["changed"]["n"] > 0 and pers["changed"]["accuracy"] == 0
 
 

@@ -362,6 +362,9 @@ class AlignmentRecord:
     states: dict[str, Any]
     years: tuple[YearScores, ...]
     models: tuple[ModelRecord, ...]
+    changes: tuple[dict[str, Any], ...] = ()
+    """Every pair-year that changed side: year, pair, before (year t), after (the window), and
+    the landscape and balance probabilities."""
 
     def to_json(self) -> dict[str, Any]:
         """The ``realpolitik align --backtest --json`` payload."""
@@ -369,7 +372,8 @@ class AlignmentRecord:
                 "states": self.states,
                 "outcome": "together = in one ATOP 5.1 defence-pact bloc (connected component "
                            "among the states) in more than half of years t+1..t+horizon",
-                "models": {m.name: m.to_json() for m in self.models}}
+                "models": {m.name: m.to_json() for m in self.models},
+                "changes": list(self.changes)}
 
 
 def check_span(history: History, start: int, end: int, horizon: int) -> None:
@@ -412,8 +416,14 @@ def alignment_record(history: History, start: int, end: int, horizon: int = DEFA
     ever = dict.fromkeys(c for y in years for c in y.states)
     states = {"rule": describe, "per_year": max(len(s.states) for s in years),
               "ever": [history.label(c) for c in ever]}
+    changes = tuple(
+        {"year": y.year, "pair": [history.label(y.states[i]), history.label(y.states[j])],
+         "before": bool(y.now[k]), "after": bool(y.outcome[k]),
+         "landscape": float(y.forecasts["landscape"][k]),
+         "balance": float(y.forecasts["balance"][k])}
+        for y in years for k, (i, j) in enumerate(y.pairs.tolist()) if y.now[k] != y.outcome[k])
     return AlignmentRecord(start, end, horizon, states, tuple(years),
-                           tuple(model_records(years, horizon, seed)))
+                           tuple(model_records(years, horizon, seed)), changes)
 
 
 def cow_record(start: int, end: int, horizon: int = DEFAULT_HORIZON, top: int = DEFAULT_TOP,

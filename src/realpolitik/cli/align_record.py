@@ -68,6 +68,12 @@ def print_record(record: AlignmentRecord) -> None:
             out.print(f"{m.name} - transition (what {m.name.split('+')[1]} adds to the "
                       f"transition rates): Brier {d:+.4f} [95% CI {lo:+.4f}, {hi:+.4f}].")
     changed = record.models[0].changed_n
+    by_year: dict[int, int] = {}
+    for c in record.changes:
+        by_year[c["year"]] = by_year.get(c["year"], 0) + 1
+    if by_year:
+        out.print("Changes by year: " + ", ".join(f"{y} ({n})" for y, n in by_year.items())
+                  + " (each listed in the JSON).")
     better = [m.name for m in record.models if m.name != "persistence" and m.ci95[1] < 0]
     out.print(f"{changed} pair-years changed side (chg: scores on those). " + (
         f"Better than persistence (95% CI below 0): {', '.join(better)}." if better else
