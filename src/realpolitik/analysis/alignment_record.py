@@ -55,6 +55,7 @@ import numpy.typing as npt
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
+from realpolitik.analysis.cowdata import ATOP_LAST_YEAR
 from realpolitik.errors import InputError
 from realpolitik.models.alignment.landscape import split_energies, stable_configurations
 
@@ -110,7 +111,7 @@ class CowHistory:
 
     k: int = DEFAULT_TOP
     first: int = 1816
-    last: int = 2018
+    last: int = ATOP_LAST_YEAR
 
     def states(self, year: int) -> tuple[int, ...]:
         from realpolitik.analysis.cowdata import top_states
