@@ -362,6 +362,7 @@ def test_cli_backtest_table():
     (["--backtest", "1950:2010", "--horizon", "0"], "--horizon"),
     (["--backtest", "1950:1960", "--year", "1950"], "--backtest"),
     (["--year", "1950", "--horizon", "3"], "--horizon"),
+    (["--backtest", "1950:1960", "--k", "3"], "--k"),
 ])
 def test_cli_backtest_bad_input(args, needle):
     assert_bad_input(run_cli("align", *args), needle)

@@ -96,9 +96,10 @@ def align_command(
     if backtest is not None:
         from realpolitik.cli.align_record import run_backtest
 
-        if args or year is not None or states or actors or sizes or matrix or tipping or html:
-            raise InputError.single("align", "--backtest", "takes no scenario, --year, "
-                                    "--states, --actors, --sizes, --matrix, --tipping or --html")
+        if (args or year is not None or states or actors or sizes or matrix or tipping or html
+                or k != 2):
+            raise InputError.single("align", "--backtest", "takes no scenario, --year, --states, "
+                                    "--actors, --sizes, --matrix, --tipping, --html or --k")
         run_backtest(backtest, horizon, json_out)
         return
     if horizon != 5:
