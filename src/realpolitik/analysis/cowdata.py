@@ -251,3 +251,65 @@ def cow_landscape(year: int, states: list[str] | None = None) -> CowLandscape:
     return CowLandscape(year, ids, tuple(int(c) for c in cc), tuple(s.name for s in infos),
                         sizes, p, {"alliance": ally, "dispute": mid, "rivalry": riv},
                         tuple(notes))
+
+
+# --------------------------------------------------------------------------------------------
+# whole-system look-ups for the alignment record (analysis/alignment_record.py)
+# --------------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _cinc_by_year() -> dict[int, list[tuple[float, int]]]:
+    out: dict[int, list[tuple[float, int]]] = {}
+    for (c, y), v in _cinc().items():
+        out.setdefault(y, []).append((v, c))
+    return out
+
+
+def top_states(year: int, k: int) -> tuple[int, ...]:
+    """COW codes of the ``k`` states in the system in ``year`` with the highest NMC CINC that
+    year, largest first (ties by lower code)."""
+    states = _states()
+    ranked = sorted((-v, c) for v, c in _cinc_by_year().get(year, [])
+                    if c in states and states[c].member(year))
+    return tuple(c for _, c in ranked[:k])
+
+
+def in_system(year: int, ccodes: tuple[int, ...]) -> npt.NDArray[np.bool_]:
+    """Whether each state is a member of the COW state system in ``year``."""
+    states = _states()
+    return np.array([c in states and states[c].member(year) for c in ccodes], dtype=bool)
+
+
+def state_abb(ccode: int) -> str:
+    """The COW abbreviation of a code (the code itself when unknown)."""
+    s = _states().get(ccode)
+    return s.abb if s else str(ccode)
+
+
+ATOP_LAST_YEAR = 2018
+"""ATOP 5.1 ends in 2018."""
+
+
+@lru_cache(maxsize=1)
+def _defence_rows() -> tuple[npt.NDArray[np.int64], npt.NDArray[np.intp]]:
+    """ATOP rows with a defense obligation (ccode1, ccode2, year), sorted by year, and the first
+    row of each year from 0 to ATOP_LAST_YEAR + 1 (for slicing)."""
+    a = _atop()
+    d = a[a[:, 3] >= ALLIANCE_WEIGHTS["defense"], :3].astype(np.int64)  # defense: the only 1.0
+    d = d[np.argsort(d[:, 2], kind="stable")]
+    return d, np.searchsorted(d[:, 2], np.arange(ATOP_LAST_YEAR + 2))
+
+
+def defence_pacts(year: int, ccodes: tuple[int, ...]) -> npt.NDArray[np.bool_]:
+    """(N, N) symmetric: an ATOP 5.1 defense obligation in force in ``year`` between the two
+    states, in either direction."""
+    d, first = _defence_rows()
+    out = np.zeros((len(ccodes), len(ccodes)), dtype=bool)
+    if not 0 <= year <= ATOP_LAST_YEAR:
+        return out
+    pos = {c: k for k, c in enumerate(ccodes)}
+    for c1, c2, _ in d[first[year]: first[year + 1]].tolist():
+        if c1 in pos and c2 in pos:
+            out[pos[c1], pos[c2]] = out[pos[c2], pos[c1]] = True
+    return out

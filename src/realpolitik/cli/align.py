@@ -85,10 +85,25 @@ def align_command(
     k: int = typer.Option(2, "--k", help="Number of coalitions (Florian & Galam 2000)."),
     seed: int = typer.Option(0, "--seed", help="Seed for sampled starts (large landscapes)."),
     html: Path | None = typer.Option(None, "--html", help="Also write the HTML fragment here."),
+    backtest: str | None = typer.Option(
+        None, "--backtest", metavar="FROM:TO", help="Score the alignment models and baselines "
+        "on each year's later ATOP alliance blocs (the record; no other input)."),
+    horizon: int = typer.Option(5, "--horizon", help="With --backtest: years of outcome."),
     json_out: JsonOpt = False,
 ) -> None:
     """Predict alignments (Axelrod & Bennett's landscape theory): every stable configuration
     with its energy and basin, frustrations, strategic triangles and a tipping point."""
+    if backtest is not None:
+        from realpolitik.cli.align_record import run_backtest
+
+        if (args or year is not None or states or actors or sizes or matrix or tipping or html
+                or k != 2):
+            raise InputError.single("align", "--backtest", "takes no scenario, --year, --states, "
+                                    "--actors, --sizes, --matrix, --tipping, --html or --k")
+        run_backtest(backtest, horizon, json_out)
+        return
+    if horizon != 5:
+        raise InputError.single("align", "--horizon", "needs --backtest")
     if html is not None:
         check_writable(html)
     inputs = _inputs(list(args or []), year, split_names(states), split_names(actors), sizes,
