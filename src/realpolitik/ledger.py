@@ -21,7 +21,8 @@ from sqlalchemy import select as sql_select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from realpolitik.errors import InputError
-from realpolitik.store import Base, RunStore, _clean
+from realpolitik.jsonable import jsonable
+from realpolitik.store import Base, RunStore
 
 GENESIS = "0" * 64
 
@@ -69,7 +70,7 @@ class Ledger:
 
     def append(self, kind: str, payload: dict[str, Any]) -> Entry:
         """Add an entry at the end of the chain (the payload's NaNs become null)."""
-        payload = _clean(payload)
+        payload = jsonable(payload)
         with Session(self.engine, expire_on_commit=False) as s, s.begin():
             last = s.scalars(sql_select(Entry).order_by(Entry.seq.desc()).limit(1)).first()
             prev = last.hash if last else GENESIS

@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import math
 import os
 import platform
 import uuid
@@ -32,6 +31,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from realpolitik.errors import InputError
+from realpolitik.jsonable import jsonable
 
 STATUSES = ("running", "succeeded", "failed", "aborted")
 ENV_URL = "REALPOLITIK_DB"
@@ -103,20 +103,6 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _clean(x: Any) -> Any:
-    """JSON-safe: NaN and infinities become None (JSON has neither), tuples lists, numpy
-    scalars and arrays plain Python."""
-    if isinstance(x, float):
-        return x if math.isfinite(x) else None
-    if isinstance(x, Mapping):
-        return {str(k): _clean(v) for k, v in x.items()}
-    if isinstance(x, list | tuple):
-        return [_clean(v) for v in x]
-    if hasattr(x, "tolist"):
-        return _clean(x.tolist())
-    return x
-
-
 def default_url() -> str:
     """``REALPOLITIK_DB`` if set, else a SQLite file in the user's data folder."""
     env = os.environ.get(ENV_URL)
@@ -184,7 +170,7 @@ class RunStore:
             command=command,
             scenario=None if scenario is None else str(scenario),
             scenario_sha256=file_sha256(scenario),
-            parameters=_clean(dict(parameters or {})),
+            parameters=jsonable(dict(parameters or {})),
             seed=seed,
             versions=versions(),
             status="running",
@@ -198,7 +184,7 @@ class RunStore:
         """Keep finished draws (index -> JSON-able result) of a running run."""
         with self._session() as s:
             for k, result in draws.items():
-                s.merge(Draw(run_id=run_id, index=int(k), result=_clean(result)))
+                s.merge(Draw(run_id=run_id, index=int(k), result=jsonable(result)))
 
     def finish(
         self, run_id: str, status: str, results: Any = None, error: str | None = None
@@ -216,7 +202,7 @@ class RunStore:
             if started.tzinfo is None:
                 started = started.replace(tzinfo=dt.UTC)
             run.seconds = (run.finished_at - started).total_seconds()
-            run.results = _clean(results)
+            run.results = jsonable(results)
             run.error = error
 
     def reopen(self, run_id: str) -> Run:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -17,8 +16,10 @@ from typer.core import TyperOption
 
 from realpolitik.errors import InputError
 from realpolitik.files import write_atomic
+from realpolitik.jsonable import jsonable
 
 __all__ = [
+    "DbOpt",
     "JsonOpt",
     "app",
     "command",
@@ -36,6 +37,16 @@ TyperOption.display_type_rich = lambda self, ctx: None if self.is_flag else _typ
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON only, on stdout.")]
 """The ``--json`` flag every command takes: then JSON, and only JSON, goes to stdout."""
+
+DbOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="Run store URL (SQLAlchemy; default: REALPOLITIK_DB, else a SQLite file in the "
+        "user's data folder).",
+    ),
+]
+"""The ``--db`` option of every command that reads or writes the run store."""
 
 app = typer.Typer(
     name="realpolitik",
@@ -79,23 +90,9 @@ def progress(*columns: str | ProgressColumn, disable: bool = False) -> Progress:
     )
 
 
-def _jsonable(x: Any) -> Any:
-    if isinstance(x, float):
-        return x if math.isfinite(x) else None
-    if isinstance(x, dict):
-        return {str(k): _jsonable(v) for k, v in x.items()}
-    if isinstance(x, list | tuple):
-        return [_jsonable(v) for v in x]
-    if hasattr(x, "tolist"):
-        return _jsonable(x.tolist())
-    if hasattr(x, "item"):
-        return _jsonable(x.item())
-    return x
-
-
 def emit_json(payload: Any) -> None:
     """Print JSON, and only JSON, on stdout."""
-    sys.stdout.write(json.dumps(_jsonable(payload), indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.write(json.dumps(jsonable(payload), indent=2, ensure_ascii=False) + "\n")
     sys.stdout.flush()
 
 

@@ -13,7 +13,7 @@ from rich.table import Table
 from realpolitik.analysis.forecast import MODELS
 from realpolitik.analysis.headline import HEADLINE_DRAWS, HEADLINE_MODEL, headline
 from realpolitik.analysis.scores import band_of, brier, crps, pit
-from realpolitik.cli.common import JsonOpt, app, emit_json, handle_errors, out
+from realpolitik.cli.common import DbOpt, JsonOpt, app, emit_json, handle_errors, out
 from realpolitik.errors import InputError
 from realpolitik.ledger import Ledger
 from realpolitik.scenario.loader import load_any
@@ -25,7 +25,6 @@ ledger_app = typer.Typer(
 )
 app.add_typer(ledger_app, name="ledger")
 
-DbOpt = Annotated[str | None, typer.Option("--db", help="Database URL (as for `runs`).")]
 
 
 def _date(text: str, field: str) -> dt.date:

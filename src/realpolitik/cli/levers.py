@@ -11,7 +11,7 @@ from rich.table import Table
 
 from realpolitik.analysis.forecast import MODELS
 from realpolitik.analysis.levers import levers as find_levers
-from realpolitik.cli.common import JsonOpt, command, emit_json, out
+from realpolitik.cli.common import DbOpt, JsonOpt, command, emit_json, out
 from realpolitik.errors import InputError
 from realpolitik.scenario.loader import load_any
 from realpolitik.store import RunStore
@@ -43,7 +43,7 @@ def levers(
     model: Annotated[
         str, typer.Option("--model", help="The model whose forecast must move.")
     ] = "compromise",
-    db: Annotated[str | None, typer.Option("--db", help="Run store URL.")] = None,
+    db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """What would have to change: single inputs, then pairs, ranked by size, each marked inside

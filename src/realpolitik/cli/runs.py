@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from realpolitik.cli.common import JsonOpt, app, emit_json, handle_errors, out, write_atomic
+from realpolitik.cli.common import DbOpt, JsonOpt, app, emit_json, handle_errors, out, write_atomic
 from realpolitik.errors import InputError
 from realpolitik.files import check_writable
 from realpolitik.store import RunStore, export_rows
@@ -23,14 +23,6 @@ runs_app = typer.Typer(
 )
 app.add_typer(runs_app, name="runs")
 
-DbOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        help="Database URL (SQLAlchemy; default: REALPOLITIK_DB, else a SQLite file in the "
-        "user's data folder).",
-    ),
-]
 
 
 class ExportFormat(StrEnum):

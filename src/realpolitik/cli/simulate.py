@@ -16,7 +16,7 @@ from rich.table import Table
 
 from realpolitik.analysis.forecast import MODELS
 from realpolitik.analysis.simulate import Simulation, design, run_draws, sensitivity
-from realpolitik.cli.common import JsonOpt, command, emit_json, out, progress
+from realpolitik.cli.common import DbOpt, JsonOpt, command, emit_json, out, progress
 from realpolitik.errors import InputError
 from realpolitik.scenario.loader import load_any
 from realpolitik.store import RunStore, file_sha256
@@ -67,7 +67,7 @@ def simulate(
     model: Annotated[
         str, typer.Option("--model", help="The model the sensitivity tables explain.")
     ] = "compromise",
-    db: Annotated[str | None, typer.Option("--db", help="Run store URL.")] = None,
+    db: DbOpt = None,
     resume: Annotated[
         str | None, typer.Option("--resume", metavar="RUN_ID", help="Complete an interrupted run.")
     ] = None,

@@ -13,7 +13,7 @@ from realpolitik.errors import InputError
 from realpolitik.news.claims import find_claims, issue_words
 from realpolitik.news.events import code_event, load_codebook
 from realpolitik.news.gazetteer import load_gazetteer
-from realpolitik.news.text import Document, event_date, read_document
+from realpolitik.news.text import Document, event_date, partial_date, read_document
 from realpolitik.scenario.schema import Scenario
 
 
@@ -34,19 +34,6 @@ class Ingested:
             "events": self.events,
             "claims": self.claims,
         }
-
-
-def _as_date(text: str | None) -> dt.date | None:
-    """The first day a (possibly partial) ISO date covers: "2014-03" -> 2014-03-01."""
-    if not text:
-        return None
-    parts = [int(p) for p in text.split("-")]
-    try:
-        return dt.date(
-            parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1
-        )
-    except ValueError:
-        return None
 
 
 def ingest(
@@ -73,7 +60,7 @@ def ingest(
         for s in doc.sentences:
             out.sentences += 1
             when = event_date(s.text, doc.date)
-            mentions = gaz.mentions(s.text, _as_date(when) or doc.date)
+            mentions = gaz.mentions(s.text, partial_date(when) or doc.date)
             base = {"doc": doc.id, "sentence": s.index, "quote": s.text, "date": when}
             ev = code_event(s.text, mentions, book, known, gaz)
             if ev is not None:

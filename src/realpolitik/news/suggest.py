@@ -13,7 +13,6 @@ contradicts the evidence the scenario rests on and is listed first.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from realpolitik.news.ingest import Ingested
+from realpolitik.news.text import partial_date
 from realpolitik.scenario.citations import resolve_source_path
 from realpolitik.scenario.inputs import inputs, with_values
 from realpolitik.scenario.schema import Citation, Scenario, Source
@@ -53,28 +53,24 @@ class Suggestion:
         return not (self.low - 1e-9 <= self.suggested <= self.high + 1e-9)
 
     def to_json(self) -> dict[str, Any]:
-        return {"path": self.path, "current": self.current, "range": [self.low, self.high],
-                "suggested": self.suggested, "contradicts": self.contradicts, "new": self.new,
-                "evidence": self.evidence}
-
-
-def _date(text: str | None) -> dt.date | None:
-    if not text:
-        return None
-    parts = [int(p) for p in text.split("-")]
-    try:
-        return dt.date(parts[0], parts[1] if len(parts) > 1 else 1,
-                       parts[2] if len(parts) > 2 else 1)
-    except ValueError:
-        return None
+        return {
+            "path": self.path,
+            "current": self.current,
+            "range": [self.low, self.high],
+            "suggested": self.suggested,
+            "contradicts": self.contradicts,
+            "new": self.new,
+            "evidence": self.evidence,
+        }
 
 
 def _evidence(item: dict[str, Any], kind: str) -> dict[str, Any]:
     return {"doc": item["doc"], "quote": item["quote"], "kind": kind, "date": item["date"]}
 
 
-def suggest(scenario: Scenario, found: Ingested,
-            window_years: int = WINDOW_YEARS) -> list[Suggestion]:
+def suggest(
+    scenario: Scenario, found: Ingested, window_years: int = WINDOW_YEARS
+) -> list[Suggestion]:
     """Relation and position suggestions, contradictions first, then the largest changes."""
     known = {a.id for a in scenario.actors}
     current = {i.path: i for i in inputs(scenario)}
@@ -84,7 +80,7 @@ def suggest(scenario: Scenario, found: Ingested,
     for e in found.events:
         if e["source"] not in known or e["target"] not in known:
             continue
-        when = _date(e["date"])
+        when = partial_date(e["date"])
         if as_of and (when is None or when > as_of or (start and when < start)):
             continue
         a, b = sorted((e["source"], e["target"]))
@@ -96,11 +92,16 @@ def suggest(scenario: Scenario, found: Ingested,
             continue
         path = f"relations.{a}-{b}" if f"relations.{a}-{b}" in current else f"relations.{b}-{a}"
         inp = current.get(path)
-        out.append(Suggestion(
-            path if inp else f"relations.{a}-{b}",
-            inp.value if inp else None, inp.low if inp else None, inp.high if inp else None,
-            round(float(np.mean(scores)) / 10.0, 3),
-            [_evidence(e, f"event, Goldstein {e['score']:+g}") for e in events]))
+        out.append(
+            Suggestion(
+                path if inp else f"relations.{a}-{b}",
+                inp.value if inp else None,
+                inp.low if inp else None,
+                inp.high if inp else None,
+                round(float(np.mean(scores)) / 10.0, 3),
+                [_evidence(e, f"event, Goldstein {e['score']:+g}") for e in events],
+            )
+        )
     stances: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for c in found.claims:
         if c["position"] is None or c["kind"] != "direct" or c["actor"] not in known:
@@ -110,10 +111,16 @@ def suggest(scenario: Scenario, found: Ingested,
         if len(claims) < MIN_CLAIMS:
             continue
         inp = current.get(path)
-        out.append(Suggestion(
-            path, inp.value if inp else None, inp.low if inp else None,
-            inp.high if inp else None, float(np.median([c["position"] for c in claims])),
-            [_evidence(c, f"claim, {c['kind']}") for c in claims]))
+        out.append(
+            Suggestion(
+                path,
+                inp.value if inp else None,
+                inp.low if inp else None,
+                inp.high if inp else None,
+                float(np.median([c["position"] for c in claims])),
+                [_evidence(c, f"claim, {c['kind']}") for c in claims],
+            )
+        )
 
     def rank(s: Suggestion) -> tuple[bool, bool, float, str]:
         span = 2.0 if s.path.startswith("relations.") else 100.0
@@ -134,8 +141,9 @@ def _moved(src: Source, scenario: Scenario, out_file: Path) -> Source:
     return src.model_copy(update={"path": rel})
 
 
-def apply(scenario: Scenario, suggestions: list[Suggestion], found: Ingested,
-          out_file: Path) -> Scenario:
+def apply(
+    scenario: Scenario, suggestions: list[Suggestion], found: Ingested, out_file: Path
+) -> Scenario:
     """The scenario with every suggestion for an existing value applied, each changed value
     citing its quotes from the articles (added as sources, their paths relative to
     ``out_file``). New relations and stances are left for a person to add."""
@@ -153,25 +161,41 @@ def apply(scenario: Scenario, suggestions: list[Suggestion], found: Ingested,
         taken.add(sid)
         source_id[doc_id] = sid
         rel = os.path.relpath(Path(docs[doc_id].path).resolve(), out_file.resolve().parent)
-        sources.append(Source(id=sid, title=f"Ingested article {doc_id}", path=rel,
-                              date=docs[doc_id].date,
-                              note="added by realpolitik ingest --suggest"))
-    cites = {s.path: [Citation(source=source_id[e["doc"]], quote=e["quote"])
-                      for e in s.evidence] for s in suggestions if not s.new}
+        sources.append(
+            Source(
+                id=sid,
+                title=f"Ingested article {doc_id}",
+                path=rel,
+                date=docs[doc_id].date,
+                note="added by realpolitik ingest --suggest",
+            )
+        )
+    cites = {
+        s.path: [Citation(source=source_id[e["doc"]], quote=e["quote"]) for e in s.evidence]
+        for s in suggestions
+        if not s.new
+    }
     stances = []
     for st in updated.stances:
         path = f"stances.{st.actor}.{st.issue}.position"
         if path in cites:
-            st = st.model_copy(update={"position": st.position.model_copy(
-                update={"cite": [*st.position.cite, *cites[path]]})})
+            st = st.model_copy(
+                update={
+                    "position": st.position.model_copy(
+                        update={"cite": [*st.position.cite, *cites[path]]}
+                    )
+                }
+            )
         stances.append(st)
     relations = []
     for r in updated.relations:
         path = f"relations.{r.pair[0]}-{r.pair[1]}"
         if path in cites:
-            r = r.model_copy(update={"value": r.value.model_copy(
-                update={"cite": [*r.value.cite, *cites[path]]})})
+            r = r.model_copy(
+                update={"value": r.value.model_copy(update={"cite": [*r.value.cite, *cites[path]]})}
+            )
         relations.append(r)
-    result = updated.model_copy(update={"sources": sources, "stances": stances,
-                                        "relations": relations})
+    result = updated.model_copy(
+        update={"sources": sources, "stances": stances, "relations": relations}
+    )
     return Scenario.model_validate(result.model_dump())

@@ -216,3 +216,17 @@ def event_date(sentence: str, doc_date: dt.date | None) -> str | None:
     if "this year" in low:
         return f"{doc_date.year:04d}"
     return doc_date.isoformat()
+
+
+def partial_date(text: str | None) -> dt.date | None:
+    """The first day a (possibly partial) ISO date covers: "2014-03" -> 2014-03-01, "1956" ->
+    1956-01-01; None for None or nonsense."""
+    if not text:
+        return None
+    try:
+        parts = [int(p) for p in text.split("-")]
+        return dt.date(
+            parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1
+        )
+    except (ValueError, IndexError):
+        return None
