@@ -20,7 +20,7 @@ after 2014 there is no dispute term. Each gap is stated in the result's notes.
 
 States are named by COW abbreviation (``RUS``, ``ROK``, ``GMY``), COW code (``365``) or, when
 the code is not a COW abbreviation, a common ISO 3166 alpha-3 code (``KOR``, ``DEU``, ``GBR``).
-Data files are read from the repository's ``data/cow/`` folder.
+Data files are read from the package's ``data/cow/`` folder.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ import numpy as np
 import numpy.typing as npt
 
 from realpolitik.errors import InputError
-from realpolitik.paths import PROJECT_ROOT
+from realpolitik.paths import data_file
 
 ALLIANCE_WEIGHTS = {"defense": 1.0, "offense": 0.75, "neutral": 0.25, "nonagg": 0.25,
                     "consul": 0.1}
@@ -64,17 +64,8 @@ AUL or 900; MNG is Montenegro), else the ISO alias (KOR is South Korea once COW'
 has left the system)."""
 
 
-def data_dir() -> Path:
-    """The repository's ``data/`` folder (next to ``src/``)."""
-    return PROJECT_ROOT / "data"
-
-
 def _cow_file(name: str) -> Path:
-    p = data_dir() / "cow" / name
-    if not p.exists():
-        raise InputError.single(str(p), "", "COW data file not found: data-built landscapes "
-                                "need the data/cow/ folder of the realpolitik repository")
-    return p
+    return data_file("cow", name)
 
 
 @dataclass(frozen=True)
