@@ -333,9 +333,12 @@ def test_cow_1914_and_1913_great_powers():
 
 
 def test_cow_states_given_after_the_option_and_by_iso_code():
-    doc = align_json("--year", "2016", "--states", "RUS", "CHN", "JPN", "USA", "KOR", "PRK")
+    doc = align_json("--year", "2016", "--states", "RUS", "CHN", "JPN", "USA", "KOR", "PRK",
+                     "--tipping", "RUS", "JPN")
     assert set(doc["frustration"]) == {"RUS", "CHN", "JPN", "USA", "KOR", "PRK"}
     assert doc["tipping"]["pair"] == ["RUS", "JPN"]
+    # a COW landscape has no scenario, hence no question and no default tipping pair
+    assert align_json("--year", "2016", "--states", "RUS,JPN,CHN")["tipping"] is None
     c = cow_landscape(2016, ["USA", "JPN", "KOR", "RUS"])
     assert c.ccodes == (2, 740, 732, 365)
     assert c.components["alliance"][0, 1] == 1.0  # US-Japan defense pact

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -308,10 +308,14 @@ def align(inputs: AlignmentInputs, *, tipping: tuple[str, str] | None = None, k:
     return AlignmentResult(inputs, land, frus, found, tip)
 
 
-def align_scenario(scenario: Scenario, *, tipping: tuple[str, str] | None = ("RUS", "JPN"),
+def align_scenario(scenario: Scenario, *,
+                   tipping: tuple[str, str] | None | Literal["question"] = "question",
                    actors: list[str] | None = None, k: int = 2, seed: int = 0) -> AlignmentResult:
-    """The demo's entry point: ``align(inputs_from_scenario(scenario, actors), ...)``; a default
-    tipping pair whose actors are not in the landscape is skipped."""
+    """The demo's entry point: ``align(inputs_from_scenario(scenario, actors), ...)``. The
+    default tipping pair is the scenario's question pair (``Scenario.question_pair``); a tipping
+    pair whose actors are not in the landscape is skipped."""
+    if tipping == "question":
+        tipping = scenario.question_pair()
     inputs = inputs_from_scenario(scenario, actors)
     if tipping is not None and not all(t in inputs.actors for t in tipping):
         tipping = None
