@@ -11,15 +11,15 @@ from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 
-from realpolitik.analysis.alignment import align_scenario, summary_lines
+from realpolitik.analysis.alignment import align_scenario
 from realpolitik.analysis.forecast import ScenarioForecast, forecast_scenario
 from realpolitik.analysis.linkage import exchange_scenario
-from realpolitik.analysis.linkage import summary_lines as linkage_summary
 from realpolitik.errors import InputError
 from realpolitik.files import write_atomic
 from realpolitik.report.alignment import alignment_html
 from realpolitik.report.html import Section, render_report
 from realpolitik.report.linkage import linkage_html
+from realpolitik.report.text import alignment_summary, linkage_summary
 from realpolitik.scenario.loader import load_scenario
 from realpolitik.scenario.schema import Question, Scenario
 from realpolitik.scenario.validate import validate_scenario
@@ -75,7 +75,7 @@ def run_demo(scenario_path: Path, out_root: Path) -> DemoResult:
     if len(scenario.relations) > 0:
         alignment = align_scenario(scenario)  # tipping: the first question's pair
         # every sentence but the long list of triads (the report's table shows those)
-        summary += [s for s in summary_lines(alignment) if not s.startswith("Strategic")]
+        summary += [s for s in alignment_summary(alignment) if not s.startswith("Strategic")]
         sections.append(
             Section("alignment", "Alignment: who sides with whom", alignment_html(alignment))
         )

@@ -17,12 +17,12 @@ from realpolitik.analysis.alignment import (
     inputs_from_cow,
     inputs_from_scenario,
     inputs_from_tables,
-    summary_lines,
 )
 from realpolitik.cli.common import JsonOpt, command, console, emit_json, out, progress, write_atomic
 from realpolitik.errors import InputError
 from realpolitik.files import check_writable
 from realpolitik.options import split_names
+from realpolitik.report.text import alignment_summary
 
 
 def _looks_like_file(arg: str) -> bool:
@@ -118,7 +118,7 @@ def align_command(
     out.print(t)
     if len(result.landscape.minima) > 15:
         out.print(f"  ... {len(result.landscape.minima) - 15} more (use --json)")
-    for line in summary_lines(result):
+    for line in alignment_summary(result):
         out.print(line)
     _print_alternatives(result)
 
