@@ -133,3 +133,10 @@ def test_bad_questions_are_named_by_field(mini: Path, old: str, new: str,
 def test_duplicate_question_ids_are_named(mini: Path) -> None:
     _with_question(mini, QUESTION + QUESTION)
     assert_bad_input(run_cli("validate", mini), "questions[1].id", "duplicate")
+
+
+def test_json_schema_describes_questions() -> None:
+    schema = json.loads(run_cli("schema").stdout)
+    assert schema["properties"]["questions"]["type"] == "array"
+    q = schema["$defs"]["Question"]
+    assert set(q["required"]) == {"id", "title"} and {"issue", "pair"} <= set(q["properties"])
