@@ -3,7 +3,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-test
 
-.PHONY: demo test lint bench clean install
+.PHONY: demo test lint imports wheel-check bench clean install
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,12 +25,23 @@ demo: $(VENV)/.installed
 test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q -n 2
+	scripts/wheel_demo.sh $(BIN)/python
+
+# the layers contract in pyproject.toml ([tool.importlinter])
+imports: $(STAMP)
+	$(BIN)/lint-imports
+
+# a wheel installed in a throwaway venv runs the demo from a temporary directory
+wheel-check: $(STAMP)
+	scripts/wheel_demo.sh $(BIN)/python
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks || true
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 bench: $(STAMP)
 	for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

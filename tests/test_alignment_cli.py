@@ -15,15 +15,13 @@ from conftest import DATA, ROOT, SCENARIO, assert_bad_input, run_cli
 from realpolitik.analysis.alignment import (
     align,
     align_scenario,
-    alternatives_sentence,
     inputs_from_scenario,
-    summary_lines,
-    tipping_sentence,
 )
 from realpolitik.analysis.cowdata import cow_landscape
 from realpolitik.analysis.tipping import alternatives, bisect_relation, relation_tipping
 from realpolitik.models.alignment import energy, global_split, triads
 from realpolitik.report.alignment import alignment_html
+from realpolitik.report.text import alignment_summary, alternatives_sentence, tipping_sentence
 from realpolitik.scenario.loader import load_scenario
 
 TEST_SCENARIO = ROOT / "tests" / "data" / "align_northeast_asia.toml"
@@ -186,7 +184,7 @@ def test_alternatives_in_json_summary_and_report_on_a_rich_landscape(tmp_path: P
         else:
             a, b = alt.actors
             assert f"Actor {a}-Actor {b} relations" in clause and f"{alt.to:+.2f}" in clause
-    assert sentence in summary_lines(res)
+    assert sentence in alignment_summary(res)
     # the report fragment carries the whole table
     html = alignment_html(res)
     assert "What single change would move Actor 0 off" in html
@@ -200,12 +198,12 @@ def test_no_alternative_within_range_is_said_plainly():
     assert "No other single change of a relation (within [-1, +1]) or of one actor's size " \
            "(up to 10x) does it." in alternatives_sentence(res)
     assert "Russia would leave China's side if Russia-China relations fell from +0.70 to " \
-           "below -0.39 (a falling-out)." in "\n".join(summary_lines(res))
+           "below -0.39 (a falling-out)." in "\n".join(alignment_summary(res))
 
 
 def test_summary_lines_answer_the_seeds_question():
     res = align_scenario(load_scenario(TEST_SCENARIO))
-    text = "\n".join(summary_lines(res))
+    text = "\n".join(alignment_summary(res))
     assert "Russia is predicted on China's side." in text
     assert "{RUS, CHN, PRK} vs {JPN, USA, KOR}" in text
     assert "Strategic triangles:" in text and "RUS-CHN-JPN stable marriage (JPN outcast)" in text
@@ -333,9 +331,12 @@ def test_cow_1914_and_1913_great_powers():
 
 
 def test_cow_states_given_after_the_option_and_by_iso_code():
-    doc = align_json("--year", "2016", "--states", "RUS", "CHN", "JPN", "USA", "KOR", "PRK")
+    doc = align_json("--year", "2016", "--states", "RUS", "CHN", "JPN", "USA", "KOR", "PRK",
+                     "--tipping", "RUS", "JPN")
     assert set(doc["frustration"]) == {"RUS", "CHN", "JPN", "USA", "KOR", "PRK"}
     assert doc["tipping"]["pair"] == ["RUS", "JPN"]
+    # a COW landscape has no scenario, hence no question and no default tipping pair
+    assert align_json("--year", "2016", "--states", "RUS,JPN,CHN")["tipping"] is None
     c = cow_landscape(2016, ["USA", "JPN", "KOR", "RUS"])
     assert c.ccodes == (2, 740, 732, 365)
     assert c.components["alliance"][0, 1] == 1.0  # US-Japan defense pact

@@ -13,7 +13,8 @@ from conftest import REF, assert_bad_input, run_cli
 from realpolitik.errors import InputError
 from realpolitik.scenario.importers import detect_format
 from realpolitik.scenario.importers.deu import gdp_capabilities, read, read_table
-from realpolitik.scenario.loader import load_any, scenario_from_dict
+from realpolitik.scenario.loader import load_any
+from realpolitik.scenario.reading import scenario_from_dict
 
 DEV = REF / "deu3" / "deu3_dev.tsv"
 

@@ -11,10 +11,9 @@ import pytest
 from realpolitik.analysis.linkage import (
     exchange_scenario,
     linkage_inputs,
-    summary_lines,
-    trade_line,
 )
 from realpolitik.report.linkage import linkage_html
+from realpolitik.report.text import linkage_summary, trade_line
 from realpolitik.scenario.loader import load_scenario
 
 HERE = Path(__file__).parent
@@ -55,7 +54,7 @@ def test_islands_for_investment(case) -> None:
     islands = res.inputs.issues.index("islands")
     assert res.compromise_after[islands] > res.compromise_before[islands] + 5  # toward Japan
     assert any("RUS gives ground on islands" in ln or "JPN gives ground on investment" in ln
-               for ln in summary_lines(res, focus="islands"))  # fmt: skip
+               for ln in linkage_summary(res, focus="islands"))  # fmt: skip
 
 
 def test_repetitions_seeds_and_executors(case) -> None:
@@ -129,7 +128,7 @@ def test_bundled_scenario_links_the_kurils() -> None:
     res = exchange_scenario(sc, rounds=10, repetitions=2, seed=0)
     on_kurils = [t for t in res.trades() if t.involves("kurils")]
     assert on_kurils and all(t.gain_a > 0 and t.gain_b > 0 for t in on_kurils)
-    lines = summary_lines(res, focus="kurils", pair=("RUS", "JPN"))
+    lines = linkage_summary(res, focus="kurils", pair=("RUS", "JPN"))
     assert lines[0].startswith("RUS-JPN trades")
     assert any(ln.startswith("Linkage on kurils") for ln in lines)
 

@@ -10,7 +10,8 @@ import pytest
 from conftest import REF, assert_bad_input, run_cli
 
 from realpolitik.scenario.importers import detect_format
-from realpolitik.scenario.loader import load_any, load_scenario, scenario_from_dict
+from realpolitik.scenario.loader import load_any, load_scenario
+from realpolitik.scenario.reading import scenario_from_dict
 from realpolitik.scenario.validate import validate_scenario
 from realpolitik.scenario.writer import to_toml
 

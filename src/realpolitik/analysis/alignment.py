@@ -20,14 +20,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 
 from realpolitik.analysis.tipping import (
-    MAX_FACTOR,
-    RELATION_BOUNDS,
     Alternative,
     RelationTipping,
     alternatives,
@@ -37,7 +35,6 @@ from realpolitik.analysis.tipping import (
 from realpolitik.errors import InputError, Problem
 from realpolitik.models.alignment.balance import SignedGraph, frustration_index
 from realpolitik.models.alignment.landscape import (
-    EXHAUSTIVE_MAX,
     Configuration,
     LandscapeResult,
     frustration,
@@ -308,198 +305,18 @@ def align(inputs: AlignmentInputs, *, tipping: tuple[str, str] | None = None, k:
     return AlignmentResult(inputs, land, frus, found, tip)
 
 
-def align_scenario(scenario: Scenario, *, tipping: tuple[str, str] | None = ("RUS", "JPN"),
+def align_scenario(scenario: Scenario, *,
+                   tipping: tuple[str, str] | None | Literal["question"] = "question",
                    actors: list[str] | None = None, k: int = 2, seed: int = 0) -> AlignmentResult:
-    """The demo's entry point: ``align(inputs_from_scenario(scenario, actors), ...)``; a default
-    tipping pair whose actors are not in the landscape is skipped."""
+    """The demo's entry point: ``align(inputs_from_scenario(scenario, actors), ...)``. The
+    default tipping pair is the scenario's question pair (``Scenario.question_pair``); a tipping
+    pair whose actors are not in the landscape is skipped."""
+    if tipping == "question":
+        tipping = scenario.question_pair()
     inputs = inputs_from_scenario(scenario, actors)
     if tipping is not None and not all(t in inputs.actors for t in tipping):
         tipping = None
     return align(inputs, tipping=tipping, k=k, seed=seed)
-
-
-# --------------------------------------------------------------------------------------------
-# text
-# --------------------------------------------------------------------------------------------
-
-
-def _fmt_sides(result: AlignmentResult, labels: npt.ArrayLike) -> str:
-    groups = [g for g in result.sides(labels) if g]
-    return " vs ".join("{" + ", ".join(g) + "}" for g in groups) if len(groups) > 1 else (
-        "{" + ", ".join(groups[0]) + "} all together")
-
-
-MAX_TRIADS_LISTED = 20
-"""summary_lines lists every triad up to this many (six actors), else counts them by type."""
-TRIAD_NAMES = {"menage": "ménage à trois", "marriage": "stable marriage",
-                 "romantic": "romantic triangle", "unit_veto": "unit veto"}
-
-
-def _num(x: float) -> str:
-    return f"{x:+.2f}"
-
-
-def _is_stable(result: AlignmentResult, conf: Configuration) -> bool:
-    from realpolitik.analysis.tipping import same_partition
-
-    return any(same_partition(c.labels, conf.labels) for c in result.landscape.minima)
-
-
-def tipping_sentence(result: AlignmentResult) -> str | None:
-    """"Russia-Japan relations would have to rise from -0.30 to +0.42 for Russia to leave
-    China's side" (or why no admissible value does it)."""
-    t = result.tipping
-    if t is None:
-        return None
-    inp = result.inputs
-    m = t.model
-    a, b = inp.name(m.i), inp.name(m.j)
-    rel = f"{a}-{b} relations"
-    if m.threshold is None:
-        return f"{rel} cannot change the alignment: one of them has size 0."
-    who = ", ".join(inp.name(k) for k in m.switchers)
-    goal = (f"for {a} to leave {inp.name(inp.actors.index(t.partner))}'s side"
-            if t.leaves_partner and t.partner is not None else "to change the predicted alignment")
-    if m.to is None:
-        lo, hi = relation_bounds(inp.propensities)
-        return (f"No value of {rel} in [{lo:+g}, {hi:+g}] changes the predicted alignment: it "
-                f"would take {_num(m.threshold)} (now {_num(m.value)}) {goal}, and then {who} "
-                f"would switch sides.")
-    verb = "rise" if m.direction == "rise" else "fall"
-    prep = "above" if m.direction == "rise" else "below"
-    s = (f"{rel} would have to {verb} from {_num(m.value)} to {prep} {_num(m.to)} {goal} "
-         f"(switching sides: {who}; then {_fmt_sides(result, m.after)}).")
-    if t.range is not None:
-        lo, hi = t.range
-        inside = lo <= m.to <= hi
-        s += (f" That lies {'inside' if inside else 'outside'} the relation's cited range "
-              f"[{_num(lo)}, {_num(hi)}].")
-    return s
-
-
-def _possessive(name: str) -> str:
-    return f"{name}'" if name.endswith("s") else f"{name}'s"
-
-
-def alternative_clause(result: AlignmentResult, alt: Alternative) -> str:
-    """"Russia-United States relations rose from -0.50 to above +0.17 (a thaw)" or "China's
-    size fell to 0.4x"; who switches sides is named unless it is the focal actor alone."""
-    inp = result.inputs
-    notes = []
-    if alt.kind == "relation":
-        a, b = (inp.name(k) for k in alt.actors)
-        up = alt.change > 0
-        if up and alt.value < 0:
-            notes.append("a thaw")
-        elif not up and alt.value > 0:
-            notes.append("a falling-out")
-        s = (f"{a}-{b} relations {'rose' if up else 'fell'} from {_num(alt.value)} to "
-             f"{'above' if up else 'below'} {_num(alt.to)}")
-    else:
-        up = alt.change > 1
-        s = (f"{_possessive(inp.name(alt.actors[0]))} size {'rose' if up else 'fell'} to "
-             f"{alt.change:.3g}x")
-    focal = result.tipping.model.i if result.tipping is not None else None
-    if alt.switchers != (focal,):
-        notes.append(f"switching sides: {', '.join(inp.name(k) for k in alt.switchers)}")
-    return s + (f" ({'; '.join(notes)})" if notes else "")
-
-
-ALTERNATIVES_IN_SUMMARY = 3
-
-
-def alternatives_sentence(result: AlignmentResult) -> str | None:
-    """The top alternatives in one sentence: "Russia would leave China's side if ..., or if
-    ...", or that no single change within range does it."""
-    t = result.tipping
-    if t is None or t.partner is None:
-        return None
-    inp = result.inputs
-    a, b = inp.name(t.model.i), inp.name(inp.actors.index(t.partner))
-    alts = t.alternatives
-    if alts is None:
-        return (f"Single changes that would move {a} off {_possessive(b)} side were not "
-                f"searched (more than {EXHAUSTIVE_MAX} actors).")
-    lo, hi = relation_bounds(inp.propensities, RELATION_BOUNDS)
-    if not alts:
-        return (f"No single change within range moves {a} off {_possessive(b)} side: no "
-                f"relation in [{lo:+g}, {hi:+g}] and no actor's size from near 0 to "
-                f"{MAX_FACTOR:g}x.")
-    top = alts[:ALTERNATIVES_IN_SUMMARY]
-    s = (f"{a} would leave {_possessive(b)} side if "
-         + ", or if ".join(alternative_clause(result, x) for x in top) + ".")
-    rest = len(alts) - len(top)
-    if rest:
-        s += f" ({rest} more single change{'s' if rest > 1 else ''} in the full results.)"
-    elif len(alts) < ALTERNATIVES_IN_SUMMARY:
-        s += (f" No other single change of a relation (within [{lo:+g}, {hi:+g}]) or of "
-              f"one actor's size (up to {MAX_FACTOR:g}x) does it.")
-    return s
-
-
-def summary_lines(result: AlignmentResult) -> list[str]:
-    """Plain sentences for the demo and the report."""
-    inp, land = result.inputs, result.landscape
-    best = land.best
-    how = (f"exact over all {land.starts} configurations" if land.method == "exhaustive"
-           else f"global minimum {'proven by MILP' if land.exact else 'not proven'}, basins from "
-                f"{land.starts} sampled starts")
-    lines = [f"Predicted alignment ({len(land.minima)} stable configuration"
-             f"{'s' if len(land.minima) != 1 else ''}, {how}): {_fmt_sides(result, best.labels)}"
-             f" (energy {best.energy:.4g}, basin {best.basin:.0%})."]
-    if result.tipping is not None:
-        i = result.tipping.model.i
-        partner = result.tipping.partner
-        if partner is not None:
-            lines.append(f"{inp.name(i)} is predicted on "
-                         f"{inp.name(inp.actors.index(partner))}'s side.")
-        else:
-            lines.append(f"{inp.name(i)} is predicted alone on its side.")
-    scale = float(np.abs(np.outer(inp.sizes, inp.sizes) * inp.propensities).sum())
-    if land.gap is not None:
-        ru = land.minima[1]
-        gap = (f"{land.gap:.4g} higher in energy" if land.gap > 1e-9 * scale
-               else "tied in energy")
-        lines.append(f"Runner-up: {_fmt_sides(result, ru.labels)}, {gap} (basin {ru.basin:.0%}).")
-    else:
-        lines.append("No other stable configuration: every start descends to the prediction.")
-    tip = result.tipping
-    if tip is not None and tip.partner is not None and tip.without_partner is not None:
-        wp = tip.without_partner
-        a, b = inp.name(tip.model.i), inp.name(inp.actors.index(tip.partner))
-        lines.append(f"The best configuration with {a} off {b}'s side, "
-                     f"{_fmt_sides(result, wp.labels)}, lies {wp.energy - best.energy:.4g} "
-                     f"higher in energy{'' if _is_stable(result, wp) else ' and is not stable'}.")
-    worst = int(np.argmax(result.frustration))
-    f_worst = float(result.frustration[worst])
-    if f_worst > 0:
-        lines.append(f"Most frustrated in the prediction: {inp.name(worst)} (F = {f_worst:.3g}).")
-    else:
-        lines.append(f"No actor is frustrated in the prediction (F <= 0 for all; the least "
-                     f"content is {inp.name(worst)}, F = {f_worst:.3g}).")
-    if len(result.triads) > MAX_TRIADS_LISTED:
-        counts: dict[str, int] = {}
-        for t in result.triads:
-            counts[t.type] = counts.get(t.type, 0) + 1
-        lines.append(f"Strategic triangles ({len(result.triads)}): " + ", ".join(
-            f"{v} {TRIAD_NAMES[k]}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1]))
-            + " (each listed in the JSON and the report).")
-    elif result.triads:
-        parts = []
-        for t in result.triads:
-            names = "-".join(inp.actors[m] for m in t.members)
-            special = [f"{inp.actors[m]} {r}" for m, r in zip(t.members, t.roles, strict=True)
-                       if r in ("pivot", "outcast")]
-            parts.append(f"{names} {TRIAD_NAMES[t.type]}"
-                         + (f" ({special[0]})" if special else ""))
-        lines.append("Strategic triangles: " + "; ".join(parts) + ".")
-    sentence = tipping_sentence(result)
-    if sentence:
-        lines.append(sentence)
-    sentence = alternatives_sentence(result)
-    if sentence:
-        lines.append(sentence)
-    return lines
 
 
 # --------------------------------------------------------------------------------------------

@@ -23,7 +23,6 @@ import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +45,7 @@ from realpolitik.models.bargaining.panel import (
 )
 from realpolitik.models.bargaining.procedural import procedural_panel
 from realpolitik.options import choose
+from realpolitik.paths import data_file, package_file
 from realpolitik.scenario.importers.deu import SCALE, DEUTable, gdp_capabilities, read_table
 
 BASE_MODELS = ("compromise", "median", "nash", "eum", "procedural")
@@ -117,8 +117,6 @@ class Panel:
 
 
 def _capability_file(name: str) -> dict[str, float]:
-    from realpolitik.paths import data_file
-
     path = data_file("capabilities", CAPABILITY_FILES[name])
     with path.open(encoding="utf-8") as f:
         rows = list(csv.reader(f))
@@ -273,7 +271,7 @@ def choice_sets(panel: Panel, forecasts: Mapping[str, np.ndarray]) -> dict[str, 
 
 
 def shipped_parameters_path() -> Path:
-    return Path(str(resources.files("realpolitik.analysis") / "fitted" / "deu3.json"))
+    return package_file("analysis", "fitted", "deu3.json")
 
 
 def load_parameters(path: Path | None = None) -> dict[str, Any]:

@@ -18,9 +18,9 @@ explained in docs/alignment.md). Coverage: NMC 1816-2022, ATOP 1815-2018, MIDs 1
 rivalries to 2010. Rivalries still running in 2010 (the data's last year) are carried forward;
 after 2014 there is no dispute term. Each gap is stated in the result's notes.
 
-States are named by COW abbreviation (``RUS``, ``ROK``, ``GMY``), COW code (``365``) or, when
-the code is not a COW abbreviation, a common ISO 3166 alpha-3 code (``KOR``, ``DEU``, ``GBR``).
-Data files are read from the repository's ``data/cow/`` folder.
+States are named by COW abbreviation (``UKG``, ``ROK``, ``GMY``), COW code (``365``) or, when
+the code is not a COW abbreviation, a common ISO 3166 alpha-3 code (``DEU``, ``GBR``).
+Data files are read from the package's ``data/cow/`` folder.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ import numpy as np
 import numpy.typing as npt
 
 from realpolitik.errors import InputError
-from realpolitik.paths import PROJECT_ROOT
+from realpolitik.paths import data_file
 
 ALLIANCE_WEIGHTS = {"defense": 1.0, "offense": 0.75, "neutral": 0.25, "nonagg": 0.25,
                     "consul": 0.1}
@@ -49,32 +49,19 @@ RIVALRY_LAST_YEAR = 2010
 STATES_LAST_YEAR = 2016
 """COW state-system and major-power lists end in 2016; membership then is carried forward."""
 
-ISO_ALIASES = {
-    "GBR": "UKG", "FRA": "FRN", "DEU": "GMY", "KOR": "ROK", "ESP": "SPN", "NLD": "NTH",
-    "CHE": "SWZ", "SWE": "SWD", "DNK": "DEN", "PRT": "POR", "AUT": "AUS", "VNM": "DRV",
-    "PHL": "PHI", "IDN": "INS", "MYS": "MAL", "NZL": "NEW", "ZAF": "SAF", "TWN": "TAW",
-    "MNG": "MON", "IRL": "IRE", "BGR": "BUL", "ROU": "ROM", "SRB": "YUG", "HRV": "CRO",
-    "SVN": "SLV", "SVK": "SLO", "LVA": "LAT", "LTU": "LIT", "MMR": "MYA", "KHM": "CAM",
-    "LKA": "SRI", "BGD": "BNG", "NPL": "NEP", "ARE": "UAE", "KWT": "KUW", "OMN": "OMA",
-    "LBN": "LEB", "DZA": "ALG", "MAR": "MOR", "SDN": "SUD", "NGA": "NIG",
-}
-"""ISO alpha-3 codes -> COW abbreviation. A code that is also a COW abbreviation means the COW
-state when that state is in the system that year (AUS is COW's Austria, not ISO's Australia: use
-AUL or 900; MNG is Montenegro), else the ISO alias (KOR is South Korea once COW's Korea, 730,
-has left the system)."""
 
-
-def data_dir() -> Path:
-    """The repository's ``data/`` folder (next to ``src/``)."""
-    return PROJECT_ROOT / "data"
+@lru_cache(maxsize=1)
+def iso_aliases() -> dict[str, str]:
+    """ISO alpha-3 codes -> COW abbreviation (``data/cow/iso_aliases.csv``). A code that is also
+    a COW abbreviation means the COW state when that state is in the system that year (AUS is
+    COW's Austria, not ISO's Australia: use AUL or 900; MNG is Montenegro), else the ISO alias
+    (ISO's code for South Korea names it once COW's Korea, 730, has left the system)."""
+    with open(_cow_file("iso_aliases.csv"), newline="") as f:
+        return {r["iso3"]: r["stateabb"] for r in csv.DictReader(f)}
 
 
 def _cow_file(name: str) -> Path:
-    p = data_dir() / "cow" / name
-    if not p.exists():
-        raise InputError.single(str(p), "", "COW data file not found: data-built landscapes "
-                                "need the data/cow/ folder of the realpolitik repository")
-    return p
+    return data_file("cow", name)
 
 
 @dataclass(frozen=True)
@@ -144,12 +131,12 @@ def resolve_state(code: str, year: int) -> StateInfo:
     else:
         by_abb = {s.abb: s for s in states.values()}
         found = by_abb.get(key)
-        alias = by_abb.get(ISO_ALIASES.get(key, ""))
+        alias = by_abb.get(iso_aliases().get(key, ""))
         if alias is not None and (found is None or not found.member(year)):
             found = alias
     if found is None:
         raise InputError.single("--states", code, "unknown state: use a COW abbreviation "
-                                "(RUS, ROK, GMY), a COW code (365) or an ISO alpha-3 code")
+                                "(UKG, ROK, GMY), a COW code (365) or an ISO alpha-3 code")
     if not found.member(year):
         spells = ", ".join(f"{a}-{b if b < STATES_LAST_YEAR else ''}" for a, b in found.spells)
         raise InputError.single("--states", code, f"{found.name} is not in the state system in "

@@ -17,16 +17,12 @@ from realpolitik.analysis.alignment import (
     inputs_from_cow,
     inputs_from_scenario,
     inputs_from_tables,
-    summary_lines,
 )
 from realpolitik.cli.common import JsonOpt, command, console, emit_json, out, progress, write_atomic
 from realpolitik.errors import InputError
 from realpolitik.files import check_writable
 from realpolitik.options import split_names
-
-DEFAULT_TIPPING = ("RUS", "JPN")
-"""The seeds' question (can Japan draw Russia away from China?): the tipping pair used when
---tipping is not given and both actors are in the landscape."""
+from realpolitik.report.text import alignment_summary
 
 
 def _looks_like_file(arg: str) -> bool:
@@ -36,7 +32,9 @@ def _looks_like_file(arg: str) -> bool:
 
 
 def _inputs(args: list[str], year: int | None, states: list[str], actors: list[str],
-            sizes: Path | None, matrix: Path | None, center: float) -> AlignmentInputs:
+            sizes: Path | None, matrix: Path | None,
+            center: float) -> tuple[AlignmentInputs, tuple[str, str] | None]:
+    """The landscape, and the default tipping pair (a scenario's first question's pair)."""
     if year is not None:
         files = [a for a in args if _looks_like_file(a)]
         if files:
@@ -45,20 +43,21 @@ def _inputs(args: list[str], year: int | None, states: list[str], actors: list[s
                                     "arguments after it are state codes); drop one of them")
         if sizes or matrix:
             raise InputError.single("align", "--year", "give --year or --sizes/--matrix, not both")
-        return inputs_from_cow(year, states + [a.strip() for a in args if a.strip()] or None)
+        return inputs_from_cow(year, states + [a.strip() for a in args if a.strip()] or None), None
     if states:
         raise InputError.single("align", "--states", "--states needs --year")
     if sizes or matrix:
         if not (sizes and matrix) or args:
             raise InputError.single("align", "--sizes", "give both --sizes and --matrix, and no "
                                     "scenario")
-        return inputs_from_tables(sizes, matrix, center)
+        return inputs_from_tables(sizes, matrix, center), None
     if len(args) != 1:
         raise InputError.single("align", "SCENARIO", "give one scenario file (or --year Y "
                                 "[--states ...], or --sizes F --matrix F)")
     from realpolitik.scenario.loader import load_any
 
-    return inputs_from_scenario(load_any(args[0]), actors or None, file=args[0])
+    scenario = load_any(args[0])
+    return inputs_from_scenario(scenario, actors or None, file=args[0]), scenario.question_pair()
 
 
 @command("align")
@@ -69,7 +68,8 @@ def align_command(
     tipping: tuple[str, str] | None = typer.Option(
         None, "--tipping", metavar="A B",
         help="Find how far relation A-B must move to change the predicted alignment "
-        "(default: RUS JPN when both are in the landscape)."),
+        "(default: the pair of the scenario's first [[questions]] entry that names one, when "
+        "both are in the landscape)."),
     year: int | None = typer.Option(
         None, "--year", help="Build the landscape from COW data for this year (1816-2022)."),
     states: list[str] | None = typer.Option(
@@ -106,11 +106,11 @@ def align_command(
         raise InputError.single("align", "--horizon", "needs --backtest")
     if html is not None:
         check_writable(html)
-    inputs = _inputs(list(args or []), year, split_names(states), split_names(actors), sizes,
-                     matrix, center)
+    inputs, default = _inputs(list(args or []), year, split_names(states), split_names(actors),
+                              sizes, matrix, center)
     pair: tuple[str, str] | None = (tipping[0], tipping[1]) if tipping else None
-    if pair is None and k == 2 and all(a in inputs.actors for a in DEFAULT_TIPPING):
-        pair = DEFAULT_TIPPING
+    if pair is None and default and k == 2 and all(a in inputs.actors for a in default):
+        pair = default
     result = align(inputs, tipping=pair, k=k, seed=seed)
     if html is not None:
         from realpolitik.report.alignment import alignment_html
@@ -133,7 +133,7 @@ def align_command(
     out.print(t)
     if len(result.landscape.minima) > 15:
         out.print(f"  ... {len(result.landscape.minima) - 15} more (use --json)")
-    for line in summary_lines(result):
+    for line in alignment_summary(result):
         out.print(line)
     _print_alternatives(result)
 

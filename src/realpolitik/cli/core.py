@@ -32,7 +32,7 @@ def demo(
     as_json: JsonOpt = False,
 ) -> None:
     """The main job: the bundled Northeast Asia scenario -> forecasts and out/<id>/report.html."""
-    from realpolitik.analysis.demo import run_demo
+    from realpolitik.app.demo import run_demo
     from realpolitik.paths import bundled_scenario
 
     path = scenario or bundled_scenario()

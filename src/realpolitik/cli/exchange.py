@@ -38,9 +38,10 @@ def exchange(
 ) -> None:
     """Issue linkage: who trades which issue against which (Stokman & Van Oosten's equal-gain
     exchange model, as implemented by decide)."""
-    from realpolitik.analysis.linkage import exchange_scenario, summary_lines
+    from realpolitik.analysis.linkage import exchange_scenario
     from realpolitik.errors import InputError
     from realpolitik.options import require_known
+    from realpolitik.report.text import linkage_summary
     from realpolitik.scenario.loader import load_any
 
     scenario = load_any(input_file)
@@ -93,5 +94,5 @@ def exchange(
     out.print(table)
     n = sum(len(r.exchanges) for r in result.runs)
     out.print(f"{n} exchanges" + (f" in {repetitions} runs" if many else ""))
-    for line in summary_lines(result, top=top, focus=focus, pair=pair_ids):
+    for line in linkage_summary(result, top=top, focus=focus, pair=pair_ids):
         out.print(line, highlight=False, markup=False)

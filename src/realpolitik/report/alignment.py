@@ -13,11 +13,11 @@ import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from realpolitik.analysis.alignment import (
+from realpolitik.analysis.alignment import AlignmentResult
+from realpolitik.report.text import (
     TRIAD_NAMES,
-    AlignmentResult,
+    alignment_summary,
     alternatives_sentence,
-    summary_lines,
     tipping_sentence,
 )
 
@@ -130,7 +130,7 @@ def alignment_html(result: AlignmentResult, *, max_configurations: int = 10) -> 
     inp, land = result.inputs, result.landscape
     fig = pio.to_html(network_figure(result), full_html=False, include_plotlyjs=False,
                       config={"displaylogo": False, "responsive": True})
-    summary = "".join(f"<li>{escape(s)}</li>" for s in summary_lines(result))
+    summary = "".join(f"<li>{escape(s)}</li>" for s in alignment_summary(result))
     rows = []
     for n, c in enumerate(land.minima[:max_configurations]):
         sides = " <b>vs</b> ".join(escape(", ".join(g)) for g in result.sides(c.labels) if g)

@@ -255,6 +255,24 @@ class Relation(_Evidenced):
         return v
 
 
+class Question(_Model):
+    """A question the scenario is built to answer; the demo and ``align`` report on it."""
+
+    id: str = Field(min_length=1)
+    title: str = Field(min_length=1)
+    issue: str | None = None
+    """The focus issue: forecasts and linkage trades on it are summarised."""
+    pair: tuple[str, str] | None = None
+    """Two actors: their trades are summarised and their relation is the tipping pair."""
+
+    @field_validator("pair")
+    @classmethod
+    def _distinct(cls, v: tuple[str, str] | None) -> tuple[str, str] | None:
+        if v is not None and v[0] == v[1]:
+            raise ValueError("a question's pair needs two different actors")
+        return v
+
+
 class Scenario(_Model):
     scenario: ScenarioInfo
     sources: list[Source] = Field(default_factory=list)
@@ -262,6 +280,7 @@ class Scenario(_Model):
     issues: list[Issue] = Field(default_factory=list)
     stances: list[Stance] = Field(default_factory=list)
     relations: list[Relation] = Field(default_factory=list)
+    questions: list[Question] = Field(default_factory=list)
     _origin: Path | None = PrivateAttr(default=None)
 
     @property
@@ -318,6 +337,16 @@ class Scenario(_Model):
             if key in rel_pairs:
                 errors.append(f"relations[{k}]: a second relation for {list(r.pair)}")
             rel_pairs.add(key)
+        question_ids: set[str] = set()
+        for k, q in enumerate(self.questions):
+            if q.id in question_ids:
+                errors.append(f"questions[{k}].id: duplicate question id {q.id!r}")
+            question_ids.add(q.id)
+            if q.issue is not None and q.issue not in issues:
+                errors.append(f"questions[{k}].issue: unknown issue {q.issue!r}")
+            for who in q.pair or ():
+                if who not in actors:
+                    errors.append(f"questions[{k}].pair: unknown actor {who!r}")
         for path, cites in self._citations():
             for j, c in enumerate(cites):
                 if c.source not in sources:
@@ -353,6 +382,10 @@ class Scenario(_Model):
             if i.id == issue_id:
                 return i
         raise KeyError(issue_id)
+
+    def question_pair(self) -> tuple[str, str] | None:
+        """The pair of the first question that names one (the default tipping pair)."""
+        return next((q.pair for q in self.questions if q.pair is not None), None)
 
     def stances_on(self, issue_id: str) -> list[Stance]:
         return [s for s in self.stances if s.issue == issue_id]

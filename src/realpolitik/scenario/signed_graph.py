@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from realpolitik.errors import InputError, Problem
-from realpolitik.scenario.loader import read_text
+from realpolitik.scenario.reading import read_text
 
 _SIGNS = {"1": 1, "+1": 1, "+": 1, "1.0": 1, "+1.0": 1, "-1": -1, "-": -1, "-1.0": -1}
 

@@ -6,7 +6,7 @@ import importlib
 from pathlib import Path
 
 from realpolitik.errors import InputError
-from realpolitik.scenario.loader import read_head, read_text
+from realpolitik.scenario.reading import read_head, read_text
 from realpolitik.scenario.schema import Scenario
 
 FORMATS = ("toml", "bdm", "ktab", "ktab-xml", "decide", "deu")

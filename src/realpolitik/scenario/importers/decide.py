@@ -28,7 +28,7 @@ from typing import Any
 
 from realpolitik.errors import InputError, Problem
 from realpolitik.scenario.importers.common import dataset_source, make_id, scenario_id
-from realpolitik.scenario.loader import read_text, scenario_from_dict
+from realpolitik.scenario.reading import read_text, scenario_from_dict
 from realpolitik.scenario.schema import Scenario
 
 POWER_TAG = "decide.power."

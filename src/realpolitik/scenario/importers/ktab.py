@@ -15,7 +15,7 @@ from pathlib import Path
 
 from realpolitik.errors import InputError
 from realpolitik.scenario.importers.common import dataset_source, make_id, number, scenario_id
-from realpolitik.scenario.loader import read_text, scenario_from_dict
+from realpolitik.scenario.reading import read_text, scenario_from_dict
 from realpolitik.scenario.schema import Scenario
 
 Row = tuple[str, str, float, list[float | None], list[float | None]]

@@ -1,4 +1,9 @@
-"""The main job: the bundled scenario -> forecasts, linkage, alignment, and the HTML report."""
+"""The main job: a scenario -> forecasts, linkage, alignment, and the HTML report.
+
+What the summary talks about comes from the scenario's ``[[questions]]``: forecasts on each
+question's focus issue; the first question's focus issue and pair lead the linkage summary; the
+first pair named by a question is the alignment's tipping pair.
+"""
 
 from __future__ import annotations
 
@@ -6,20 +11,17 @@ from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 
-from realpolitik.analysis.alignment import (
-    align_scenario,
-    summary_lines,
-)
+from realpolitik.analysis.alignment import align_scenario
 from realpolitik.analysis.forecast import ScenarioForecast, forecast_scenario
 from realpolitik.analysis.linkage import exchange_scenario
-from realpolitik.analysis.linkage import summary_lines as linkage_summary
 from realpolitik.errors import InputError
 from realpolitik.files import write_atomic
 from realpolitik.report.alignment import alignment_html
 from realpolitik.report.html import Section, render_report
 from realpolitik.report.linkage import linkage_html
+from realpolitik.report.text import alignment_summary, linkage_summary
 from realpolitik.scenario.loader import load_scenario
-from realpolitik.scenario.schema import Scenario
+from realpolitik.scenario.schema import Question, Scenario
 from realpolitik.scenario.validate import validate_scenario
 
 
@@ -32,19 +34,19 @@ class DemoResult:
     sections: list[Section] = field(default_factory=list)
 
 
-def kuril_summary(forecast: ScenarioForecast) -> list[str]:
-    """One line per model on the main question: the Kuril settlement."""
+def question_summary(forecast: ScenarioForecast, question: Question) -> list[str]:
+    """One line per model on the question's focus issue (and the domestic zone of agreement)."""
     lines = []
     for fc in forecast.issues:
-        if fc.inputs.issue.id != "kurils":
+        if fc.inputs.issue.id != question.issue:
             continue
         for m in fc.forecasts:
-            lines.append(f"Kurils, {m}: {fc.describe(m)}")
+            lines.append(f"{question.title}, {m}: {fc.describe(m)}")
         tl = fc.extra.get("twolevel")
         if tl:
             zone = tl["zone_of_agreement"]
             lines.append(
-                "Kurils, domestic win-sets: zone of possible agreement "
+                f"{question.title}, domestic win-sets: zone of possible agreement "
                 + ("empty" if zone is None else f"[{zone[0]:g}, {zone[1]:g}]")
             )
     return lines
@@ -56,13 +58,12 @@ def run_demo(scenario_path: Path, out_root: Path) -> DemoResult:
     if problems:
         raise InputError(str(scenario_path), problems)
     forecast = forecast_scenario(scenario)
-    summary = kuril_summary(forecast)
+    summary = [line for q in scenario.questions for line in question_summary(forecast, q)]
     sections: list[Section] = []
     if len(scenario.issues) > 1:
         linkage = exchange_scenario(scenario, rounds=10, repetitions=20, seed=0)
-        actor_ids = {a.id for a in scenario.actors}
-        pair = ("RUS", "JPN") if {"RUS", "JPN"} <= actor_ids else None
-        focus = "kurils" if "kurils" in {i.id for i in scenario.issues} else None
+        main = scenario.questions[0] if scenario.questions else None
+        focus, pair = (main.issue, main.pair) if main else (None, None)
         summary += linkage_summary(linkage, top=3, focus=focus, pair=pair)
         sections.append(
             Section(
@@ -72,9 +73,9 @@ def run_demo(scenario_path: Path, out_root: Path) -> DemoResult:
             )
         )
     if len(scenario.relations) > 0:
-        alignment = align_scenario(scenario, tipping=("RUS", "JPN"))
+        alignment = align_scenario(scenario)  # tipping: the first question's pair
         # every sentence but the long list of triads (the report's table shows those)
-        summary += [s for s in summary_lines(alignment) if not s.startswith("Strategic")]
+        summary += [s for s in alignment_summary(alignment) if not s.startswith("Strategic")]
         sections.append(
             Section("alignment", "Alignment: who sides with whom", alignment_html(alignment))
         )

@@ -1,0 +1,1 @@
+"""Interface-side pipelines that combine analysis results into reports (used by the CLI)."""
