@@ -6,7 +6,7 @@ matching rule wins) finds the event; the gazetteer finds the actors. The source 
 named nearest before the trigger (the one after "by" in a passive), the target the first other
 actor after it (else before it); a reciprocal trigger ("joint exercises") with two actors before
 it codes the first as source and the second as target. An actor right after a preposition
-("on instructions from the USA") is not a source. A sentence without two distinct actors gives
+("on instructions from Washington") is not a source. A sentence without two distinct actors gives
 no event.
 """
 
