@@ -119,9 +119,10 @@ def _print_table(result: object) -> None:
         f"capability {result.capability}"
     )
     t = Table(title=title)
-    for col in ("model", "MAE (95% CI)", "vs compromise (95% CI)", "CRPS", "log", "<=5", "<=10",
-                "cov80", "width"):
-        t.add_column(col, justify="left" if col == "model" else "right")
+    t.add_column("model", no_wrap=True, min_width=11)
+    for col in ("MAE (95% CI)", "vs compromise (95% CI)", "CRPS", "log", "<=5", "<=10", "cov80",
+                "width"):
+        t.add_column(col, justify="right")
     for rec in sorted(result.models.values(), key=lambda r: r.metrics["mae"]):
         m = rec.metrics
         lo, hi = m["mae_ci95"]
