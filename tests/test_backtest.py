@@ -184,6 +184,8 @@ def test_unseen_file_uses_shipped_parameters_without_refit(tmp_path):
     assert d["models"]["compromise"]["mae"] == pytest.approx(mae, abs=1e-9)
     fitted = json.loads(params.read_text())
     assert d["selected"] == fitted["capabilities"]["gdp"]["selected"]
+    sel = d["selected"]
+    assert d["models"][sel]["mae"] <= d["models"]["compromise"]["mae"] + 0.5
     for m in d["models"].values():
         assert {"crps", "log_score", "interval80_width", "within5", "vs_compromise"} <= set(m)
     # the scoring file's outcomes never touch the parameters: scoring twice gives the same

@@ -33,6 +33,7 @@ from realpolitik.analysis.conformal import interval
 from realpolitik.analysis.crossval import fold_of
 from realpolitik.analysis.registry import Context, IssuePanel, Prediction, get, names
 from realpolitik.analysis.scoring import (
+    crps,
     distribution_metrics,
     paired_difference,
     pit,
@@ -371,7 +372,8 @@ def run_backtest(
     y = panel.outcome
     base_err = np.abs(comp - y)
     records: dict[str, ModelRecord] = {}
-    for m in [m for m in MODELS if m in chosen]:
+    base_crps = np.zeros(panel.n)
+    for m in [BASELINE] + [m for m in MODELS if m in chosen and m != BASELINE]:
         pred = ctx.predict(m)
         undefined = np.isnan(pred.point)
         point = np.where(undefined, comp, pred.point)
@@ -393,7 +395,15 @@ def run_backtest(
         metrics["vs_compromise"] = paired_difference(
             np.abs(point - y), base_err, panel.proposal, n_boot, seed
         )
+        c = crps(y, values, weights)
+        if m == BASELINE:
+            base_crps = c
+        crps_diff = paired_difference(c, base_crps, panel.proposal, n_boot, seed)
+        metrics["crps_vs_compromise"] = {"crps_diff": crps_diff["mae_diff"],
+                                         "ci95": crps_diff["ci95"]}
         metrics["distribution"] = get(m).distribution
+        if m not in chosen:
+            continue
         records[m] = ModelRecord(
             m, point, low, high, metrics, pit(y, values, weights, seed), int(undefined.sum())
         )
@@ -414,6 +424,8 @@ def run_backtest(
         skipped_no_outcome=panel.skipped_no_outcome, issue_id=panel.issue_id,
         proposal=panel.proposal, outcome=y, procedure=panel.procedure,
         rule=panel.rule, cross_validated=folds >= 0, models=records, selected=selected,
-        verdict=verdict(selected, vs), training=training, params_file=params_file,
+        verdict=verdict(
+            selected, vs, {m: r.metrics["crps_vs_compromise"] for m, r in records.items()}
+        ), training=training, params_file=params_file,
         warnings=warnings,
     )

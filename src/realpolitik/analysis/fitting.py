@@ -192,6 +192,7 @@ def fit_capability(
             "vs_compromise": paired_difference(sel_err, base_err, prop, n_boot),
         },
         "oof": {m: v.tolist() for m, v in oof.items()},
+        "inner_oof": {m: [v.tolist() for v in inner[m]] for m in inner},
     }
 
 
@@ -226,5 +227,6 @@ def fit_parameters(
             continue
         fitted = fit_capability(panel, k, seed, assignment, progress)
         fitted.pop("oof")
+        fitted.pop("inner_oof")
         out["capabilities"][cap] = fitted
     return out

@@ -63,9 +63,13 @@ def select_model(
     }
 
 
-def verdict(selected: str, vs: Mapping[str, Mapping[str, Any]]) -> str:
-    """One sentence for the output: which models beat the compromise model on the file scored
-    (95% interval of the paired difference wholly below 0), and what is selected."""
+def verdict(
+    selected: str, vs: Mapping[str, Mapping[str, Any]],
+    crps_vs: Mapping[str, Mapping[str, Any]] | None = None,
+) -> str:
+    """Sentences for the output: which models beat the compromise model on the file scored
+    (95% interval of the paired MAE, and CRPS, difference wholly below 0), and what is
+    selected."""
     better = [m for m, v in vs.items() if m != BASELINE and v["ci95"][1] < 0]
     here = (
         f"on this file {', '.join(better)} beat{'s' if len(better) == 1 else ''} the compromise "
@@ -81,4 +85,11 @@ def verdict(selected: str, vs: Mapping[str, Mapping[str, Any]]) -> str:
         else f"the selected model is {selected}, which beat compromise on the training file "
         "under both protocols"
     )
-    return f"{here[0].upper()}{here[1:]}; {chosen}."
+    sharper = [m for m, v in (crps_vs or {}).items() if m != BASELINE and v["ci95"][1] < 0]
+    dist = (
+        f" CRPS: {', '.join(sharper)} beat{'s' if len(sharper) == 1 else ''} the compromise "
+        "model's distribution (95% interval below 0)."
+        if sharper
+        else " CRPS: no model's distribution beats the compromise model's."
+    )
+    return f"{here[0].upper()}{here[1:]}; {chosen}.{dist if crps_vs is not None else ''}"
