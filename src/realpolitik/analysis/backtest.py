@@ -416,7 +416,12 @@ def run_backtest(
         "selection_rule": cap_params["selection"]["rule"],
         "nested_cv": cap_params["nested"],
         "forward": {
-            m: v["vs_compromise"] for m, v in cap_params["forward"]["models"].items()
+            "order": cap_params["forward"]["order"],
+            "n_scored": cap_params["forward"]["n_scored"],
+            "models": {
+                m: {k: v[k] for k in ("mae", "vs_compromise", "crps", "crps_vs_compromise")}
+                for m, v in cap_params["forward"]["models"].items()
+            },
         },
     }
     return BacktestResult(

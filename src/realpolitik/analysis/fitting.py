@@ -40,9 +40,20 @@ from realpolitik.analysis.backtest import (
 from realpolitik.analysis.conformal import TARGET, calibrated_radius, coverage
 from realpolitik.analysis.crossval import fold_of, grouped_folds
 from realpolitik.analysis.registry import Context, get, names
-from realpolitik.analysis.scoring import paired_difference, point_metrics
+from realpolitik.analysis.scoring import (
+    crps,
+    paired_difference,
+    point_metrics,
+    residual_distribution,
+)
 from realpolitik.analysis.selection import BASELINE, select_model
-from realpolitik.models.bargaining.focal import ChoiceSet, choice_median, fit_choice
+from realpolitik.models.bargaining.focal import (
+    ChoiceSet,
+    choice_median,
+    choice_probabilities,
+    fit_choice,
+)
+from realpolitik.scenario.importers.deu import SCALE
 
 FORWARD_BLOCKS = 5
 
@@ -80,6 +91,29 @@ def forward_predictions(
             pred[blocks == b] = _fit_predict(cs, y, train, test)[1]
         out[m] = pred
     return out, blocks >= 1
+
+
+def forward_crps(
+    sets: Mapping[str, ChoiceSet], fc: Mapping[str, np.ndarray], y: np.ndarray,
+    proposal: np.ndarray, lo: float, hi: float,
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """CRPS per scored issue of every model's predictive distribution forward in time: a choice
+    model's probabilities with betas fitted on earlier blocks; any other model's forecast plus
+    the residuals of the earlier blocks."""
+    blocks = forward_blocks(proposal)
+    scored = blocks >= 1
+    out = {m: np.full(y.size, np.nan) for m in [*fc, *sets]}
+    for b in range(1, int(blocks.max()) + 1):
+        train, test = np.flatnonzero(blocks < b), np.flatnonzero(blocks == b)
+        for m, f in fc.items():
+            r = y[train] - f[train]
+            values, weights = residual_distribution(f[test], [r] * test.size, lo, hi)
+            out[m][test] = crps(y[test], values, weights)
+        for m, cs in sets.items():
+            beta = fit_choice(cs.rows(train), y[train])
+            sub = cs.rows(test)
+            out[m][test] = crps(y[test], sub.candidates, choice_probabilities(sub, beta))
+    return {m: v[scored] for m, v in out.items()}, scored
 
 
 def _select_on(
@@ -171,11 +205,15 @@ def fit_capability(
         "n_scored": int(scored.sum()),
         "models": {},
     }
+    fwd_crps, _ = forward_crps(sets, fc, y, prop, *SCALE)
     for m, f in fwd.items():
         e = np.abs(f[scored] - y[scored])
+        c = paired_difference(fwd_crps[m], fwd_crps[BASELINE], prop[scored], n_boot)
         forward["models"][m] = {
             "mae": float(e.mean()),
             "vs_compromise": paired_difference(e, base_err[scored], prop[scored], n_boot),
+            "crps": float(fwd_crps[m].mean()),
+            "crps_vs_compromise": {"crps_diff": c["mae_diff"], "ci95": c["ci95"]},
         }
     sel_err = np.abs(sel_pred - y)
     return {
