@@ -109,6 +109,12 @@ def test_json_contract(dev_json):
     preds = d["predictions"]["compromise"]
     assert len(preds) == 230 and "5" in preds  # keyed by isnrnmc
     assert d["validation"]["cross_validated_issues"] == 230
+    assert d["model_info"]["eum"]["rule"].startswith("final weighted Condorcet median")
+    info = d["model_info"]["focal"]
+    assert info["distribution"] == "choice" and info["fitted"]
+    fwd = d["training"]["forward"]
+    assert fwd["n_scored"] == 182 and "proposal number" in fwd["order"]
+    assert fwd["models"]["focal"]["crps_vs_compromise"]["ci95"][1] < 0
 
 
 def test_compromise_agrees_with_independent_computation(dev_json):
@@ -232,6 +238,7 @@ def test_human_table_and_report(tmp_path):
     html = report.read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>") and "Plotly.newPlot" in html
     assert '<script src="http' not in html and len(html) > 1_000_000  # plotly.js embedded
+    assert "median of the choice probabilities" in html  # the registry's rule for focal
     assert "PIT histogram" in html and html.count('"hovertemplate":"PIT ') == 3  # one per model
     assert [p.name for p in report.parent.iterdir()] == ["bt.html"]  # no temporary file left
 

@@ -281,6 +281,13 @@ class BacktestResult:
                 "params": self.params_file,
             },
             "training": self.training,
+            "model_info": {
+                m: {
+                    "family": get(m).family, "rule": get(m).rule, "fitted": get(m).fitted,
+                    "distribution": get(m).distribution, "citation": get(m).citation,
+                }
+                for m in self.models
+            },
         }
         if per_issue:
             ids = [str(i) for i in self.issue_id]

@@ -12,6 +12,7 @@ from plotly.subplots import make_subplots
 
 from realpolitik import __version__
 from realpolitik.analysis.backtest import BacktestResult
+from realpolitik.analysis.registry import get
 from realpolitik.files import write_atomic
 
 _CSS = """
@@ -124,6 +125,26 @@ def _metrics_table(result: BacktestResult) -> str:
     return f"<table>{head}{''.join(rows)}</table>"
 
 
+def _models_table(result: BacktestResult) -> str:
+    """What each scored model is, from the registry: its forecast rule and its distribution."""
+    head = (
+        "<tr><th>model</th><th>what it is</th><th>the forecast</th><th>distribution</th>"
+        "<th>fitted</th><th>reference</th></tr>"
+    )
+    rows = []
+    for name in result.models:
+        spec = get(name)
+        dist = "its choice probabilities" if spec.distribution == "choice" else (
+            "forecast + out-of-fold residuals"
+        )
+        rows.append(
+            f"<tr><td>{escape(name)}</td><td>{escape(spec.summary)}</td>"
+            f"<td>{escape(spec.rule)}</td><td>{dist}</td>"
+            f"<td>{'yes' if spec.fitted else 'no'}</td><td>{escape(spec.citation)}</td></tr>"
+        )
+    return f"<table>{head}{''.join(rows)}</table>"
+
+
 def _breakdown_table(result: BacktestResult, key: str, title: str) -> str:
     groups: list[str] = []
     for rec in result.models.values():
@@ -176,6 +197,8 @@ Parameters: {escape(result.params_file)}.</p>
 {div}
 <h2>Reliability of the predictive distributions</h2>
 {pit_div}
+<h2>The models</h2>
+{_models_table(result)}
 <h2>By procedure (mean absolute error)</h2>
 {_breakdown_table(result, "by_procedure", "")}
 <h2>By Council voting rule (mean absolute error)</h2>
