@@ -1,25 +1,25 @@
 """Back-test the bargaining models on real EU outcomes (DEU III) with honest, out-of-sample numbers.
 
 Pipeline: a DEU TSV file -> arrays (:func:`realpolitik.scenario.importers.deu.read_table`) ->
-capabilities -> every model's forecast for every issue with an outcome -> errors, a cluster
-bootstrap interval of the mean absolute error (resampling proposals), an 80% prediction interval
-per forecast and its coverage.
+an :class:`~realpolitik.analysis.registry.IssuePanel` -> every registered model's forecast, by the
+same panel function ``forecast`` uses (so the score is of the number ``forecast`` prints) ->
+point errors, a predictive distribution per model and its proper scores
+(:mod:`realpolitik.analysis.scoring`), an 80% interval per forecast, and each model's paired
+difference from the compromise model with a cluster-bootstrap interval (proposals resampled).
 
-Fitted parameters (the focal-point model's and the ensemble's betas, and every model's interval
-radius) ship with the package in ``analysis/fitted/deu3.json``; they were fitted on the DEU III
-development file with 10-fold cross-validation grouped by proposal (:func:`fit_parameters`). When
-the back-test scores an issue whose proposal was in that training file it uses the parameters
-fitted *without* that proposal's fold, so the numbers it reports on the training file are the
+Fitted parameters (the focal model's and the ensemble's betas, every model's interval radius and
+out-of-fold residuals, the selected model) ship in ``analysis/fitted/deu3.json``, fitted on the
+DEU III development file by :func:`realpolitik.analysis.fitting.fit_parameters`. When the
+back-test scores an issue whose proposal was in that training file it uses the parameters fitted
+*without* that proposal's fold, so the numbers it reports on the training file are the
 cross-validated ones; every other issue is scored with the parameters fitted on the whole training
-file, never refitted. The "best" model is the one with the lowest cross-validated error on the
-training file, fixed in the parameter file, not re-chosen on the file being scored.
+file, never refitted. The selected model is fixed in the parameter file, never re-chosen on the
+file being scored.
 """
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
-import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -28,35 +28,31 @@ from typing import Any
 
 import numpy as np
 
-from realpolitik.analysis.conformal import TARGET, calibrated_radius, coverage, interval
-from realpolitik.analysis.crossval import (
-    cluster_bootstrap_mean,
-    cluster_bootstrap_se,
-    fold_of,
-    grouped_folds,
+from realpolitik.analysis.conformal import interval
+from realpolitik.analysis.crossval import fold_of
+from realpolitik.analysis.registry import Context, IssuePanel, Prediction, get, names
+from realpolitik.analysis.scoring import (
+    crps,
+    distribution_metrics,
+    paired_difference,
+    pit,
+    point_metrics,
+    residual_distribution,
 )
-from realpolitik.analysis.ensemble import align, ensemble_choice_set, focal_choice_set
+from realpolitik.analysis.selection import BASELINE, verdict
 from realpolitik.errors import InputError
-from realpolitik.models.bargaining.focal import ChoiceSet, choice_median, fit_choice
-from realpolitik.models.bargaining.panel import (
-    compromise_panel,
-    nash_panel,
-    weighted_median_panel,
-)
-from realpolitik.models.bargaining.procedural import procedural_panel
 from realpolitik.options import choose
 from realpolitik.paths import data_file, package_file
 from realpolitik.scenario.importers.deu import SCALE, DEUTable, gdp_capabilities, read_table
 
-BASE_MODELS = ("compromise", "median", "nash", "eum", "procedural")
-FITTED_MODELS = ("focal", "ensemble")
-MODELS = BASE_MODELS + FITTED_MODELS
+MODELS = names("bargaining")
+"""Every registered bargaining model (the DEU panel has every input they need)."""
 CAPABILITIES = ("equal", "gdp", "votes", "population")
 DEFAULT_CAPABILITY = "gdp"
 CAPABILITY_FILES = {"votes": "nice_votes.csv", "population": "population_2016.csv"}
 FOLDS, FOLD_SEED = 10, 20240917
 N_BOOT = 2000
-PARAMS_FORMAT = 1
+PARAMS_FORMAT = 2
 
 
 # --------------------------------------------------------------------------- inputs
@@ -192,79 +188,22 @@ def _council_votes(table: DEUTable) -> np.ndarray:
     )
 
 
-# --------------------------------------------------------------------------- models
-
-
-def eum_forecasts(
-    panel: Panel, progress: Callable[[int], None] | None = None,
-    errors: list[str] | None = None,
-) -> np.ndarray:
-    """The expected-utility model's final-round median per issue (NaN where it cannot run; the
-    reason goes to ``errors`` and the back-test carries on with the other models)."""
-    try:
-        from realpolitik.models.bargaining.eum import EUMParams, expected_utility_model
-    except ImportError as e:
-        if errors is not None:
-            errors.append(f"eum: the expected-utility model is not available ({e})")
-        return np.full(panel.n, np.nan)
-    params = EUMParams(threads=1)  # issues are small: threads cost more than they save
-    x, w = panel.positions, panel.weights
-    s = np.nan_to_num(panel.table.saliences[panel.rows])
-    out = np.full(panel.n, np.nan)
-    for t in range(panel.n):
-        keep = ~np.isnan(x[t])
-        pos = x[t, keep]
-        if np.ptp(pos) == 0:
-            out[t] = pos[0]
-        elif w[t, keep].sum() > 0:
-            try:
-                with np.errstate(all="ignore"):
-                    res = expected_utility_model(pos, panel.capability[keep], s[t, keep], params)
-                out[t] = float(res.median_by_round[-1])
-            except Exception as e:  # noqa: BLE001  one model's failure must not stop the others
-                out[t] = np.nan
-                if errors is not None:
-                    errors.append(
-                        f"eum failed on issue {panel.issue_id[t]}: {type(e).__name__}: {e}"
-                    )
-        if progress is not None:
-            progress(1)
-    return out
-
-
-def base_forecasts(
-    panel: Panel, models: Sequence[str] = BASE_MODELS,
-    progress: Callable[[int], None] | None = None, errors: list[str] | None = None,
-) -> dict[str, np.ndarray]:
-    """Raw forecasts of the parameter-free models (NaN where a model is undefined)."""
+def issue_panel(panel: Panel) -> IssuePanel:
+    """The scored issues as the registry's model input (scale 0-100, Nice votes for the Council)."""
     lo, hi = SCALE
-    x, w = panel.positions, panel.weights
-    out: dict[str, np.ndarray] = {"compromise": compromise_panel(x, w)}
-    if "median" in models:
-        out["median"] = weighted_median_panel(x, w)
-    if "nash" in models:
-        d = np.where(np.isnan(panel.reference), lo, panel.reference)
-        out["nash"] = nash_panel(x, w, lo, hi, d)[0]
-    if "procedural" in models:
-        votes = _council_votes(panel.table)
-        res = procedural_panel(
-            x, votes, panel.reference, panel.actor_positions("com"), panel.actor_positions("ep"),
-            panel.rule == "unanimity", panel.procedure == "COD", lo, hi,
-        )
-        out["procedural"] = res.outcome
-    if "eum" in models:
-        out["eum"] = eum_forecasts(panel, progress, errors)
-    return out
-
-
-def choice_sets(panel: Panel, forecasts: Mapping[str, np.ndarray]) -> dict[str, ChoiceSet]:
-    lo, hi = SCALE
-    ep = panel.actor_positions("ep")
-    rp = panel.reference
-    return {
-        "focal": focal_choice_set(panel.positions, forecasts, rp, ep, lo, hi),
-        "ensemble": ensemble_choice_set(panel.positions, forecasts, rp, ep, lo, hi),
-    }
+    return IssuePanel(
+        actors=panel.table.actors,
+        positions=panel.positions,
+        capabilities=panel.capability,
+        saliences=panel.table.saliences[panel.rows],
+        reference=panel.reference,
+        lo=lo,
+        hi=hi,
+        procedure=panel.procedure,
+        rule=panel.rule,
+        votes=_council_votes(panel.table),
+        issue_ids=tuple(str(i) for i in panel.issue_id),
+    )
 
 
 # --------------------------------------------------------------------------- parameters
@@ -290,31 +229,6 @@ def load_parameters(path: Path | None = None) -> dict[str, Any]:
 # --------------------------------------------------------------------------- scoring
 
 
-def metrics(
-    forecast: np.ndarray, outcome: np.ndarray, proposal: np.ndarray, procedure: np.ndarray,
-    rule: np.ndarray, low: np.ndarray | None = None, high: np.ndarray | None = None,
-    n_boot: int = N_BOOT, seed: int = 0,
-) -> dict[str, Any]:
-    """MAE with a 95% cluster-bootstrap interval (proposals resampled), median absolute error,
-    RMSE, shares within 10 and 20 points, 80%-interval coverage, and breakdowns."""
-    e = np.abs(forecast - outcome)
-    res: dict[str, Any] = {
-        "mae": float(e.mean()),
-        "mae_ci95": list(cluster_bootstrap_mean(e, list(proposal), n_boot, seed)),
-        "median_ae": float(np.median(e)),
-        "rmse": float(np.sqrt(np.mean(e**2))),
-        "within10": float(np.mean(e <= 10)),
-        "within20": float(np.mean(e <= 20)),
-        "coverage80": None if low is None or high is None else coverage(outcome, low, high),
-    }
-    for key, labels in (("by_procedure", procedure), ("by_rule", rule)):
-        res[key] = {
-            str(v): {"n": int(np.sum(labels == v)), "mae": float(e[labels == v].mean())}
-            for v in sorted({str(v) for v in labels})
-        }
-    return res
-
-
 @dataclass
 class ModelRecord:
     name: str
@@ -322,6 +236,7 @@ class ModelRecord:
     low: np.ndarray
     high: np.ndarray
     metrics: dict[str, Any]
+    pit: np.ndarray
     fallback: int = 0
 
 
@@ -339,10 +254,15 @@ class BacktestResult:
     rule: np.ndarray
     cross_validated: np.ndarray
     models: dict[str, ModelRecord]
-    best: str | None
-    cv_best: str | None
+    selected: str
+    verdict: str
+    training: dict[str, Any]
     params_file: str
     warnings: list[str] = field(default_factory=list)
+
+    @property
+    def best(self) -> str:
+        return self.selected
 
     def to_json(self, per_issue: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -350,11 +270,21 @@ class BacktestResult:
             "skipped": self.skipped,
             "capability": self.capability,
             "models": {m: r.metrics for m, r in self.models.items()},
-            "best": self.best,
+            "selected": self.selected,
+            "best": self.selected,
+            "verdict": self.verdict,
             "validation": {
                 "cross_validated_issues": int(self.cross_validated.sum()),
                 "shipped_parameter_issues": int((~self.cross_validated).sum()),
                 "params": self.params_file,
+            },
+            "training": self.training,
+            "model_info": {
+                m: {
+                    "family": get(m).family, "rule": get(m).rule, "fitted": get(m).fitted,
+                    "distribution": get(m).distribution, "citation": get(m).citation,
+                }
+                for m in self.models
             },
         }
         if per_issue:
@@ -391,8 +321,28 @@ def _per_fold(
     return [(rows, p) for rows, p in parts if rows.size]
 
 
-def parse_models(names: Sequence[str] | None) -> list[str]:
-    return choose(names, MODELS, "--models")
+def _per_issue(folds: np.ndarray, full: Any, by_fold: Sequence[Any]) -> list[Any]:
+    out: list[Any] = [full] * folds.size
+    for rows, p in _per_fold(folds, full, by_fold):
+        for r in rows:
+            out[r] = p
+    return out
+
+
+def parse_models(names_: Sequence[str] | None) -> list[str]:
+    return choose(names_, MODELS, "--models")
+
+
+def _distribution(
+    pred: Prediction, point: np.ndarray, residuals: np.ndarray, train_folds: np.ndarray,
+    folds: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """A choice model's own distribution, else point + the training file's out-of-fold
+    residuals (of the other folds for an issue of a training proposal)."""
+    if pred.choice is not None and pred.probabilities is not None:
+        return pred.choice.candidates, pred.probabilities
+    sets = [residuals[train_folds != f] if f >= 0 else residuals for f in folds]
+    return residual_distribution(point, sets, *SCALE)
 
 
 def run_backtest(
@@ -416,203 +366,76 @@ def run_backtest(
         raise InputError.single(
             params_file, "capabilities", f"no parameters for capability {cap!r}"
         )
-    folds = fold_of(list(panel.proposal), params["folds"]["proposal"])
-    need = set(chosen)
-    if "ensemble" in need:
-        need |= {"median", "nash", "procedural", "eum"}
-    errors: list[str] = []
-    raw = base_forecasts(panel, [m for m in BASE_MODELS if m in need], progress, errors)
-    if errors:
-        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        warnings.append(errors[0] + more)
-    comp = raw["compromise"]
-    forecasts: dict[str, np.ndarray] = {}
-    fallback: dict[str, int] = {}
-    for m in BASE_MODELS:
-        if m in raw:
-            undefined = np.isnan(raw[m])
-            forecasts[m] = np.where(undefined, comp, raw[m])
-            fallback[m] = int(undefined.sum())
-    fitted = [m for m in FITTED_MODELS if m in need]
-    if fitted:
-        sets = choice_sets(panel, raw)
-        for m in fitted:
-            mp = cap_params["models"][m]
-            pred = np.empty(panel.n)
-            for rows, beta in _per_fold(folds, mp["full"], mp["folds"]):
-                cs = sets[m].rows(rows)
-                pred[rows] = choice_median(cs, align(beta, cs.names))
-            forecasts[m] = pred
-            fallback[m] = 0
-    if fallback.get("procedural") and "procedural" in chosen:
-        warnings.append(
-            f"procedural: {fallback['procedural']} issue(s) without a reference point use the "
-            "compromise forecast"
-        )
-    if fallback.get("eum") and "eum" in chosen:
-        warnings.append(
-            f"eum: the expected-utility model was unavailable on {fallback['eum']} issue(s); "
-            "the compromise forecast is used there"
-        )
+    assignment = params["folds"]["proposal"]
+    folds = fold_of(list(panel.proposal), assignment)
+    train_folds = fold_of(params["issues"]["proposal"], assignment)
+    betas = {
+        m: _per_issue(folds, mp["full"], mp["folds"]) for m, mp in cap_params["models"].items()
+    }
+    ctx = Context(issue_panel(panel), betas=betas, progress=progress)
+    comp = ctx.predict(BASELINE).point
+    y = panel.outcome
+    base_err = np.abs(comp - y)
     records: dict[str, ModelRecord] = {}
-    for m in chosen:
+    base_crps = np.zeros(panel.n)
+    for m in [BASELINE] + [m for m in MODELS if m in chosen and m != BASELINE]:
+        pred = ctx.predict(m)
+        undefined = np.isnan(pred.point)
+        point = np.where(undefined, comp, pred.point)
+        if undefined.any():
+            warnings.append(
+                f"{m}: undefined on {int(undefined.sum())} issue(s) (see docs/accuracy.md); "
+                "the compromise forecast is used there"
+            )
         radius = np.empty(panel.n)
         rp = cap_params["radius80"][m]
         for rows, q in _per_fold(folds, rp["full"], rp["folds"]):
             radius[rows] = q
-        low, high = intervals80(panel, forecasts[m], radius)
-        records[m] = ModelRecord(
-            m, forecasts[m], low, high,
-            metrics(forecasts[m], panel.outcome, panel.proposal, panel.procedure, panel.rule,
-                    low, high, n_boot, seed),
-            fallback.get(m, 0),
+        low, high = intervals80(panel, point, radius)
+        res = np.asarray(cap_params["residuals"].get(m, []), dtype=float)
+        values, weights = _distribution(pred, point, res, train_folds, folds)
+        metrics = point_metrics(point, y, panel.proposal, panel.procedure, panel.rule, n_boot,
+                                seed)
+        metrics.update(distribution_metrics(y, panel.positions, values, weights, low, high))
+        metrics["vs_compromise"] = paired_difference(
+            np.abs(point - y), base_err, panel.proposal, n_boot, seed
         )
-    cv_best = cap_params.get("best")
-    best = cv_best if cv_best in records else None
-    if best is None and records:
-        ranking = [m for m in cap_params.get("ranking", []) if m in records]
-        best = ranking[0] if ranking else None
+        c = crps(y, values, weights)
+        if m == BASELINE:
+            base_crps = c
+        crps_diff = paired_difference(c, base_crps, panel.proposal, n_boot, seed)
+        metrics["crps_vs_compromise"] = {"crps_diff": crps_diff["mae_diff"],
+                                         "ci95": crps_diff["ci95"]}
+        metrics["distribution"] = get(m).distribution
+        if m not in chosen:
+            continue
+        records[m] = ModelRecord(
+            m, point, low, high, metrics, pit(y, values, weights, seed), int(undefined.sum())
+        )
+    if ctx.errors:
+        more = f" (and {len(ctx.errors) - 1} more)" if len(ctx.errors) > 1 else ""
+        warnings.insert(0, ctx.errors[0] + more)
+    selected = str(cap_params["selected"])
+    vs = {m: r.metrics["vs_compromise"] for m, r in records.items()}
+    training = {
+        "selection_rule": cap_params["selection"]["rule"],
+        "nested_cv": cap_params["nested"],
+        "forward": {
+            "order": cap_params["forward"]["order"],
+            "n_scored": cap_params["forward"]["n_scored"],
+            "models": {
+                m: {k: v[k] for k in ("mae", "vs_compromise", "crps", "crps_vs_compromise")}
+                for m, v in cap_params["forward"]["models"].items()
+            },
+        },
+    }
     return BacktestResult(
         file=str(path), capability=cap, n_issues=panel.n, skipped=panel.skipped,
         skipped_no_outcome=panel.skipped_no_outcome, issue_id=panel.issue_id,
-        proposal=panel.proposal, outcome=panel.outcome, procedure=panel.procedure,
-        rule=panel.rule, cross_validated=folds >= 0, models=records, best=best, cv_best=cv_best,
-        params_file=params_file, warnings=warnings,
+        proposal=panel.proposal, outcome=y, procedure=panel.procedure,
+        rule=panel.rule, cross_validated=folds >= 0, models=records, selected=selected,
+        verdict=verdict(
+            selected, vs, {m: r.metrics["crps_vs_compromise"] for m, r in records.items()}
+        ), training=training, params_file=params_file,
+        warnings=warnings,
     )
-
-
-# --------------------------------------------------------------------------- fitting
-
-
-def _fit_predict(
-    cs: ChoiceSet, y: np.ndarray, train: np.ndarray, test: np.ndarray, start: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    beta = fit_choice(cs.rows(train), y[train], start=start)
-    return beta, choice_median(cs.rows(test), beta)
-
-
-def fit_capability(
-    panel: Panel, k: int = FOLDS, seed: int = FOLD_SEED, assignment: dict[str, int] | None = None,
-    progress: Callable[[int], None] | None = None,
-) -> dict[str, Any]:
-    """Fit one capability's parameters with cross-validation grouped by proposal.
-
-    For each outer fold j: the choice models are fitted on the other folds (their betas for
-    fold j) and forecast fold j; the interval radius for fold j is calibrated on inner
-    out-of-fold residuals of the other folds only (nested: fold j's outcomes never touch its own
-    radius). The full-data betas and the radius from the outer out-of-fold residuals are what a
-    new file is scored with. Returns the JSON-ready parameters and the cross-validated metrics.
-    """
-    assignment = assignment or grouped_folds(list(panel.proposal), k, seed)
-    folds = fold_of(list(panel.proposal), assignment)
-    k = int(folds.max()) + 1
-    y = panel.outcome
-    raw = base_forecasts(panel, BASE_MODELS, progress)
-    comp = raw["compromise"]
-    fc = {m: np.where(np.isnan(v), comp, v) for m, v in raw.items()}
-    sets = choice_sets(panel, raw)
-    models_out: dict[str, Any] = {}
-    oof: dict[str, np.ndarray] = dict(fc)
-    inner_res: dict[str, list[np.ndarray]] = {m: [] for m in MODELS}
-    for m, cs in sets.items():
-        pred = np.empty(panel.n)
-        by_fold = []
-        full = fit_choice(cs, y)
-        for j in range(k):
-            test, train = np.flatnonzero(folds == j), np.flatnonzero(folds != j)
-            beta, pred[test] = _fit_predict(cs, y, train, test, full)
-            by_fold.append(dict(zip(cs.names, beta.tolist(), strict=True)))
-            inner = np.empty(panel.n)
-            inner[:] = np.nan
-            for i in range(k):
-                if i == j:
-                    continue
-                t_i = np.flatnonzero(folds == i)
-                tr_i = np.flatnonzero((folds != i) & (folds != j))
-                inner[t_i] = _fit_predict(cs, y, tr_i, t_i, beta)[1]
-            inner_res[m].append(np.abs(inner[train] - y[train]))
-        models_out[m] = {
-            "names": list(cs.names),
-            "full": dict(zip(cs.names, full.tolist(), strict=True)),
-            "folds": by_fold,
-        }
-        oof[m] = pred
-    radius: dict[str, Any] = {}
-    cv: dict[str, Any] = {}
-    for m in MODELS:
-        res = np.abs(oof[m] - y)
-        if m in FITTED_MODELS:
-            by = [calibrated_radius(r, TARGET) for r in inner_res[m]]
-        else:
-            by = [calibrated_radius(res[folds != j], TARGET) for j in range(k)]
-        radius[m] = {"full": calibrated_radius(res, TARGET), "folds": by}
-        r_issue = np.array(by)[folds]
-        low, high = intervals80(panel, oof[m], r_issue)
-        cv[m] = metrics(oof[m], y, panel.proposal, panel.procedure, panel.rule, low, high)
-    ranking = sorted(MODELS, key=lambda m: cv[m]["mae"])
-    best, selection = select_best(oof, y, panel.proposal, models_out)
-    return {
-        "models": models_out,
-        "radius80": radius,
-        "cv": cv,
-        "ranking": ranking,
-        "best": best,
-        "selection": selection,
-        "oof": {m: oof[m].tolist() for m in MODELS},
-    }
-
-
-def select_best(
-    oof: Mapping[str, np.ndarray], y: np.ndarray, proposal: np.ndarray,
-    fitted: Mapping[str, Any],
-) -> tuple[str, dict[str, Any]]:
-    """The one-standard-error rule (Breiman et al. 1984; Hastie, Tibshirani & Friedman 2009,
-    sec. 7.10): the simplest model whose cross-validated MAE is within one standard error of the
-    lowest, the error being that of the paired difference of absolute errors, resampling
-    proposals. Simplicity = number of fitted parameters (0 for the parameter-free models); among
-    equally simple models the lower MAE wins. Choosing between near-equal models by the smallest
-    CV error alone would add selection noise without expected gain."""
-    err = {m: np.abs(np.asarray(v) - y) for m, v in oof.items()}
-    mae = {m: float(e.mean()) for m, e in err.items()}
-    low = min(mae, key=lambda m: mae[m])
-    size = {m: len(fitted[m]["names"]) if m in fitted else 0 for m in err}
-    table = {}
-    for m in sorted(err, key=lambda m: (size[m], mae[m])):
-        se = cluster_bootstrap_se(err[m] - err[low], list(proposal), N_BOOT, 0) if m != low else 0.0
-        table[m] = {"mae": mae[m], "excess": mae[m] - mae[low], "se": se, "parameters": size[m]}
-    best = next(m for m in table if table[m]["excess"] <= table[m]["se"])
-    return best, {"rule": "one standard error (paired, proposals resampled)", "lowest": low,
-                  "candidates": table}
-
-
-def fit_parameters(
-    path: Path, capabilities_: Sequence[str] = CAPABILITIES, k: int = FOLDS,
-    seed: int = FOLD_SEED, progress: Callable[[int], None] | None = None,
-) -> dict[str, Any]:
-    """Fit every capability's parameters on a DEU file (grouped CV) and return the parameter file
-    content (what ``realpolitik backtest --fit`` writes and ``analysis/fitted/deu3.json`` holds)."""
-    path = Path(path)
-    first = load_panel(path, "equal")
-    assignment = grouped_folds(list(first.proposal), k, seed)
-    out: dict[str, Any] = {
-        "format": PARAMS_FORMAT,
-        "description": "realpolitik backtest parameters: choice-model betas and 80% interval "
-        "radii per capability, fitted with cross-validation grouped by proposal",
-        "trained_on": {
-            "file": path.name,
-            "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
-            "n_issues": first.n,
-            "n_proposals": len(assignment),
-            "date": dt.date.today().isoformat(),
-        },
-        "folds": {"k": k, "seed": seed, "proposal": assignment},
-        "capabilities": {},
-    }
-    for cap in capabilities_:
-        panel = load_panel(path, cap)
-        if panel.capability_name != cap:
-            continue
-        fitted = fit_capability(panel, k, seed, assignment, progress)
-        fitted.pop("oof")
-        out["capabilities"][cap] = fitted
-    return out

@@ -10,7 +10,8 @@ Both are conditional-logit choices among candidate outcomes
   generalisation; here with a discrete-choice combiner rather than a weighted mean, because a
   weighted mean of forecasts never lands on a tabled position): the candidates are the positions
   on the table and the forecasts of compromise, median, Nash, procedural and expected-utility
-  models, each forecast with its own beta, plus the focal model's features.
+  models, each forecast with its own beta, plus the focal model's features. The members are
+  every parameter-free model of :data:`realpolitik.analysis.registry.REGISTRY`.
 
 A member model that is undefined on an issue (procedural without a reference point) or not
 available (expected utility) simply adds no candidate there; the betas are mapped by name.
@@ -24,7 +25,6 @@ import numpy as np
 
 from realpolitik.models.bargaining.focal import ChoiceSet, choice_set
 
-ENSEMBLE_MEMBERS = ("compromise", "median", "nash", "procedural", "eum")
 ANCHOR = "ep"
 
 
@@ -40,7 +40,7 @@ def focal_choice_set(
 
 def ensemble_choice_set(
     positions: np.ndarray, forecasts: Mapping[str, np.ndarray], reference: np.ndarray,
-    anchor: np.ndarray, lo: float, hi: float, members: Sequence[str] = ENSEMBLE_MEMBERS,
+    anchor: np.ndarray, lo: float, hi: float, members: Sequence[str],
 ) -> ChoiceSet:
     """The focal candidates plus every member model's forecast (NaN = no candidate)."""
     n = positions.shape[0]

@@ -8,18 +8,20 @@ from typing import Any
 
 import numpy as np
 
-from realpolitik.models.bargaining import compromise, nash_bargaining, weighted_median
-from realpolitik.models.bargaining.eum import (
-    RELATIONSHIP_NAMES,
-    EUMParams,
-    EUMResult,
-    expected_utility_model,
+from realpolitik.analysis.registry import (
+    EUM_TAIL,
+    SCENARIO_INPUTS,
+    Context,
+    IssuePanel,
+    names,
 )
+from realpolitik.models.bargaining.eum import RELATIONSHIP_NAMES, EUMParams, EUMResult
 from realpolitik.models.twolevel import blocking_ratifiers, zone_of_agreement
 from realpolitik.scenario.schema import Issue, Scenario
 from realpolitik.scenario.validate import unweighted_issue_error
 
-MODELS = ("compromise", "median", "nash", "eum")
+MODELS = names("bargaining", inputs=SCENARIO_INPUTS, fitted=False)
+"""The registered models a scenario has the inputs for (docs/models.md)."""
 MAX_RELATIONSHIP_ACTORS = 200
 """Above this many actors the JSON gives counts of relationship types, not the N x N matrix."""
 
@@ -38,6 +40,22 @@ class IssueInputs:
     @property
     def weights(self) -> np.ndarray:
         return self.capabilities * self.saliences
+
+    def panel(self) -> IssuePanel:
+        """The issue as a one-row model panel (the registry's input)."""
+        sc = self.issue.scale
+        ref = np.nan if self.issue.reference is None else float(self.issue.reference)
+        return IssuePanel(
+            actors=tuple(self.actors),
+            positions=self.positions[None, :],
+            capabilities=self.capabilities,
+            saliences=self.saliences[None, :],
+            reference=np.array([ref]),
+            lo=float(sc.min),
+            hi=float(sc.max),
+            disagreement=np.array([disagreement_point(self.issue)[0]]),
+            issue_ids=(self.issue.id,),
+        )
 
 
 def issue_inputs(scenario: Scenario, issue_id: str) -> IssueInputs:
@@ -63,19 +81,6 @@ def disagreement_point(issue: Issue) -> tuple[float, str]:
         if "status quo" in label.lower():
             return float(x), "status quo label"
     return issue.scale.min, "scale minimum"
-
-
-EUM_TAIL = 10
-"""Rounds over which an oscillating expected-utility run is summarised."""
-
-
-def eum_forecast(res: EUMResult) -> float:
-    """The EUM forecast: the final weighted Condorcet median when the run converged; otherwise
-    (a cycle, common when two camps keep overtaking each other) the median of the last
-    ``EUM_TAIL`` rounds' medians, so that the forecast does not depend on where the cap falls."""
-    if res.converged or res.rounds < 2:
-        return float(res.median_by_round[-1])
-    return float(np.median(res.median_by_round[-min(EUM_TAIL, res.rounds):]))
 
 
 @dataclass
@@ -173,24 +178,21 @@ def forecast_issue(
         return result
     if not inp.weights.sum() > 0:
         raise unweighted_issue_error(scenario, [issue_id])
-    sc = inp.issue.scale
+    ctx = Context(inp.panel(), eum_params=eum_params or EUMParams())
     for m in models:
-        if m == "compromise":
-            fc[m] = compromise(inp.positions, inp.weights)
-        elif m == "median":
-            fc[m] = weighted_median(inp.positions, inp.weights)
-        elif m == "nash":
-            d = disagreement_point(inp.issue)
-            nb = nash_bargaining(inp.positions, inp.weights, sc.min, sc.max, d[0])
-            fc[m] = nb.outcome
-            result.nash_feasible, result.disagreement = nb.feasible, d
-        elif m == "eum":
-            params = eum_params or EUMParams()
-            res = expected_utility_model(inp.positions, inp.capabilities, inp.saliences, params)
-            result.eum = res
-            fc[m] = eum_forecast(res)
-        else:
+        if m not in MODELS:
             raise ValueError(f"unknown model {m!r}")
+        pred = ctx.predict(m)
+        x = float(pred.point[0])
+        fc[m] = None if np.isnan(x) else x
+        if m == "nash":
+            result.nash_feasible, result.disagreement = pred.detail[0], disagreement_point(
+                inp.issue
+            )
+        elif m == "eum":
+            result.eum = pred.detail[0]
+    if ctx.errors:
+        raise RuntimeError(ctx.errors[0])
     if inp.winsets:
         ws = list(inp.winsets.values())
         names = list(inp.winsets)

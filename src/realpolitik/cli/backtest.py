@@ -52,8 +52,8 @@ def backtest(
         Path | None,
         typer.Option(
             "--fit",
-            help="Fit the parameters on this file (grouped cross-validation), write them to PATH "
-            "and score with them.",
+            help="Fit the parameters on this file (nested grouped cross-validation, checked "
+            "forward in time), write them to PATH and score with them.",
         ),
     ] = None,
     bootstrap: Annotated[
@@ -61,14 +61,11 @@ def backtest(
     ] = 2000,
     seed: Annotated[int, typer.Option("--seed", help="Bootstrap seed.")] = 0,
 ) -> None:
-    """Back-test the bargaining models on real outcomes: MAE with a bootstrap interval, 80%
-    interval coverage, breakdown by procedure and voting rule."""
-    from realpolitik.analysis.backtest import (
-        fit_parameters,
-        load_parameters,
-        parse_models,
-        run_backtest,
-    )
+    """Back-test the bargaining models on real outcomes: MAE and its difference from the
+    compromise model with bootstrap intervals, CRPS and log score of each model's predictive
+    distribution, 80% interval coverage, breakdown by procedure and voting rule."""
+    from realpolitik.analysis.backtest import load_parameters, parse_models, run_backtest
+    from realpolitik.analysis.fitting import fit_parameters
     from realpolitik.scenario.importers.deu import warn
 
     chosen = parse_models(models)
@@ -122,17 +119,22 @@ def _print_table(result: object) -> None:
         f"capability {result.capability}"
     )
     t = Table(title=title)
-    for col in ("model", "MAE", "95% CI", "med AE", "RMSE", "<=10", "<=20", "cov80"):
-        t.add_column(col, justify="left" if col == "model" else "right")
+    t.add_column("model", no_wrap=True, min_width=11)
+    for col in ("MAE (95% CI)", "vs compromise (95% CI)", "CRPS", "log", "<=5", "<=10", "cov80",
+                "width"):
+        t.add_column(col, justify="right")
     for rec in sorted(result.models.values(), key=lambda r: r.metrics["mae"]):
         m = rec.metrics
         lo, hi = m["mae_ci95"]
-        cov = m["coverage80"]
-        name = f"[bold]{rec.name}*[/bold]" if rec.name == result.best else rec.name
+        v = m["vs_compromise"]
+        dlo, dhi = v["ci95"]
+        name = f"[bold]{rec.name}*[/bold]" if rec.name == result.selected else rec.name
         t.add_row(
-            name, f"{m['mae']:.2f}", f"{lo:.1f}-{hi:.1f}", f"{m['median_ae']:.1f}",
-            f"{m['rmse']:.1f}", f"{100 * m['within10']:.0f}%", f"{100 * m['within20']:.0f}%",
-            "-" if cov is None else f"{100 * cov:.0f}%",
+            name, f"{m['mae']:.1f} ({lo:.1f}-{hi:.1f})",
+            "-" if rec.name == "compromise" else f"{v['mae_diff']:+.1f} ({dlo:+.1f},{dhi:+.1f})",
+            f"{m['crps']:.1f}", f"{m['log_score']:.2f}", f"{100 * m['within5']:.0f}%",
+            f"{100 * m['within10']:.0f}%", f"{100 * m['coverage80']:.0f}%",
+            f"{m['interval80_width']:.0f}",
         )
     out.print(t)
     groups: list[tuple[str, str]] = []
@@ -156,10 +158,10 @@ def _print_table(result: object) -> None:
     out.print(b)
     out.print(
         f"{n_cv} issues of training proposals scored with cross-validated parameters, "
-        f"{result.n_issues - n_cv} with the shipped parameters (no refit). "
-        f"* best model, chosen on the training file by cross-validation (one-SE rule): "
-        f"{result.best}."
+        f"{result.n_issues - n_cv} with the shipped parameters (no refit). CRPS and log score: "
+        "lower is better. * selected model."
     )
+    out.print(result.verdict)
 
 
 def _print_issues(result: object) -> None:

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from realpolitik.analysis.forecast import MODELS as FORECAST_MODELS
 from realpolitik.analysis.forecast import ScenarioForecast
 from realpolitik.cli.common import (
     JsonOpt,
@@ -215,7 +216,9 @@ def forecast(
     model: Annotated[
         list[str] | None,
         typer.Option(
-            "--model", "-m", help="compromise|median|nash|eum|all (repeatable or comma-separated)."
+            "--model",
+            "-m",
+            help=f"{'|'.join(FORECAST_MODELS)}|all (repeatable or comma-separated).",
         ),
     ] = None,
     issue: Annotated[str | None, typer.Option("--issue", help="Only this issue id.")] = None,

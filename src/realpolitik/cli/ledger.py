@@ -12,7 +12,7 @@ from rich.table import Table
 
 from realpolitik.analysis.forecast import MODELS
 from realpolitik.analysis.headline import HEADLINE_DRAWS, HEADLINE_MODEL, headline
-from realpolitik.analysis.scores import band_of, brier, crps, pit
+from realpolitik.analysis.scoring import band_brier, band_of, sample_crps, sample_pit
 from realpolitik.cli.common import DbOpt, JsonOpt, app, emit_json, handle_errors, out
 from realpolitik.errors import InputError
 from realpolitik.ledger import Ledger
@@ -135,13 +135,13 @@ def _score(entry: Any, outcome: float) -> dict[str, Any]:
         "question": entry.payload["question"],
         "outcome": outcome,
         "value": f["value"],
-        "crps": crps(outcome, f["samples"]),
-        "brier": brier(f["bands"], observed) if f["bands"] else None,
-        "pit": pit(outcome, f["samples"]),
+        "crps": sample_crps(outcome, f["samples"]),
+        "brier": band_brier(f["bands"], observed) if f["bands"] else None,
+        "pit": sample_pit(outcome, f["samples"]),
         "in_interval80": bool(f["interval80"][0] <= outcome <= f["interval80"][1]),
         "status_quo": {
             "crps": abs(outcome - sq),
-            "brier": brier(sq_bands, observed) if f["bands"] else None,
+            "brier": band_brier(sq_bands, observed) if f["bands"] else None,
         },
         "scale_width": hi - lo,
     }

@@ -8,9 +8,11 @@ from pathlib import Path
 import numpy as np
 import plotly.graph_objects as go
 import plotly.offline
+from plotly.subplots import make_subplots
 
 from realpolitik import __version__
 from realpolitik.analysis.backtest import BacktestResult
+from realpolitik.analysis.registry import get
 from realpolitik.files import write_atomic
 
 _CSS = """
@@ -62,25 +64,83 @@ def errors_figure(result: BacktestResult) -> go.Figure:
     return fig
 
 
+PIT_BINS = 10
+
+
+def pit_figure(result: BacktestResult) -> go.Figure:
+    """Reliability: one PIT histogram per model (flat at 1 = calibrated; U-shaped = too sharp;
+    hump-shaped = too wide; Czado, Gneiting & Held 2009)."""
+    recs = sorted(result.models.values(), key=lambda r: r.metrics["mae"])
+    cols = min(4, max(len(recs), 1))
+    rows = -(-len(recs) // cols)
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=[r.name for r in recs])
+    edges = np.linspace(0, 1, PIT_BINS + 1)
+    for k, rec in enumerate(recs):
+        counts, _ = np.histogram(rec.pit, bins=edges)
+        density = counts / max(rec.pit.size, 1) * PIT_BINS
+        fig.add_trace(
+            go.Bar(x=0.5 * (edges[:-1] + edges[1:]), y=density, width=1 / PIT_BINS,
+                   name=rec.name, marker={"color": "#4c78a8"},
+                   hovertemplate="PIT %{x:.2f}<br>density %{y:.2f}<extra>" + rec.name
+                   + "</extra>"),
+            row=k // cols + 1, col=k % cols + 1,
+        )
+        fig.add_hline(y=1.0, line_dash="dash", line_color="#888", row=k // cols + 1,
+                      col=k % cols + 1)
+    fig.update_layout(
+        title="Reliability: PIT histogram per model (dashed: a calibrated forecaster)",
+        showlegend=False, height=260 * rows + 80, margin={"l": 40, "r": 20, "t": 80, "b": 30},
+    )
+    return fig
+
+
 def _metrics_table(result: BacktestResult) -> str:
     head = (
-        "<tr><th>model</th><th>MAE</th><th>95% CI (proposals resampled)</th><th>median AE</th>"
-        "<th>RMSE</th><th>within 10</th><th>within 20</th><th>80% interval coverage</th>"
-        "<th>fallbacks</th></tr>"
+        "<tr><th>model</th><th>MAE</th><th>95% CI (proposals resampled)</th>"
+        "<th>MAE - compromise [95% CI]</th><th>CRPS</th><th>log score</th><th>median AE</th>"
+        "<th>RMSE</th><th>within 5</th><th>within 10</th><th>within 20</th>"
+        "<th>80% interval coverage</th><th>mean width</th><th>fallbacks</th></tr>"
     )
     rows = []
     for rec in sorted(result.models.values(), key=lambda r: r.metrics["mae"]):
         m = rec.metrics
         lo, hi = m["mae_ci95"]
-        cls = ' class="best"' if rec.name == result.best else ""
+        cls = ' class="best"' if rec.name == result.selected else ""
         cov = m["coverage80"]
+        v = m["vs_compromise"]
+        diff = (
+            "-" if rec.name == "compromise"
+            else f"{v['mae_diff']:+.2f} [{v['ci95'][0]:+.2f}, {v['ci95'][1]:+.2f}]"
+        )
         rows.append(
-            f"<tr{cls}><td>{escape(rec.name)}{' (best)' if cls else ''}</td>"
-            f"<td>{_fmt(m['mae'])}</td><td>[{_fmt(lo)}, {_fmt(hi)}]</td>"
+            f"<tr{cls}><td>{escape(rec.name)}{' (selected)' if cls else ''}</td>"
+            f"<td>{_fmt(m['mae'])}</td><td>[{_fmt(lo)}, {_fmt(hi)}]</td><td>{diff}</td>"
+            f"<td>{_fmt(m['crps'])}</td><td>{_fmt(m['log_score'])}</td>"
             f"<td>{_fmt(m['median_ae'])}</td><td>{_fmt(m['rmse'])}</td>"
+            f"<td>{_fmt(100 * m['within5'], 0)}%</td>"
             f"<td>{_fmt(100 * m['within10'], 0)}%</td><td>{_fmt(100 * m['within20'], 0)}%</td>"
             f"<td>{'-' if cov is None else _fmt(100 * cov, 0) + '%'}</td>"
-            f"<td>{rec.fallback}</td></tr>"
+            f"<td>{_fmt(m['interval80_width'], 1)}</td><td>{rec.fallback}</td></tr>"
+        )
+    return f"<table>{head}{''.join(rows)}</table>"
+
+
+def _models_table(result: BacktestResult) -> str:
+    """What each scored model is, from the registry: its forecast rule and its distribution."""
+    head = (
+        "<tr><th>model</th><th>what it is</th><th>the forecast</th><th>distribution</th>"
+        "<th>fitted</th><th>reference</th></tr>"
+    )
+    rows = []
+    for name in result.models:
+        spec = get(name)
+        dist = "its choice probabilities" if spec.distribution == "choice" else (
+            "forecast + out-of-fold residuals"
+        )
+        rows.append(
+            f"<tr><td>{escape(name)}</td><td>{escape(spec.summary)}</td>"
+            f"<td>{escape(spec.rule)}</td><td>{dist}</td>"
+            f"<td>{'yes' if spec.fitted else 'no'}</td><td>{escape(spec.citation)}</td></tr>"
         )
     return f"<table>{head}{''.join(rows)}</table>"
 
@@ -108,6 +168,7 @@ def render(result: BacktestResult) -> str:
     """The report page as one HTML string."""
     fig = errors_figure(result)
     div = plotly.offline.plot(fig, output_type="div", include_plotlyjs=False)
+    pit_div = plotly.offline.plot(pit_figure(result), output_type="div", include_plotlyjs=False)
     js = plotly.offline.get_plotlyjs()
     n_cv = int(result.cross_validated.sum())
     n_new = result.n_issues - n_cv
@@ -120,18 +181,24 @@ def render(result: BacktestResult) -> str:
 <h1>Back-test on {escape(Path(result.file).name)}</h1>
 <p>{result.n_issues} issues with an outcome scored; {result.skipped} rows skipped (no outcome or
 no position). Capability: <b>{escape(result.capability)}</b> (weight = capability x salience).
-Best model (chosen on the training file by cross-validation, one-standard-error rule):
-<b>{escape(result.best or '-')}</b>.
+Selected model: <b>{escape(result.selected)}</b>. {escape(result.verdict)}
 </p>
 <p class="muted">{n_cv} issues belong to proposals of the training file and were scored with
 parameters fitted without their proposal's fold (cross-validated); {n_new} issues belong to new
 proposals and were scored with the shipped parameters, without refitting. The MAE interval
 resamples whole proposals (2,000 cluster-bootstrap draws). The 80% interval of each forecast is
-forecast &plusmn; a radius calibrated on out-of-sample residuals (split conformal).
+forecast &plusmn; a radius calibrated on out-of-sample residuals (split conformal). Each model's
+predictive distribution is its own choice probabilities (focal, ensemble) or its forecast plus
+the training file's out-of-fold residuals, clipped to the scale; CRPS and the log score of the
+outcome's nearest tabled position are lower-is-better.
 Parameters: {escape(result.params_file)}.</p>
 <h2>Accuracy</h2>
 {_metrics_table(result)}
 {div}
+<h2>Reliability of the predictive distributions</h2>
+{pit_div}
+<h2>The models</h2>
+{_models_table(result)}
 <h2>By procedure (mean absolute error)</h2>
 {_breakdown_table(result, "by_procedure", "")}
 <h2>By Council voting rule (mean absolute error)</h2>
