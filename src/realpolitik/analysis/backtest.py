@@ -44,7 +44,7 @@ from realpolitik.models.bargaining.panel import (
     nash_panel,
     weighted_median_panel,
 )
-from realpolitik.models.bargaining.procedural import procedural_panel
+from realpolitik.models.bargaining.procedural import procedural_panel, rule_quota
 from realpolitik.options import choose
 from realpolitik.scenario.importers.deu import SCALE, DEUTable, gdp_capabilities, read_table
 
@@ -246,7 +246,8 @@ def base_forecasts(
         out["median"] = weighted_median_panel(x, w)
     if "nash" in models:
         d = np.where(np.isnan(panel.reference), lo, panel.reference)
-        out["nash"] = nash_panel(x, w, lo, hi, d)[0]
+        quota = [rule_quota(str(r)) for r in panel.rule]
+        out["nash"] = nash_panel(x, w, lo, hi, d, quota=quota)[0]
     if "procedural" in models:
         votes = _council_votes(panel.table)
         res = procedural_panel(

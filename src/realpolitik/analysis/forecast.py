@@ -15,6 +15,7 @@ from realpolitik.models.bargaining.eum import (
     EUMResult,
     expected_utility_model,
 )
+from realpolitik.models.bargaining.procedural import DEFAULT_RULE, RULE_QUOTAS
 from realpolitik.models.twolevel import blocking_ratifiers, zone_of_agreement
 from realpolitik.scenario.schema import Issue, Scenario
 from realpolitik.scenario.validate import unweighted_issue_error
@@ -65,6 +66,16 @@ def disagreement_point(issue: Issue) -> tuple[float, str]:
     return issue.scale.min, "scale minimum"
 
 
+def decision_rule(issue: Issue) -> tuple[str, str]:
+    """The issue's decision rule for Nash bargaining: its ``rule`` tag (the DEU importer writes
+    ``qmv`` or ``unanimity``) when it names a known rule, else the default weighted majority
+    (docs/models.md, Nash bargaining). Returns (rule, where it came from)."""
+    rule = issue.tags.get("rule")
+    if rule in RULE_QUOTAS:
+        return rule, "tag"
+    return DEFAULT_RULE, "default"
+
+
 EUM_TAIL = 10
 """Rounds over which an oscillating expected-utility run is summarised."""
 
@@ -85,6 +96,7 @@ class IssueForecast:
     eum: EUMResult | None = None
     nash_feasible: bool | None = None
     disagreement: tuple[float, str] | None = None
+    rule: tuple[str, str] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def nearest_label(self, x: float) -> str:
@@ -129,6 +141,8 @@ class IssueForecast:
                 "disagreement": self.disagreement[0],
                 "from": self.disagreement[1],
                 "feasible": self.nash_feasible,
+                "rule": None if self.rule is None else self.rule[0],
+                "rule_from": None if self.rule is None else self.rule[1],
             }
         if self.eum is not None:
             out["eum_converged"] = self.eum.converged
@@ -180,10 +194,12 @@ def forecast_issue(
         elif m == "median":
             fc[m] = weighted_median(inp.positions, inp.weights)
         elif m == "nash":
-            d = disagreement_point(inp.issue)
-            nb = nash_bargaining(inp.positions, inp.weights, sc.min, sc.max, d[0])
+            d, rule = disagreement_point(inp.issue), decision_rule(inp.issue)
+            nb = nash_bargaining(
+                inp.positions, inp.weights, sc.min, sc.max, d[0], quota=RULE_QUOTAS[rule[0]]
+            )
             fc[m] = nb.outcome
-            result.nash_feasible, result.disagreement = nb.feasible, d
+            result.nash_feasible, result.disagreement, result.rule = nb.feasible, d, rule
         elif m == "eum":
             params = eum_params or EUMParams()
             res = expected_utility_model(inp.positions, inp.capabilities, inp.saliences, params)
