@@ -23,6 +23,7 @@ DEFAULT_UTILITY: Utility = "quadratic"
 Blocking = Literal["coalition", "individual"]
 BLOCKINGS: tuple[Blocking, ...] = ("coalition", "individual")
 DEFAULT_BLOCKING: Blocking = "individual"
+"""Only veto players keep the reference point (:func:`nash_panel`; docs/models.md)."""
 
 
 def one_issue(positions: ArrayLike, weights: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
