@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from realpolitik.analysis.backtest import base_forecasts, load_panel
 from realpolitik.analysis.forecast import decision_rule, forecast_issue
 from realpolitik.models.bargaining import nash_bargaining
-from realpolitik.models.bargaining.procedural import NICE_QMV_SHARE
+from realpolitik.models.bargaining.procedural import DEFAULT_RULE, NICE_QMV_SHARE, RULE_QUOTAS
 from realpolitik.scenario.importers import deu
 
 SETTINGS = settings(max_examples=60, deadline=None)
@@ -76,6 +76,14 @@ def test_qualified_majority_small_member_at_reference_point(utility):
         blocking="coalition",
     )
     assert not coalition.feasible and coalition.outcome == 0.0
+
+
+def test_the_default_rule_is_the_forecasts_default():
+    x, w = [0, 10, 60, 100], [1, 2, 3, 1]
+    plain = nash_bargaining(x, w, 0, 100, 10)
+    assert plain == nash_bargaining(x, w, 0, 100, 10, quota=RULE_QUOTAS[DEFAULT_RULE])
+    assert plain.feasible  # actor 1 sits at d but holds 2 of 7: it cannot block a majority
+    assert not nash_bargaining(x, w, 0, 100, 10, quota=1.0).feasible
 
 
 def test_bad_parameters_are_refused():

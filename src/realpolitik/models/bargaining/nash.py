@@ -17,6 +17,7 @@ from numpy.typing import ArrayLike
 from realpolitik.models.bargaining.panel import (
     DEFAULT_BLOCKING,
     DEFAULT_UTILITY,
+    MAJORITY,
     Blocking,
     Utility,
     nash_panel,
@@ -49,13 +50,14 @@ def nash_bargaining(
     *,
     utility: Utility = DEFAULT_UTILITY,
     votes: ArrayLike | None = None,
-    quota: float = 1.0,
+    quota: float = MAJORITY,
     veto: ArrayLike | None = None,
     blocking: Blocking = DEFAULT_BLOCKING,
 ) -> NashResult:
     """Weighted Nash bargaining solution on one issue: the parameters of
     :func:`realpolitik.models.bargaining.panel.nash_panel` for one issue (``votes`` and ``veto``
-    per actor, ``quota`` the share of the votes the rule requires, 1 = unanimity)."""
+    per actor, ``quota`` the share of the votes the rule requires: 1 = unanimity, default a
+    weighted majority)."""
     x, w = one_issue(positions, weights)
     kw: dict[str, Any] = {
         "utility": utility,

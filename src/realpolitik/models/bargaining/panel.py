@@ -24,6 +24,8 @@ Blocking = Literal["coalition", "individual"]
 BLOCKINGS: tuple[Blocking, ...] = ("coalition", "individual")
 DEFAULT_BLOCKING: Blocking = "individual"
 """Only veto players keep the reference point (:func:`nash_panel`; docs/models.md)."""
+MAJORITY = 0.5
+"""The quota of a weighted majority, Nash's rule where an issue declares none (docs/models.md)."""
 
 
 def one_issue(positions: ArrayLike, weights: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
@@ -125,7 +127,7 @@ def nash_terms(
     *,
     utility: Utility = DEFAULT_UTILITY,
     votes: ArrayLike | None = None,
-    quota: ArrayLike = 1.0,
+    quota: ArrayLike = MAJORITY,
     veto: ArrayLike | None = None,
     blocking: Blocking = DEFAULT_BLOCKING,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -175,7 +177,7 @@ def nash_panel(
     *,
     utility: Utility = DEFAULT_UTILITY,
     votes: ArrayLike | None = None,
-    quota: ArrayLike = 1.0,
+    quota: ArrayLike = MAJORITY,
     veto: ArrayLike | None = None,
     blocking: Blocking = DEFAULT_BLOCKING,
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -190,7 +192,8 @@ def nash_panel(
       Achen 2006), R = hi - lo;
     - veto players: actors flagged in ``veto``, and every voter whose ``votes`` (default: the
       weights) exceed the share 1 - ``quota`` (per issue; 1 = unanimity: every voter with weight;
-      a qualified majority of 73.9%: only a voter holding a blocking minority alone);
+      a qualified majority of 73.9%: only a voter holding a blocking minority alone; the default
+      weighted majority: a voter holding more than half);
     - A = the outcomes every veto player weakly prefers to the disagreement point d (the
       interval between d and its mirror image 2 x_i - d), within [lo, hi]; with
       ``blocking="coalition"`` also only those that voters holding ``quota`` of the votes weakly

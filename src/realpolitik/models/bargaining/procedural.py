@@ -31,12 +31,16 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from realpolitik.models.bargaining.panel import acceptable_set, weighted_median_panel
+from realpolitik.models.bargaining.panel import (
+    MAJORITY,
+    acceptable_set,
+    weighted_median_panel,
+)
 
 NICE_QMV_SHARE = 260.0 / 352.0
 """Qualified majority under the Nice rules for EU-28 (Art. 205(2) TEC as amended): 260 of 352."""
 
-RULE_QUOTAS = {"unanimity": 1.0, "qmv": NICE_QMV_SHARE, "majority": 0.5}
+RULE_QUOTAS = {"unanimity": 1.0, "qmv": NICE_QMV_SHARE, "majority": MAJORITY}
 """The share of the votes each decision rule requires (``qmv``: the Nice quota)."""
 
 DEFAULT_RULE = "majority"
