@@ -61,14 +61,24 @@ def test_panel_models_agree_with_one_issue_models(data):
 
 
 @SETTINGS
-@given(panels(), st.lists(st.sampled_from([0.0, 20.0, 50.0, 100.0]), min_size=6, max_size=6))
-def test_nash_panel_agrees_with_nash_bargaining(data, ds):
+@given(
+    panels(),
+    st.lists(st.sampled_from([0.0, 20.0, 50.0, 100.0]), min_size=6, max_size=6),
+    st.lists(st.sampled_from([1.0, 0.739, 0.5]), min_size=6, max_size=6),
+    st.sampled_from(("linear", "quadratic")),
+    st.sampled_from(("individual", "coalition")),
+)
+def test_nash_panel_agrees_with_nash_bargaining(data, ds, quotas, utility, blocking):
     x, w = data
-    d = np.array(ds[: x.shape[0]])
-    out, feasible = nash_panel(x, w, 0.0, 100.0, d)
-    for t in range(x.shape[0]):
+    n = x.shape[0]
+    d, q = np.array(ds[:n]), np.array(quotas[:n])
+    votes = np.where(np.arange(x.shape[1]) % 3 == 0, 0.0, 1.0 + np.arange(x.shape[1]))
+    out, feasible = nash_panel(x, w, 0.0, 100.0, d, utility=utility, votes=votes, quota=q,
+                               blocking=blocking)
+    for t in range(n):
         keep = ~np.isnan(x[t])
-        ref = nash_bargaining(x[t, keep], w[t, keep], 0.0, 100.0, d[t])
+        ref = nash_bargaining(x[t, keep], w[t, keep], 0.0, 100.0, d[t], utility=utility,
+                              votes=votes[keep], quota=q[t], blocking=blocking)
         assert feasible[t] == ref.feasible
         assert out[t] == pytest.approx(ref.outcome, abs=1e-7)
 

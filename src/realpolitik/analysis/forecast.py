@@ -16,6 +16,7 @@ from realpolitik.analysis.registry import (
     names,
 )
 from realpolitik.models.bargaining.eum import RELATIONSHIP_NAMES, EUMParams, EUMResult
+from realpolitik.models.bargaining.procedural import DEFAULT_RULE, RULE_QUOTAS
 from realpolitik.models.twolevel import blocking_ratifiers, zone_of_agreement
 from realpolitik.scenario.schema import Issue, Scenario
 from realpolitik.scenario.validate import unweighted_issue_error
@@ -54,6 +55,7 @@ class IssueInputs:
             lo=float(sc.min),
             hi=float(sc.max),
             disagreement=np.array([disagreement_point(self.issue)[0]]),
+            rule=np.array([decision_rule(self.issue)[0]]),
             issue_ids=(self.issue.id,),
         )
 
@@ -70,6 +72,16 @@ def issue_inputs(scenario: Scenario, issue_id: str) -> IssueInputs:
         saliences=np.array([s.salience.value for s in stances], dtype=float),
         winsets={s.actor: (s.winset.low, s.winset.high) for s in stances if s.winset},
     )
+
+
+def decision_rule(issue: Issue) -> tuple[str, str]:
+    """The issue's decision rule for Nash bargaining: its ``rule`` tag (the DEU importer writes
+    ``qmv`` or ``unanimity``) when it names a known rule, else the default weighted majority
+    (docs/models.md, Nash bargaining). Returns (rule, where it came from)."""
+    rule = issue.tags.get("rule")
+    if rule in RULE_QUOTAS:
+        return rule, "tag"
+    return DEFAULT_RULE, "default"
 
 
 def disagreement_point(issue: Issue) -> tuple[float, str]:
@@ -90,6 +102,7 @@ class IssueForecast:
     eum: EUMResult | None = None
     nash_feasible: bool | None = None
     disagreement: tuple[float, str] | None = None
+    rule: tuple[str, str] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def nearest_label(self, x: float) -> str:
@@ -134,6 +147,8 @@ class IssueForecast:
                 "disagreement": self.disagreement[0],
                 "from": self.disagreement[1],
                 "feasible": self.nash_feasible,
+                "rule": None if self.rule is None else self.rule[0],
+                "rule_from": None if self.rule is None else self.rule[1],
             }
         if self.eum is not None:
             out["eum_converged"] = self.eum.converged
@@ -186,9 +201,9 @@ def forecast_issue(
         x = float(pred.point[0])
         fc[m] = None if np.isnan(x) else x
         if m == "nash":
-            result.nash_feasible, result.disagreement = pred.detail[0], disagreement_point(
-                inp.issue
-            )
+            result.nash_feasible = pred.detail[0]
+            result.disagreement = disagreement_point(inp.issue)
+            result.rule = decision_rule(inp.issue)
         elif m == "eum":
             result.eum = pred.detail[0]
     if ctx.errors:

@@ -29,7 +29,7 @@ from realpolitik.models.bargaining.panel import (
     nash_panel,
     weighted_median_panel,
 )
-from realpolitik.models.bargaining.procedural import procedural_panel
+from realpolitik.models.bargaining.procedural import procedural_panel, rule_quota
 
 Family = Literal["bargaining", "linkage", "alignment"]
 
@@ -152,7 +152,10 @@ def _median(ctx: Context) -> Prediction:
 def _nash(ctx: Context) -> Prediction:
     p = ctx.panel
     d = p.nash_d()
-    outcome, feasible = nash_panel(p.positions, p.weights, p.lo, p.hi, d)
+    # who can block follows the decision rule (docs/models.md, Nash bargaining)
+    rules = p.rule if p.rule is not None else [""] * p.n
+    quota = np.array([rule_quota(str(r)) for r in rules])
+    outcome, feasible = nash_panel(p.positions, p.weights, p.lo, p.hi, d, quota=quota)
     return Prediction(outcome, [bool(f) for f in feasible])
 
 

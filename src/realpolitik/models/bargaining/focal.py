@@ -28,6 +28,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.optimize import minimize
 
+from realpolitik.models.bargaining.panel import weighted_median_panel
+
 DEFAULT_L2 = 1e-3
 """Ridge penalty on the betas (keeps the fit finite when a feature separates the labels)."""
 
@@ -215,12 +217,6 @@ def fit_choice(
 
 
 def choice_median(cs: ChoiceSet, beta: ArrayLike) -> np.ndarray:
-    """The median of each issue's candidate distribution (the least-absolute-error forecast)."""
-    p = choice_probabilities(cs, beta)
-    key = np.where(cs.valid, cs.candidates, np.inf)
-    order = np.argsort(key, axis=1, kind="stable")
-    xs = np.take_along_axis(key, order, axis=1)
-    cum = np.cumsum(np.take_along_axis(p, order, axis=1), axis=1)
-    k = (cum < 0.5 - 1e-12).sum(axis=1)
-    k = np.minimum(k, cs.valid.sum(axis=1) - 1)
-    return xs[np.arange(xs.shape[0]), k]
+    """The median of each issue's candidate distribution (the least-absolute-error forecast):
+    the weighted median of the candidates with their probabilities as weights."""
+    return weighted_median_panel(cs.candidates, choice_probabilities(cs, beta))

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from numpy.typing import ArrayLike
 
-from realpolitik.models.bargaining.compromise import one_issue
-from realpolitik.models.bargaining.panel import weighted_median_panel
+from realpolitik.models.bargaining.panel import one_issue, weighted_median_panel
 
 
 def weighted_median(positions: ArrayLike, weights: ArrayLike) -> float:

@@ -31,8 +31,25 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
+from realpolitik.models.bargaining.panel import (
+    MAJORITY,
+    acceptable_set,
+    weighted_median_panel,
+)
+
 NICE_QMV_SHARE = 260.0 / 352.0
 """Qualified majority under the Nice rules for EU-28 (Art. 205(2) TEC as amended): 260 of 352."""
+
+RULE_QUOTAS = {"unanimity": 1.0, "qmv": NICE_QMV_SHARE, "majority": MAJORITY}
+"""The share of the votes each decision rule requires (``qmv``: the Nice quota)."""
+
+DEFAULT_RULE = "majority"
+"""The rule of an issue that declares none (docs/models.md, Nash bargaining)."""
+
+
+def rule_quota(rule: str | None) -> float:
+    """The quota of a decision rule by name; :data:`DEFAULT_RULE`'s for an unknown or no rule."""
+    return RULE_QUOTAS.get(rule or "", RULE_QUOTAS[DEFAULT_RULE])
 
 
 @dataclass(frozen=True)
@@ -44,29 +61,6 @@ class ProceduralResult:
     low: np.ndarray
     high: np.ndarray
     defined: np.ndarray
-
-
-def _pivot(
-    bounds: np.ndarray, weights: np.ndarray, quota: np.ndarray, descending: bool
-) -> np.ndarray:
-    """Row-wise: the bound t such that the members with bound on t's far side hold >= quota."""
-    fill = -np.inf if descending else np.inf
-    key = np.where(weights > 0, bounds, fill)
-    order = np.argsort(-key if descending else key, axis=1, kind="stable")
-    b = np.take_along_axis(key, order, axis=1)
-    cum = np.cumsum(np.take_along_axis(weights, order, axis=1), axis=1)
-    k = (cum < quota[:, None] * (1 - 1e-12)).sum(axis=1)
-    k = np.minimum(k, b.shape[1] - 1)
-    return b[np.arange(b.shape[0]), k]
-
-
-def _weighted_median(x: np.ndarray, w: np.ndarray) -> np.ndarray:
-    key = np.where(w > 0, x, np.inf)
-    order = np.argsort(key, axis=1, kind="stable")
-    xs = np.take_along_axis(key, order, axis=1)
-    cum = np.cumsum(np.take_along_axis(w, order, axis=1), axis=1)
-    k = (cum < 0.5 * cum[:, -1:] * (1 - 1e-12)).sum(axis=1)
-    return xs[np.arange(x.shape[0]), np.minimum(k, x.shape[1] - 1)]
 
 
 def procedural_panel(
@@ -99,18 +93,18 @@ def procedural_panel(
     votes = np.broadcast_to(np.asarray(council_votes, dtype=float), x.shape)
     members = ~np.isnan(x) & (votes > 0)
     v = np.where(members, votes, 0.0)
-    total = v.sum(axis=1)
-    has_council = total > 0
-    quota = np.where(unan, 1.0, qmv_share) * total
-    mirror = np.where(members, 2.0 * x - r[:, None], np.nan)
-    high = np.where(has_council, _pivot(mirror, v, quota, descending=True), hi)
-    low = np.where(has_council, _pivot(mirror, v, quota, descending=False), lo)
-    high, low = np.maximum(high, r), np.minimum(low, r)
+    has_council = v.sum(axis=1) > 0
+    quota = np.where(unan, 1.0, qmv_share)
+    low, high = acceptable_set(np.where(members, x, np.nan), v, r, quota, -np.inf, np.inf)
     ep_on = cod & ~np.isnan(ep)
     high = np.where(ep_on, np.minimum(high, np.maximum(r, 2.0 * ep - r)), high)
     low = np.where(ep_on, np.maximum(low, np.minimum(r, 2.0 * ep - r)), low)
     high, low = np.clip(high, lo, hi), np.clip(low, lo, hi)
-    council = np.where(has_council, _weighted_median(np.where(members, x, 0.0), v), np.nan)
+    council = np.full(n, np.nan)
+    if has_council.any():
+        council[has_council] = weighted_median_panel(
+            np.where(members, x, np.nan)[has_council], v[has_council]
+        )
     setter_cns = np.where(np.isnan(com), council, com)
     split = np.where(np.isnan(council), ep, 0.5 * (council + ep))
     setter_cod = np.where(np.isnan(ep), council, split)
