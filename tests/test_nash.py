@@ -12,8 +12,9 @@ from conftest import REF, SCENARIO, run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from realpolitik.analysis.backtest import base_forecasts, load_panel
+from realpolitik.analysis.backtest import issue_panel, load_panel
 from realpolitik.analysis.forecast import decision_rule, forecast_issue
+from realpolitik.analysis.registry import Context
 from realpolitik.models.bargaining import nash_bargaining
 from realpolitik.models.bargaining.procedural import DEFAULT_RULE, NICE_QMV_SHARE, RULE_QUOTAS
 from realpolitik.scenario.importers import deu
@@ -210,7 +211,7 @@ def test_forecast_reads_the_rule_tag_as_the_backtest_does():
     issue converted to a scenario (the rule comes from the importer's ``rule`` tag)."""
     path = REF / "deu3" / "deu3_dev.tsv"
     panel = load_panel(path, "gdp")
-    scored = base_forecasts(panel, ["nash"])["nash"]
+    scored = Context(issue_panel(panel)).predict("nash").point
     scenario = deu.read(path)
     by_row = {i.tags["isnrnmc"]: i for i in scenario.issues}
     rules = {decision_rule(i) for i in scenario.issues}
