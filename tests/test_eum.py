@@ -13,8 +13,6 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from realpolitik.models.bargaining.eum import fast as fast_kernel
-from realpolitik.models.bargaining.eum import midpoints
 from realpolitik.models.bargaining.eum import (
     RELATIONSHIP_NAMES,
     EUMParams,
@@ -22,7 +20,9 @@ from realpolitik.models.bargaining.eum import (
     Relationship,
     condorcet_median,
     expected_utility_model,
+    midpoints,
 )
+from realpolitik.models.bargaining.eum import fast as fast_kernel
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "reference" / "bdm" / "ec_emissions_1994.csv"
 
