@@ -1,14 +1,28 @@
-"""Row blocks of the fast form: running them in threads, and finding the near pairs."""
+"""Row blocks of the fast form: their scratch buffers, running them in threads, and finding
+the near pairs."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from realpolitik.models.bargaining.eum.offers import I64, Scratch
-from realpolitik.models.bargaining.eum.params import F64
+from realpolitik.models.bargaining.eum.params import F64, I64
+
+Scratch = dict[str, np.ndarray]  # scratch buffers of one thread, reused across row blocks
+
+
+def scratch(bufs: Scratch, name: str, shape: tuple[int, ...], dtype: type) -> np.ndarray:
+    """A scratch array of this shape, reused across calls that share ``bufs`` (one thread)."""
+    size = math.prod(shape)
+    flat = bufs.get(name)
+    if flat is None or flat.size < size or flat.dtype != dtype:
+        flat = np.empty(size, dtype=dtype)
+        bufs[name] = flat
+    return flat[:size].reshape(shape)
+
 
 #: fn(i0, i1, scratch): fills the rows i0:i1 of its outputs
 BlockTask = Callable[[int, int, Scratch], None]

@@ -7,8 +7,7 @@ import math
 
 import numpy as np
 
-from realpolitik.models.bargaining.eum.offers import I64
-from realpolitik.models.bargaining.eum.params import F64
+from realpolitik.models.bargaining.eum.params import F64, I64
 
 
 class Midpoints:

@@ -17,27 +17,13 @@ lost confrontations and capitulations the nearest j, among compromises the small
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from numpy.typing import NDArray
 
-from realpolitik.models.bargaining.eum.params import F64, EUMParams, Relationship
-
-I64 = NDArray[np.int64]
-Scratch = dict[str, np.ndarray]  # scratch buffers of one thread, reused across row blocks
+from realpolitik.models.bargaining.eum.blocks import Scratch, scratch
+from realpolitik.models.bargaining.eum.params import F64, I64, EUMParams, Relationship
 
 _NO_KEY = 4.0  # subtracted from the keys of the offers that count (every key lies in [0, 1])
-
-
-def scratch(bufs: Scratch, name: str, shape: tuple[int, ...], dtype: type) -> np.ndarray:
-    """A scratch array of this shape, reused across calls that share ``bufs`` (one thread)."""
-    size = math.prod(shape)
-    flat = bufs.get(name)
-    if flat is None or flat.size < size or flat.dtype != dtype:
-        flat = np.empty(size, dtype=dtype)
-        bufs[name] = flat
-    return flat[:size].reshape(shape)
 
 
 def _first_min(
