@@ -21,9 +21,9 @@ from functools import partial
 import numpy as np
 from numpy.typing import NDArray
 
-from realpolitik.models.bargaining.eum.blocks import near_pairs, run_blocks
+from realpolitik.models.bargaining.eum.blocks import Scratch, near_pairs, run_blocks, scratch
 from realpolitik.models.bargaining.eum.midpoints import Midpoints
-from realpolitik.models.bargaining.eum.offers import Scratch, choose_offers, scratch
+from realpolitik.models.bargaining.eum.offers import choose_offers
 from realpolitik.models.bargaining.eum.params import F64, EUMParams
 
 _CHUNK = 8  # chunk width of the blocked prefix sum
