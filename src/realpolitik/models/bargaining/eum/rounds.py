@@ -55,6 +55,11 @@ def condorcet_median(positions: ArrayLike, weights: ArrayLike) -> float:
         raise ValueError("positions and weights must be non-empty 1-d arrays of one length")
     if not (np.all(np.isfinite(x)) and np.all(np.isfinite(w))) or np.any(w < 0):
         raise ValueError("positions must be finite and weights finite and >= 0")
+    return _weighted_median(x, w)
+
+
+def _weighted_median(x: F64, w: F64) -> float:
+    """The weighted median of valid positions and weights (:func:`condorcet_median`)."""
     return float(weighted_median_panel(x[None, :], w[None, :])[0])
 
 
@@ -95,12 +100,11 @@ def _run_model(
     scale = max(float(params.scale_range), spread) if params.scale_range is not None else spread
 
     medians = [condorcet_median(x0, w)]
-    means = [_weighted_mean(x0, w)]
     history = [x0.copy()]
     risks: list[F64] = []
     if n == 1 or spread == 0.0:
         # Nobody disagrees (R = 0 or one actor): nothing can move.
-        return _result(history, medians, means, risks, np.zeros((n, n), np.int8), True)
+        return _result(history, w, medians, risks, np.zeros((n, n), np.int8), True)
     if not np.any(w > 0):
         raise ValueError("every weight capability * salience is zero: no actor can vote")
 
@@ -129,8 +133,7 @@ def _run_model(
         x = lowest + scale * y
         history.append(x)
         risks.append(r)
-        medians.append(condorcet_median(x, w))
-        means.append(_weighted_mean(x, w))
+        medians.append(_weighted_median(x, w))
         calm = calm + 1 if abs(medians[-1] - medians[-2]) < params.tol * scale else 0
         if calm >= 2:
             converged = True
@@ -138,7 +141,7 @@ def _run_model(
     rank = np.empty(n, dtype=np.intp)
     rank[order] = np.arange(n)
     codes = np.take(np.take(codes_sorted, rank, axis=0), rank, axis=1)
-    return _result(history, medians, means, risks, codes, converged)
+    return _result(history, w, medians, risks, codes, converged)
 
 
 def _validate(
@@ -162,22 +165,23 @@ def _expected_position(ys: F64, ws: F64, params: EUMParams) -> float:
     """m of the T term (only used when Q < 1)."""
     if params.expected_position == "mean":
         return _weighted_mean(ys, ws)
-    return condorcet_median(ys, ws)
+    return _weighted_median(ys, ws)
 
 
 def _result(
     history: list[F64],
+    w: F64,
     medians: list[float],
-    means: list[float],
     risks: list[F64],
     codes: NDArray[np.int8],
     converged: bool,
 ) -> EUMResult:
     n = history[0].size
+    positions = np.vstack(history)
     return EUMResult(
-        positions=np.vstack(history),
+        positions=positions,
         median_by_round=np.asarray(medians, dtype=float),
-        mean_by_round=np.asarray(means, dtype=float),
+        mean_by_round=compromise_panel(positions, w),  # every round's weighted mean at once
         risk_by_round=np.vstack(risks) if risks else np.zeros((0, n)),
         relationships=np.ascontiguousarray(codes, dtype=np.int8),
         rounds=len(risks),
