@@ -123,7 +123,7 @@ def _run_model(
             new_sorted = ys.copy()
             codes_sorted = np.zeros((n, n), np.int8)
         else:
-            mu = _expected_position(ys, ws, params)
+            mu = _expected_position(ys, ws, params) if params.q != 1.0 else 0.0  # unused at Q = 1
             r_sorted = risk_exponents(engine.security(ys, ws, ss, mu, params))
             new_sorted, codes_sorted = engine.offers(ys, ws, ss, r_sorted, mu, params)
         y = np.empty(n)
