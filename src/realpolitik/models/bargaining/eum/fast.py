@@ -3,7 +3,7 @@
 Work is done in row blocks of about 2^17 elements, optionally in threads (``blocks.py``); each
 block reads shared inputs and writes its own rows of the outputs. Besides the blocks only G
 (N x N float64), the midpoint indices (N x N uint16) and the relationship codes (N x N int8) are
-kept, about 11 N^2 bytes. docs/models.md derives every step; tests/test_eum.py checks G, the
+kept, about 11 N^2 bytes. docs/models.md derives every step; tests/test_eum_kernel.py checks G, the
 offers and whole runs against ``prefix.py`` and ``direct.py``.
 
 Per round: the risk step (all exponents 1) in closed form from 1-d prefix sums at the midpoints

@@ -1,5 +1,5 @@
 """The O(N^2) method in plain NumPy (docs/models.md, "The fast form"): the statement that the
-tuned kernel in ``fast.py`` is tested against (tests/test_eum.py).
+tuned kernel in ``fast.py`` is tested against (tests/test_eum_kernel.py).
 
 With actors sorted by position, the voters k who prefer i to j (y_i < y_j) are those below the
 midpoint, k < m_ij = #{k : 2 y_k < y_i + y_j}. With M[a, k] = w_k |y_a - y_k|^r_k and its row
