@@ -3,8 +3,9 @@
 Work is done in row blocks of about 2^17 elements, optionally in threads (``blocks.py``); each
 block reads shared inputs and writes its own rows of the outputs. Besides the blocks only G
 (N x N float64), the midpoint indices (N x N uint16) and the relationship codes (N x N int8) are
-kept, about 11 N^2 bytes. docs/models.md derives every step; tests/test_eum_kernel.py checks G, the
-offers and whole runs against ``prefix.py`` and ``direct.py``.
+kept, about 11 N^2 bytes. docs/models.md derives every step; tests/test_eum_kernel.py checks
+G, the security levels and the offers against ``prefix.py``, tests/test_eum.py whole runs
+against ``direct.py``.
 
 Per round: the risk step (all exponents 1) in closed form from 1-d prefix sums at the midpoints
 (:meth:`FastEngine.security`); pass A, the rows of M, their prefix sums C and G (:meth:`_pass_a`);
