@@ -16,7 +16,7 @@ from realpolitik.models.bargaining.eum import (
     expected_utility_model,
 )
 from realpolitik.models.twolevel import blocking_ratifiers, zone_of_agreement
-from realpolitik.scenario.schema import Issue, Scenario
+from realpolitik.scenario.schema import Issue, Scenario, Stance
 from realpolitik.scenario.validate import unweighted_issue_error
 
 MODELS = ("compromise", "median", "nash", "eum")
@@ -48,10 +48,21 @@ def issue_inputs(scenario: Scenario, issue_id: str) -> IssueInputs:
         issue=issue,
         actors=[s.actor for s in stances],
         positions=np.array([s.position.value for s in stances], dtype=float),
-        capabilities=np.array([caps[s.actor] for s in stances], dtype=float),
+        capabilities=np.array(
+            [effective_capability(s, caps[s.actor]) for s in stances], dtype=float
+        ),
         saliences=np.array([s.salience.value for s in stances], dtype=float),
         winsets={s.actor: (s.winset.low, s.winset.high) for s in stances if s.winset},
     )
+
+
+def effective_capability(stance: Stance, capability: float) -> float:
+    """The capability the models see: with ``influence`` given, influence / salience, so that the
+    weight capability x salience equals the stance's influence (docs/scenario-format.md)."""
+    if stance.influence is None:
+        return capability
+    s = stance.salience.value
+    return stance.influence.value / s if s > 0 else 0.0
 
 
 def disagreement_point(issue: Issue) -> tuple[float, str]:
@@ -75,7 +86,7 @@ def eum_forecast(res: EUMResult) -> float:
     ``EUM_TAIL`` rounds' medians, so that the forecast does not depend on where the cap falls."""
     if res.converged or res.rounds < 2:
         return float(res.median_by_round[-1])
-    return float(np.median(res.median_by_round[-min(EUM_TAIL, res.rounds):]))
+    return float(np.median(res.median_by_round[-min(EUM_TAIL, res.rounds) :]))
 
 
 @dataclass

@@ -32,12 +32,30 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=False)
 
 
+EvidenceKind = Literal["direct", "inferred", "background"]
+
+
 class Citation(_Model):
-    """A verbatim quote from a source (checked by ``realpolitik validate``)."""
+    """A verbatim quote from a source (checked by ``realpolitik validate``).
+
+    ``kind``: ``direct`` (the quote states the number's substance about that actor), ``inferred``
+    (it implies it; ``reasoning`` says how, in one line) or ``background`` (context only).
+    Unset, a quote counts as background (files written before kinds existed). ``date`` is the
+    date of the fact the quote reports, when it differs from the source's date.
+    """
 
     source: str
     quote: str = Field(min_length=1)
     page: str | None = None
+    kind: EvidenceKind | None = None
+    reasoning: str | None = None
+    date: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _reasoned(self) -> Citation:
+        if self.kind == "inferred" and not (self.reasoning or "").strip():
+            raise ValueError("an inferred citation needs a one-line reasoning")
+        return self
 
 
 class Value(_Model):
@@ -55,6 +73,10 @@ class Value(_Model):
     note: str | None = None
     assumed: StrictBool = False
     cite: list[Citation] = Field(default_factory=list)
+    low_cite: list[Citation] = Field(default_factory=list)
+    """Evidence for the low end of the range (the value's own ``cite`` covers only the value)."""
+    high_cite: list[Citation] = Field(default_factory=list)
+    """Evidence for the high end of the range."""
 
     @model_validator(mode="before")
     @classmethod
@@ -98,6 +120,20 @@ class ScenarioInfo(_Model):
     description: str = ""
 
 
+class Grade(_Model):
+    """A source's grade on the Admiralty (NATO) scale: ``reliability`` of the source A (completely
+    reliable) .. E (unreliable), F (cannot be judged); ``credibility`` of its information
+    1 (confirmed) .. 5 (improbable), 6 (cannot be judged); a one-line ``note`` saying why."""
+
+    reliability: Literal["A", "B", "C", "D", "E", "F"]
+    credibility: Literal[1, 2, 3, 4, 5, 6]
+    note: str = Field(min_length=1)
+
+    @property
+    def code(self) -> str:
+        return f"{self.reliability}{self.credibility}"
+
+
 class Source(_Model):
     """A document (``path`` relative to the scenario file, or ``url``) or a named data set."""
 
@@ -110,6 +146,7 @@ class Source(_Model):
     url: str | None = None
     kind: Literal["article", "dataset", "expert", "other"] = "article"
     note: str | None = None
+    grade: Grade | None = None
 
 
 class Actor(_Model):
@@ -126,6 +163,14 @@ class Actor(_Model):
         if v.lo < 0:
             raise ValueError("capability must be >= 0")
         return v
+
+
+def _value_citations(path: str, v: Value) -> list[tuple[str, list[Citation]]]:
+    return [
+        (f"{path}.cite", v.cite),
+        (f"{path}.low_cite", v.low_cite),
+        (f"{path}.high_cite", v.high_cite),
+    ]
 
 
 def point_key(x: float) -> str:
@@ -200,6 +245,9 @@ class WinSet(_Model):
 
     low: StrictFloat
     high: StrictFloat
+    cite: list[Citation] = Field(default_factory=list)
+    assumed: StrictBool = False
+    note: str | None = None
 
     @model_validator(mode="after")
     def _check(self) -> WinSet:
@@ -223,16 +271,42 @@ class _Evidenced(_Model):
 
 
 class Stance(_Evidenced):
+    """An actor's stance on an issue. A stance-level ``cite`` (older files) still gives position
+    and salience provenance, but as evidence it counts as background: it does not say which
+    number it supports (docs/scenario-format.md, Evidence)."""
+
     actor: str
     issue: str
     position: Value
     salience: Value
     winset: WinSet | None = None
+    influence: Value | None = None
+    """The actor's clout on this issue; where given, the weight used instead of
+    capability x salience (0: the actor holds a view but has no say)."""
 
     @field_validator("salience")
     @classmethod
     def _unit(cls, v: Value) -> Value:
         return _within(v, 0.0, 1.0, "salience")
+
+    @field_validator("influence")
+    @classmethod
+    def _nonneg(cls, v: Value | None) -> Value | None:
+        if v is not None and v.lo < 0:
+            raise ValueError("influence must be >= 0")
+        return v
+
+    @model_validator(mode="after")
+    def _influence_needs_salience(self) -> Stance:
+        if self.influence is not None and self.influence.value > 0 and self.salience.value == 0:
+            raise ValueError("influence > 0 needs salience > 0 (the models weigh by both)")
+        return self
+
+    def weight(self, capability: float) -> float:
+        """The stance's weight: ``influence`` where given, else capability x salience."""
+        if self.influence is not None:
+            return self.influence.value
+        return capability * self.salience.value
 
 
 class Relation(_Evidenced):
@@ -321,24 +395,29 @@ class Scenario(_Model):
         for path, cites in self._citations():
             for j, c in enumerate(cites):
                 if c.source not in sources:
-                    errors.append(f"{path}.cite[{j}].source: unknown source {c.source!r}")
+                    errors.append(f"{path}[{j}].source: unknown source {c.source!r}")
         if errors:
             raise ValueError("; ".join(errors))
         return self
 
     def _citations(self) -> list[tuple[str, list[Citation]]]:
+        """Every list of quotes with its field path (``stances[3].position.cite``)."""
         out: list[tuple[str, list[Citation]]] = []
         for k, a in enumerate(self.actors):
-            out.append((f"actors[{k}].capability", a.capability.cite))
+            out += _value_citations(f"actors[{k}].capability", a.capability)
         for k, i in enumerate(self.issues):
-            out.append((f"issues[{k}]", i.cite))
+            out.append((f"issues[{k}].cite", i.cite))
         for k, st in enumerate(self.stances):
-            out.append((f"stances[{k}]", st.cite))
-            out.append((f"stances[{k}].position", st.position.cite))
-            out.append((f"stances[{k}].salience", st.salience.cite))
+            out.append((f"stances[{k}].cite", st.cite))
+            for name in ("position", "salience", "influence"):
+                v = getattr(st, name)
+                if v is not None:
+                    out += _value_citations(f"stances[{k}].{name}", v)
+            if st.winset is not None:
+                out.append((f"stances[{k}].winset.cite", st.winset.cite))
         for k, r in enumerate(self.relations):
-            out.append((f"relations[{k}]", r.cite))
-            out.append((f"relations[{k}].value", r.value.cite))
+            out.append((f"relations[{k}].cite", r.cite))
+            out += _value_citations(f"relations[{k}].value", r.value)
         return out
 
     # convenient look-ups -------------------------------------------------------------------

@@ -33,7 +33,7 @@ def _check_quotes(
         if c.source in texts and normalise(c.quote) not in texts[c.source]:
             out.append(
                 Problem(
-                    f"{path}.cite[{j}].quote",
+                    f"{path}[{j}].quote",
                     f"quote not found verbatim in source {c.source!r}: {c.quote[:80]!r}",
                 )
             )
@@ -93,7 +93,7 @@ def unweighted_issues(scenario: Scenario) -> list[Problem]:
     caps = {a.id: a.capability.value for a in scenario.actors}
     weight: dict[str, float] = {}
     for st in scenario.stances:
-        weight[st.issue] = weight.get(st.issue, 0.0) + caps.get(st.actor, 0.0) * st.salience.value
+        weight[st.issue] = weight.get(st.issue, 0.0) + st.weight(caps.get(st.actor, 0.0))
     return [
         _unweighted_issue(k, i.id)
         for k, i in enumerate(scenario.issues)
