@@ -19,8 +19,8 @@ from realpolitik.errors import Problem
 if TYPE_CHECKING:  # the CLI reads the defaults below without loading pydantic
     from realpolitik.scenario.schema import Citation, Grade, Scenario, Source, Stance, Value
 
-STALE_DAYS = 548
-"""Default window: a fact older than about 18 months before ``as_of`` is stale."""
+STALE_DAYS = 730
+"""Default window: a fact more than two years older than ``as_of`` is stale."""
 MIN_GRADE = "C3"
 """Default threshold: reliability A-C and credibility 1-3 pass; F and 6 ("cannot be judged")
 do not."""
