@@ -290,7 +290,8 @@ def test_a_broken_quote_is_reported_with_its_field_path(tmp_path: Path, scenario
     )
     text = dst.read_text(encoding="utf-8")
     assert text.count(target) == 2  # the position's quote and its low end's
-    dst.write_text(text.replace(target, "Major Japanese newspapers think that the project", 1), "utf-8")
+    broken = text.replace(target, "Major Japanese newspapers think that the project", 1)
+    dst.write_text(broken, "utf-8")
     problems = validate_scenario(load_scenario(dst))
     assert [p.field for p in problems] == [f"stances[{k}].position.cite[0].quote"]
     assert "not found" in problems[0].message
