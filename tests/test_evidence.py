@@ -209,3 +209,14 @@ def test_a_number_resting_on_unclassified_quotes_is_background(mini: Path) -> No
     assert [p.field for p in strict_problems(sc, issue_evidence(sc))] == [
         "evidence.river: stances.B.river.position"
     ]
+
+
+def test_the_report_shows_strength_per_issue_and_stance(mini: Path) -> None:
+    from realpolitik.report.html import issue_section
+
+    sc = load_scenario(_new_style(mini))
+    ev = issue_evidence(sc)["river"]
+    html = issue_section(sc, forecast_issue(sc, "river", ["median"])).html
+    assert f"<b>Evidence strength</b> {ev.strength:.2f}" in html
+    for actor, strength in ev.stances.items():
+        assert f"<td>{actor}</td>" in html and f"{strength:.2f}</td>" in html
