@@ -5,7 +5,7 @@ Each command group lives in its own module and registers itself on :data:`app` w
 
 from __future__ import annotations
 
-from realpolitik.cli import align, backtest, core, exchange  # noqa: F401  (registers commands)
+from realpolitik.cli import align, backtest, core, exchange, whatif  # noqa: F401  (registers commands)
 from realpolitik.cli.common import app, main
 
 __all__ = ["app", "main"]
