@@ -13,6 +13,7 @@ from realpolitik.analysis.alignment import (
 from realpolitik.analysis.forecast import ScenarioForecast, forecast_scenario
 from realpolitik.analysis.linkage import exchange_scenario
 from realpolitik.analysis.linkage import summary_lines as linkage_summary
+from realpolitik.analysis.links import forecast_linked
 from realpolitik.errors import InputError
 from realpolitik.files import write_atomic
 from realpolitik.report.alignment import alignment_html
@@ -55,8 +56,13 @@ def run_demo(scenario_path: Path, out_root: Path) -> DemoResult:
     problems = validate_scenario(scenario)
     if problems:
         raise InputError(str(scenario_path), problems)
-    forecast = forecast_scenario(scenario)
-    summary = kuril_summary(forecast)
+    if scenario.links:
+        linked = forecast_linked(scenario)
+        forecast, scenario = linked.forecast, linked.scenario  # relations as the links left them
+        summary = kuril_summary(forecast) + [a.sentence() for a in linked.applied]
+    else:
+        forecast = forecast_scenario(scenario)
+        summary = kuril_summary(forecast)
     sections: list[Section] = []
     if len(scenario.issues) > 1:
         linkage = exchange_scenario(scenario, rounds=10, repetitions=20, seed=0)

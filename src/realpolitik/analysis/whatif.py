@@ -1,4 +1,5 @@
-"""What-if runs: change a few numbers of a scenario, re-run forecasts and alignment, compare.
+"""What-if runs: change a few numbers of a scenario, re-run forecasts, links and alignment,
+compare.
 
 Paths name one number each (docs/scenario-format.md, What-if):
 ``relations.A-B``, ``stances.ACTOR.ISSUE.position|salience|influence``,
@@ -12,7 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from realpolitik.analysis.alignment import align_scenario
-from realpolitik.analysis.forecast import MODELS, forecast_scenario
+from realpolitik.analysis.forecast import MODELS
+from realpolitik.analysis.links import forecast_linked
 from realpolitik.errors import InputError, Problem
 from realpolitik.scenario.schema import Scenario
 
@@ -104,12 +106,13 @@ def apply_changes(scenario: Scenario, changes: list[Change]) -> Scenario:
 
 
 def _run(scenario: Scenario) -> dict[str, Any]:
-    fc = forecast_scenario(scenario, MODELS)
+    linked = forecast_linked(scenario, MODELS)
     out: dict[str, Any] = {
-        "forecasts": {f.inputs.issue.id: dict(f.forecasts) for f in fc.issues},
+        "forecasts": {f.inputs.issue.id: dict(f.forecasts) for f in linked.forecast.issues},
+        "links": [a.to_json() for a in linked.applied],
     }
     try:
-        res = align_scenario(scenario, tipping=None)
+        res = align_scenario(linked.scenario, tipping=None)
     except InputError:
         out["alignment"] = None
     else:

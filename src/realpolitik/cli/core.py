@@ -301,16 +301,28 @@ def forecast(
     # the convergence stop applies only to the default cap.
     rounds = {"max_rounds": max_rounds, "tol": 0.0} if max_rounds else {}
     params = EUMParams(probability=probability, **rounds)  # type: ignore[arg-type]
+    chosen = [m for m in MODELS if m in models]
+    if sc.links:
+        from realpolitik.analysis.links import forecast_linked
+
+        linked = forecast_linked(sc, chosen, params)
+        res = linked.forecast
+        if issue is not None:
+            res = ScenarioForecast(
+                res.scenario, [f for f in res.issues if f.inputs.issue.id == issue]
+            )
+        applied = [a.to_json() for a in linked.applied]
+        if as_json:
+            emit_json({**with_evidence(sc, res.to_json()), "links": applied})
+            return
+        _forecast_table(res)
+        for a in linked.applied:
+            out.print(a.sentence(), markup=False)
+        return
     n = 1 if issue else len(sc.issues)
     with progress(disable=n * len(sc.actors) < 200) as bar:
         task = bar.add_task("Forecasting", total=n)
-        res = forecast_scenario(
-            sc,
-            [m for m in MODELS if m in models],
-            issue,
-            params,
-            progress=lambda _: bar.advance(task),
-        )
+        res = forecast_scenario(sc, chosen, issue, params, progress=lambda _: bar.advance(task))
     if as_json:
         emit_json(with_evidence(sc, res.to_json()))
     else:

@@ -50,6 +50,14 @@ def whatif_command(
         return
     for c in result["changes"]:
         out.print(f"set {c['path']} = {c['value']:g}")
+    for run in ("base", "changed"):
+        fired = [ln for ln in result[run]["links"] if ln["fired"]]
+        for ln in fired:
+            out.print(
+                f"{run}: link {ln['link']} ({ln['issue']}) moved {ln['target']} "
+                f"{ln['before']:+.2f} -> {ln['after']:+.2f}",
+                markup=False,
+            )
     if not result["diff"]:
         out.print("No forecast or alignment changes.")
         return

@@ -165,6 +165,33 @@ class Actor(_Model):
         return v
 
 
+def _find_cycle(edges: dict[str, set[str]]) -> list[str]:
+    """A cycle in a directed graph as [a, b, ..., a], or [] (depth-first search)."""
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(u: str) -> list[str]:
+        state[u] = 1
+        stack.append(u)
+        for v in sorted(edges.get(u, ())):
+            if state.get(v) == 1:
+                return [*stack[stack.index(v) :], v]
+            if v not in state:
+                found = visit(v)
+                if found:
+                    return found
+        stack.pop()
+        state[u] = 2
+        return []
+
+    for node in sorted(edges):
+        if node not in state:
+            found = visit(node)
+            if found:
+                return found
+    return []
+
+
 def _value_citations(path: str, v: Value) -> list[tuple[str, list[Citation]]]:
     return [
         (f"{path}.cite", v.cite),
@@ -329,6 +356,34 @@ class Relation(_Evidenced):
         return v
 
 
+class StanceTarget(_Model):
+    actor: str
+    issue: str
+    field: Literal["position", "salience"] = "position"
+
+
+class Link(_Evidenced):
+    """A bargaining outcome that moves a relation or another stance (docs/scenario-format.md,
+    Links): when the ``model``'s forecast on ``issue`` lies in [``low``, ``high``], ``shift`` is
+    added to the ``relation``'s value or the ``stance``'s number (clipped to its bounds)."""
+
+    issue: str
+    model: Literal["compromise", "median", "nash", "eum"] = "median"
+    low: StrictFloat
+    high: StrictFloat
+    relation: tuple[str, str] | None = None
+    stance: StanceTarget | None = None
+    shift: Value
+
+    @model_validator(mode="after")
+    def _one_target(self) -> Link:
+        if (self.relation is None) == (self.stance is None):
+            raise ValueError("a link moves exactly one target: relation = [a, b] or stance = {...}")
+        if self.low > self.high:
+            raise ValueError(f"link low ({self.low}) must be <= high ({self.high})")
+        return self
+
+
 class Scenario(_Model):
     scenario: ScenarioInfo
     sources: list[Source] = Field(default_factory=list)
@@ -336,6 +391,7 @@ class Scenario(_Model):
     issues: list[Issue] = Field(default_factory=list)
     stances: list[Stance] = Field(default_factory=list)
     relations: list[Relation] = Field(default_factory=list)
+    links: list[Link] = Field(default_factory=list)
     _origin: Path | None = PrivateAttr(default=None)
 
     @property
@@ -392,6 +448,7 @@ class Scenario(_Model):
             if key in rel_pairs:
                 errors.append(f"relations[{k}]: a second relation for {list(r.pair)}")
             rel_pairs.add(key)
+        errors += self._link_errors(actors, set(issues), pairs)
         for path, cites in self._citations():
             for j, c in enumerate(cites):
                 if c.source not in sources:
@@ -399,6 +456,31 @@ class Scenario(_Model):
         if errors:
             raise ValueError("; ".join(errors))
         return self
+
+    def _link_errors(
+        self, actors: set[str], issues: set[str], pairs: set[tuple[str, str]]
+    ) -> list[str]:
+        """Unknown references of ``links``, and cycles: a link from issue X moving a stance on
+        issue Y needs Y forecast after X, so the links among issues must form no cycle."""
+        errors: list[str] = []
+        edges: dict[str, set[str]] = {}
+        for k, ln in enumerate(self.links):
+            if ln.issue not in issues:
+                errors.append(f"links[{k}].issue: unknown issue {ln.issue!r}")
+            for who in ln.relation or ():
+                if who not in actors:
+                    errors.append(f"links[{k}].relation: unknown actor {who!r}")
+            if ln.stance is not None:
+                if (ln.stance.actor, ln.stance.issue) not in pairs:
+                    errors.append(
+                        f"links[{k}].stance: no stance of {ln.stance.actor!r} on "
+                        f"{ln.stance.issue!r}"
+                    )
+                edges.setdefault(ln.issue, set()).add(ln.stance.issue)
+        cycle = _find_cycle(edges)
+        if cycle:
+            errors.append("links: a cycle of links " + " -> ".join(cycle) + " (refused)")
+        return errors
 
     def _citations(self) -> list[tuple[str, list[Citation]]]:
         """Every list of quotes with its field path (``stances[3].position.cite``)."""
@@ -418,6 +500,9 @@ class Scenario(_Model):
         for k, r in enumerate(self.relations):
             out.append((f"relations[{k}].cite", r.cite))
             out += _value_citations(f"relations[{k}].value", r.value)
+        for k, ln in enumerate(self.links):
+            out.append((f"links[{k}].cite", ln.cite))
+            out += _value_citations(f"links[{k}].shift", ln.shift)
         return out
 
     # convenient look-ups -------------------------------------------------------------------

@@ -123,6 +123,9 @@ def validate_scenario(scenario: Scenario) -> list[Problem]:
         if r.assumed and not r.note:
             problems.append(Problem(f"relations[{k}]", "assumed = true needs a one-line note"))
         problems += _provenance(f"relations[{k}].value", r.value, bool(r.cite), note_ok)
+    for k, ln in enumerate(scenario.links):
+        note_ok = ln.assumed and bool(ln.note)
+        problems += _provenance(f"links[{k}].shift", ln.shift, bool(ln.cite), note_ok)
     return problems
 
 
