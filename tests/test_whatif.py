@@ -105,3 +105,32 @@ def test_the_bundled_scenario_whatif_contract() -> None:
     data = json.loads(r.stdout)
     assert set(data) >= {"base", "changed", "diff"} and isinstance(data["diff"], list)
     assert set(data["base"]["forecasts"]) == {i.id for i in load_scenario(SCENARIO).issues}
+
+
+def test_shocks_are_checked_by_validate(mini: Path) -> None:
+    text = mini.read_text() + (
+        '\n[[shocks]]\nid = "thaw"\nchanges = { "relations.A-B" = 0.5, "stances.A.lake.position"'
+        ' = 1 }\nassumed = true\nnote = "n"\n'
+    )
+    mini.write_text(text)
+    assert_bad_input(run_cli("validate", mini), str(mini), "shocks[0].changes",
+                     "stances.A.lake.position", "no stance")  # fmt: skip
+    mini.write_text(text.replace(', "stances.A.lake.position" = 1', ""))
+    assert run_cli("validate", mini).code == 0
+    mini.write_text(text.replace(', "stances.A.lake.position" = 1', "").replace(
+        'assumed = true\nnote = "n"\n', ""))  # fmt: skip
+    assert_bad_input(run_cli("validate", mini), "shocks[0]", "needs cite")
+
+
+def test_the_bundled_shocks_match_their_whatif_runs() -> None:
+    from realpolitik.analysis.whatif import run, whatif
+
+    sc = load_scenario(SCENARIO)
+    assert {s.id for s in sc.shocks} == {"us-friendlier", "japan-lifts-sanctions",
+                                         "rus-chn-cooling"}  # fmt: skip
+    base = run(sc)
+    shock = next(s for s in sc.shocks if s.id == "japan-lifts-sanctions")
+    res = whatif(sc, [Change(p, v) for p, v in shock.changes.items()], base=base)
+    moved = {(d["issue"], d["model"]): d["changed"] for d in res["diff"] if d["kind"] == "forecast"}
+    # Japan decides its own sanctions (influence 0.70): the median follows it to 0
+    assert moved[("sanctions", "median")] == 0

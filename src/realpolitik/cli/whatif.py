@@ -31,7 +31,8 @@ def whatif_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Re-run the forecasts and the alignment with some numbers changed, and show what moves."""
-    from realpolitik.analysis.whatif import apply_changes, parse_change, whatif
+    from realpolitik.analysis.whatif import apply_changes, whatif
+    from realpolitik.scenario.changes import parse_change
     from realpolitik.scenario.loader import load_any
     from realpolitik.scenario.writer import to_toml
 

@@ -384,6 +384,15 @@ class Link(_Evidenced):
         return self
 
 
+class Shock(_Evidenced):
+    """One of the sources' own what-ifs: ``changes`` maps what-if paths (``relations.A-B``,
+    ``stances.ACTOR.ISSUE.position`` ...) to new values; ``demo`` reports each one's effect."""
+
+    id: str = Field(min_length=1)
+    title: str = ""
+    changes: dict[str, StrictFloat] = Field(min_length=1)
+
+
 class Scenario(_Model):
     scenario: ScenarioInfo
     sources: list[Source] = Field(default_factory=list)
@@ -392,6 +401,7 @@ class Scenario(_Model):
     stances: list[Stance] = Field(default_factory=list)
     relations: list[Relation] = Field(default_factory=list)
     links: list[Link] = Field(default_factory=list)
+    shocks: list[Shock] = Field(default_factory=list)
     _origin: Path | None = PrivateAttr(default=None)
 
     @property
@@ -500,6 +510,8 @@ class Scenario(_Model):
         for k, r in enumerate(self.relations):
             out.append((f"relations[{k}].cite", r.cite))
             out += _value_citations(f"relations[{k}].value", r.value)
+        for k, sh in enumerate(self.shocks):
+            out.append((f"shocks[{k}].cite", sh.cite))
         for k, ln in enumerate(self.links):
             out.append((f"links[{k}].cite", ln.cite))
             out += _value_citations(f"links[{k}].shift", ln.shift)

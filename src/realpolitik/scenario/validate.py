@@ -126,7 +126,23 @@ def validate_scenario(scenario: Scenario) -> list[Problem]:
     for k, ln in enumerate(scenario.links):
         note_ok = ln.assumed and bool(ln.note)
         problems += _provenance(f"links[{k}].shift", ln.shift, bool(ln.cite), note_ok)
+    problems += _shock_problems(scenario)
     return problems
+
+
+def _shock_problems(scenario: Scenario) -> list[Problem]:
+    """Each shock's paths must name numbers of the scenario, and the shock needs provenance."""
+    from realpolitik.scenario.changes import Change, apply_changes
+
+    out: list[Problem] = []
+    for k, sh in enumerate(scenario.shocks):
+        if not sh.cite and not (sh.assumed and sh.note):
+            out.append(Problem(f"shocks[{k}]", "a shock needs cite, or assumed = true with a note"))
+        try:
+            apply_changes(scenario, [Change(p, v) for p, v in sh.changes.items()])
+        except InputError as err:
+            out += [Problem(f"shocks[{k}].changes: {p.field}", p.message) for p in err.problems]
+    return out
 
 
 def quote_count(scenario: Scenario) -> int:
