@@ -11,13 +11,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import assert_bad_input, edit, run_cli
+from conftest import MINI, assert_bad_input, edit, run_cli
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from realpolitik.analysis.forecast import effective_capability, forecast_issue, issue_inputs
 from realpolitik.models.bargaining import weighted_median
 from realpolitik.scenario.evidence import grade_weight, issue_evidence, meets, strict_problems
 from realpolitik.scenario.loader import load_scenario
-from realpolitik.scenario.schema import Grade
+from realpolitik.scenario.schema import Grade, Scenario
 from realpolitik.scenario.validate import validate_scenario
 
 GRADED = """kind = "dataset"
@@ -220,3 +222,29 @@ def test_the_report_shows_strength_per_issue_and_stance(mini: Path) -> None:
     assert f"<b>Evidence strength</b> {ev.strength:.2f}" in html
     for actor, strength in ev.stances.items():
         assert f"<td>{actor}</td>" in html and f"{strength:.2f}</td>" in html
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    influences=st.lists(st.floats(0.01, 1.0), min_size=3, max_size=3),
+    factor=st.floats(0.1, 10.0),
+)
+def test_scaling_every_influence_leaves_the_forecasts_unchanged(
+    influences: list[float], factor: float
+) -> None:
+    """Influence is a share of the say: the weighted median and the weighted mean depend only on
+    the ratios, so multiplying every influence on an issue by one factor changes nothing."""
+    base = load_scenario(MINI)
+
+    def with_influence(scale: float) -> dict[str, float | None]:
+        data = base.model_dump(mode="python")
+        for stance, inf in zip(data["stances"], influences, strict=True):
+            stance["influence"] = {"value": inf * scale, "assumed": True, "note": "n"}
+        sc = Scenario.model_validate(data)
+        inp = issue_inputs(sc, "river")  # the weights are the influences, not c x s
+        np.testing.assert_allclose(inp.capabilities * inp.saliences, np.array(influences) * scale)
+        return forecast_issue(sc, "river", ["median", "compromise"]).forecasts
+
+    a, b = with_influence(1.0), with_influence(factor)
+    assert a["median"] == b["median"]
+    assert a["compromise"] == pytest.approx(b["compromise"], rel=1e-9, abs=1e-9)
