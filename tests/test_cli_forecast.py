@@ -47,7 +47,12 @@ def test_bundled_scenario_forecast_json_contract():
         assert all(len(row) == n_actors for row in eum["positions_by_round"])
         assert set(eum["relationships"]) == set(issue["actors"])
     kurils = next(i for i in data["issues"] if i["id"] == "kurils")
-    assert kurils["twolevel"]["winsets"]["RUS-public"] == [0, 25]
+    assert kurils["twolevel"]["winsets"]["RUS-public"] == [0, 10]
+    # evidence strength per issue and per stance, in [0, 1], one per stance
+    for issue in data["issues"]:
+        ev = issue["evidence"]
+        assert 0 <= ev["strength"] <= 1
+        assert set(ev["stances"]) == set(issue["actors"])
 
 
 def test_model_and_issue_options():

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from realpolitik.analysis.forecast import effective_capability
 from realpolitik.analysis.linkage import exchange_scenario, linkage_inputs
 from realpolitik.errors import InputError
 from realpolitik.scenario.importers import detect_format
@@ -109,8 +110,14 @@ def test_power_varying_across_issues_stays_exact(tmp_path: Path) -> None:
     a = sc.actor("a")
     assert a.capability.value == 0.5
     st = {(s.actor, s.issue): s for s in sc.stances}
-    # the product capability * salience is exact for every model ...
-    assert a.capability.value * st[("a", "q")].salience.value == pytest.approx(0.25 * 0.2)
+    # the weight is exact for every model: influence = decide's power x salience ...
+    aq = st[("a", "q")]
+    assert aq.salience.value == 0.2
+    assert aq.influence is not None and aq.influence.value == pytest.approx(0.25 * 0.2)
+    assert aq.weight(a.capability.value) == pytest.approx(0.25 * 0.2)
+    assert effective_capability(aq, a.capability.value) * 0.2 == pytest.approx(0.25 * 0.2)
+    # ... an actor whose power does not vary has no influence: capability x salience is exact
+    assert st[("b", "q")].influence is None
     assert sc.issue("q").tags == {"decide.power.a": "0.25", "decide.salience.a": "0.2"}
     # ... and the exchange model sees decide's own power and salience
     inp = linkage_inputs(sc)

@@ -18,7 +18,7 @@ from realpolitik.analysis.registry import (
 from realpolitik.models.bargaining.eum import RELATIONSHIP_NAMES, EUMParams, EUMResult
 from realpolitik.models.bargaining.procedural import DEFAULT_RULE, RULE_QUOTAS
 from realpolitik.models.twolevel import blocking_ratifiers, zone_of_agreement
-from realpolitik.scenario.schema import Issue, Scenario
+from realpolitik.scenario.schema import Issue, Scenario, Stance
 from realpolitik.scenario.validate import unweighted_issue_error
 
 MODELS = names("bargaining", inputs=SCENARIO_INPUTS, fitted=False)
@@ -68,7 +68,9 @@ def issue_inputs(scenario: Scenario, issue_id: str) -> IssueInputs:
         issue=issue,
         actors=[s.actor for s in stances],
         positions=np.array([s.position.value for s in stances], dtype=float),
-        capabilities=np.array([caps[s.actor] for s in stances], dtype=float),
+        capabilities=np.array(
+            [effective_capability(s, caps[s.actor]) for s in stances], dtype=float
+        ),
         saliences=np.array([s.salience.value for s in stances], dtype=float),
         winsets={s.actor: (s.winset.low, s.winset.high) for s in stances if s.winset},
     )
@@ -82,6 +84,15 @@ def decision_rule(issue: Issue) -> tuple[str, str]:
     if rule in RULE_QUOTAS:
         return rule, "tag"
     return DEFAULT_RULE, "default"
+
+
+def effective_capability(stance: Stance, capability: float) -> float:
+    """The capability the models see: with ``influence`` given, influence / salience, so that the
+    weight capability x salience equals the stance's influence (docs/scenario-format.md)."""
+    if stance.influence is None:
+        return capability
+    s = stance.salience.value
+    return stance.influence.value / s if s > 0 else 0.0
 
 
 def disagreement_point(issue: Issue) -> tuple[float, str]:

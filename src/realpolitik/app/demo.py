@@ -14,11 +14,14 @@ from pathlib import Path
 from realpolitik.analysis.alignment import align_scenario
 from realpolitik.analysis.forecast import ScenarioForecast, forecast_scenario
 from realpolitik.analysis.linkage import exchange_scenario
+from realpolitik.analysis.links import forecast_linked
+from realpolitik.analysis.whatif import Change, run, whatif
 from realpolitik.errors import InputError
 from realpolitik.files import write_atomic
 from realpolitik.report.alignment import alignment_html
 from realpolitik.report.html import Section, render_report
 from realpolitik.report.linkage import linkage_html
+from realpolitik.report.shocks import shocks_html
 from realpolitik.report.text import alignment_summary, linkage_summary
 from realpolitik.scenario.loader import load_scenario
 from realpolitik.scenario.schema import Question, Scenario
@@ -57,8 +60,16 @@ def run_demo(scenario_path: Path, out_root: Path) -> DemoResult:
     problems = validate_scenario(scenario)
     if problems:
         raise InputError(str(scenario_path), problems)
-    forecast = forecast_scenario(scenario)
+    original = scenario
+    if scenario.links:
+        linked = forecast_linked(scenario)
+        forecast, scenario = linked.forecast, linked.scenario  # relations as the links left them
+        applied = [a.sentence() for a in linked.applied]
+    else:
+        forecast = forecast_scenario(scenario)
+        applied = []
     summary = [line for q in scenario.questions for line in question_summary(forecast, q)]
+    summary += applied
     sections: list[Section] = []
     if len(scenario.issues) > 1:
         linkage = exchange_scenario(scenario, rounds=10, repetitions=20, seed=0)
@@ -78,6 +89,16 @@ def run_demo(scenario_path: Path, out_root: Path) -> DemoResult:
         summary += [s for s in alignment_summary(alignment) if not s.startswith("Strategic")]
         sections.append(
             Section("alignment", "Alignment: who sides with whom", alignment_html(alignment))
+        )
+    if original.shocks:
+        base = run(original)
+        results = [
+            (sh, whatif(original, [Change(p, v) for p, v in sh.changes.items()], base=base,
+                        where=f"shocks[{k}]"))
+            for k, sh in enumerate(original.shocks)
+        ]  # fmt: skip
+        sections.append(
+            Section("shocks", "Shocks: the sources' own what-ifs", shocks_html(results))
         )
     summary_html = "<br>".join(escape(s) for s in summary)
     html = render_report(scenario, forecast, sections, summary_html)

@@ -15,6 +15,7 @@ from realpolitik.cli import (  # noqa: F401  (registers commands)
     news,
     runs,
     simulate,
+    whatif,
 )
 from realpolitik.cli.common import app, main
 

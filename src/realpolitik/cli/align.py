@@ -56,8 +56,18 @@ def _inputs(args: list[str], year: int | None, states: list[str], actors: list[s
                                 "[--states ...], or --sizes F --matrix F)")
     from realpolitik.scenario.loader import load_any
 
-    scenario = load_any(args[0])
-    return inputs_from_scenario(scenario, actors or None, file=args[0]), scenario.question_pair()
+    sc = load_any(args[0])
+    if not sc.links:
+        return inputs_from_scenario(sc, actors or None, file=args[0]), sc.question_pair()
+    from dataclasses import replace
+
+    from realpolitik.analysis.links import forecast_linked
+
+    # the relations as the scenario's links leave them (docs/scenario-format.md, Links)
+    linked = forecast_linked(sc, sorted({ln.model for ln in sc.links}))
+    inputs = inputs_from_scenario(linked.scenario, actors or None, file=args[0])
+    notes = (*inputs.notes, *(a.sentence() for a in linked.applied))
+    return replace(inputs, notes=notes), sc.question_pair()
 
 
 @command("align")

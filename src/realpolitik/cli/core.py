@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -22,6 +22,10 @@ from realpolitik.cli.common import (
 from realpolitik.errors import InputError, Problem
 from realpolitik.files import check_folder, check_writable
 from realpolitik.options import choose, require_known
+from realpolitik.scenario.evidence import MIN_GRADE, STALE_DAYS
+
+if TYPE_CHECKING:
+    from realpolitik.scenario.schema import Scenario
 
 
 @command("demo")
@@ -47,7 +51,7 @@ def demo(
                 "scenario": res.scenario.scenario.id,
                 "report": str(res.report),
                 "summary": res.summary,
-                "forecast": res.forecast.to_json(),
+                "forecast": with_evidence(res.scenario, res.forecast.to_json()),
             }
         )
         return
@@ -109,26 +113,59 @@ def _forecast_table(forecast: ScenarioForecast) -> None:
 @command("validate")
 def validate(
     scenario: Annotated[Path, typer.Argument(help="Scenario TOML (or any importable input).")],
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="Also fail on numbers resting only on background, stale or low-graded "
+            "evidence, and on cited sources without a grade.",
+        ),
+    ] = False,
+    window: Annotated[
+        int,
+        typer.Option(
+            "--stale-days", min=0, help="Evidence older than this many days before as_of is stale."
+        ),
+    ] = STALE_DAYS,
+    min_grade: Annotated[
+        str,
+        typer.Option("--min-grade", help="Lowest acceptable source grade (Admiralty), e.g. C3."),
+    ] = MIN_GRADE,
     as_json: JsonOpt = False,
 ) -> None:
-    """Check a scenario: references, ranges, verbatim quotes, provenance of every number."""
+    """Check a scenario: references, ranges, verbatim quotes, provenance and evidence of every
+    number."""
+    from realpolitik.scenario.evidence import issue_evidence, parse_grade, strict_problems
     from realpolitik.scenario.loader import load_any
     from realpolitik.scenario.validate import late_sources, quote_count, validate_scenario
 
+    evidence: dict[str, object] | None = None
     try:
+        try:
+            parse_grade(min_grade)
+        except ValueError as err:
+            raise InputError.single("--min-grade", "", str(err)) from None
         sc = load_any(scenario)
         problems = validate_scenario(sc)
         if problems:
             raise InputError(str(scenario), problems)
+        judged = issue_evidence(sc, window, min_grade)
+        evidence = {k: v.as_json() for k, v in judged.items()}
+        if strict:
+            problems = strict_problems(sc, judged, min_grade)
+            if problems:
+                raise InputError(str(scenario), problems)
     except InputError as err:
         if as_json:
-            emit_json(_validation_json(err.file or str(scenario), err.problems, None))
+            emit_json(
+                _validation_json(err.file or str(scenario), err.problems, None, None, evidence)
+            )
         raise
     warnings = late_sources(sc)
     for w in warnings:
         console.print(f"warning: {scenario}: {w.field}: {w.message}", markup=False)
     if as_json:
-        emit_json(_validation_json(str(scenario), [], quote_count(sc), warnings))
+        emit_json(_validation_json(str(scenario), [], quote_count(sc), warnings, evidence))
         return
     counts = ", ".join(
         _count(n, what)
@@ -141,6 +178,15 @@ def validate(
         )
     )
     out.print(f"[green]valid[/green]: {scenario}: {counts} found verbatim")
+    for iid, ev in judged.items():
+        flagged = ", ".join(
+            f"{len(ev.listed(s))} {s.replace('_', ' ')}"
+            for s in ("background_only", "stale", "low_grade", "assumed")
+            if ev.listed(s)
+        )
+        out.print(
+            f"  evidence {iid}: strength {ev.strength:.2f}" + (f" ({flagged})" if flagged else "")
+        )
 
 
 def _count(n: int, what: str) -> str:
@@ -148,7 +194,11 @@ def _count(n: int, what: str) -> str:
 
 
 def _validation_json(
-    file: str, problems: list[Problem], quotes: int | None, warnings: list[Problem] | None = None
+    file: str,
+    problems: list[Problem],
+    quotes: int | None,
+    warnings: list[Problem] | None = None,
+    evidence: dict[str, object] | None = None,
 ) -> dict[str, object]:
     def listed(ps: list[Problem]) -> list[dict[str, str]]:
         return [{"field": p.field, "message": p.message} for p in ps]
@@ -159,6 +209,7 @@ def _validation_json(
         "quotes": quotes,
         "problems": listed(problems),
         "warnings": listed(warnings or []),
+        "evidence": evidence,
     }
 
 
@@ -253,17 +304,44 @@ def forecast(
     # the convergence stop applies only to the default cap.
     rounds = {"max_rounds": max_rounds, "tol": 0.0} if max_rounds else {}
     params = EUMParams(probability=probability, **rounds)  # type: ignore[arg-type]
+    chosen = [m for m in MODELS if m in models]
+    if sc.links:
+        from realpolitik.analysis.links import forecast_linked
+
+        linked = forecast_linked(sc, chosen, params)
+        res = linked.forecast
+        if issue is not None:
+            res = ScenarioForecast(
+                res.scenario, [f for f in res.issues if f.inputs.issue.id == issue]
+            )
+        applied = [a.to_json() for a in linked.applied]
+        if as_json:
+            emit_json({**with_evidence(sc, res.to_json()), "links": applied})
+            return
+        _forecast_table(res)
+        for a in linked.applied:
+            out.print(a.sentence(), markup=False)
+        return
     n = 1 if issue else len(sc.issues)
     with progress(disable=n * len(sc.actors) < 200) as bar:
         task = bar.add_task("Forecasting", total=n)
-        res = forecast_scenario(
-            sc,
-            [m for m in MODELS if m in models],
-            issue,
-            params,
-            progress=lambda _: bar.advance(task),
-        )
+        res = forecast_scenario(sc, chosen, issue, params, progress=lambda _: bar.advance(task))
     if as_json:
-        emit_json(res.to_json())
+        emit_json(with_evidence(sc, res.to_json()))
     else:
         _forecast_table(res)
+
+
+def with_evidence(sc: Scenario, payload: dict[str, Any]) -> dict[str, Any]:
+    """A forecast's JSON with each issue's evidence strength, overall and per stance."""
+    from realpolitik.scenario.evidence import issue_evidence
+
+    judged = issue_evidence(sc)
+    for item in payload.get("issues", []):
+        ev = judged.get(item["id"])
+        if ev is not None:
+            item["evidence"] = {
+                "strength": round(ev.strength, 3),
+                "stances": {k: round(v, 3) for k, v in ev.stances.items()},
+            }
+    return payload

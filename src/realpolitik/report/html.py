@@ -11,6 +11,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from realpolitik import __version__
 from realpolitik.analysis.forecast import IssueForecast, ScenarioForecast
 from realpolitik.report.figures import eum_rounds_figure, fragment
+from realpolitik.scenario.evidence import issue_evidence
 from realpolitik.scenario.schema import Scenario, Stance
 
 
@@ -30,6 +31,8 @@ def _env() -> Environment:
 
 def _quotes(st: Stance) -> str:
     cites = st.cite + st.position.cite + st.salience.cite
+    if st.influence is not None:
+        cites = cites + st.influence.cite
     if cites:
         return "<br>".join(
             f'<span class="quote">&ldquo;{escape(c.quote)}&rdquo;</span> '
@@ -71,18 +74,30 @@ def issue_section(scenario: Scenario, fc: IssueForecast) -> Section:
             f"domestic win-sets {zone_s}. "
             f"{escape(blocked) or 'Every forecast can be ratified.'}</p>"
         )
+    ev = issue_evidence(scenario)[issue.id]
     stance_rows = []
     for st in scenario.stances_on(issue.id):
         p, s = st.position, st.salience
         ws = f"[{st.winset.low:g}, {st.winset.high:g}]" if st.winset else ""
+        inf = "" if st.influence is None else f"{st.influence.value:g}"
         stance_rows.append(
             f"<tr><td>{escape(st.actor)}</td><td class='num'>{_range(p.value, p.lo, p.hi)}</td>"
             f"<td class='num'>{_range(s.value, s.lo, s.hi)}</td><td>{ws}</td>"
+            f"<td class='num'>{inf}</td><td class='num'>{ev.stances[st.actor]:.2f}</td>"
             f"<td>{_quotes(st)}</td></tr>"
         )
+    flagged = ", ".join(
+        f"{len(ev.listed(k))} {k.replace('_', ' ')}"
+        for k in ("background_only", "stale", "low_grade", "assumed")
+        if ev.listed(k)
+    )
     stances = (
+        f"<p><b>Evidence strength</b> {ev.strength:.2f} (0..1; docs/scenario-format.md, "
+        f"Evidence){': ' + escape(flagged) + ' numbers' if flagged else ''}.</p>"
         "<table><tr><th>actor</th><th>position</th><th>salience</th><th>win-set</th>"
-        "<th>evidence</th></tr>" + "".join(stance_rows) + "</table>"
+        "<th>influence</th><th>strength</th><th>evidence</th></tr>"
+        + "".join(stance_rows)
+        + "</table>"
     )
     scale = ", ".join(f"{k:g} = {escape(v)}" for k, v in sorted(issue.scale.points.items()))
     html = (

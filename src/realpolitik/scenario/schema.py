@@ -32,12 +32,30 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=False)
 
 
+EvidenceKind = Literal["direct", "inferred", "background"]
+
+
 class Citation(_Model):
-    """A verbatim quote from a source (checked by ``realpolitik validate``)."""
+    """A verbatim quote from a source (checked by ``realpolitik validate``).
+
+    ``kind``: ``direct`` (the quote states the number's substance about that actor), ``inferred``
+    (it implies it; ``reasoning`` says how, in one line) or ``background`` (context only).
+    Unset, a quote counts as background (files written before kinds existed). ``date`` is the
+    date of the fact the quote reports, when it differs from the source's date.
+    """
 
     source: str
     quote: str = Field(min_length=1)
     page: str | None = None
+    kind: EvidenceKind | None = None
+    reasoning: str | None = None
+    date: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _reasoned(self) -> Citation:
+        if self.kind == "inferred" and not (self.reasoning or "").strip():
+            raise ValueError("an inferred citation needs a one-line reasoning")
+        return self
 
 
 class Value(_Model):
@@ -55,6 +73,10 @@ class Value(_Model):
     note: str | None = None
     assumed: StrictBool = False
     cite: list[Citation] = Field(default_factory=list)
+    low_cite: list[Citation] = Field(default_factory=list)
+    """Evidence for the low end of the range (the value's own ``cite`` covers only the value)."""
+    high_cite: list[Citation] = Field(default_factory=list)
+    """Evidence for the high end of the range."""
 
     @model_validator(mode="before")
     @classmethod
@@ -98,6 +120,20 @@ class ScenarioInfo(_Model):
     description: str = ""
 
 
+class Grade(_Model):
+    """A source's grade on the Admiralty (NATO) scale: ``reliability`` of the source A (completely
+    reliable) .. E (unreliable), F (cannot be judged); ``credibility`` of its information
+    1 (confirmed) .. 5 (improbable), 6 (cannot be judged); a one-line ``note`` saying why."""
+
+    reliability: Literal["A", "B", "C", "D", "E", "F"]
+    credibility: Literal[1, 2, 3, 4, 5, 6]
+    note: str = Field(min_length=1)
+
+    @property
+    def code(self) -> str:
+        return f"{self.reliability}{self.credibility}"
+
+
 class Source(_Model):
     """A document (``path`` relative to the scenario file, or ``url``) or a named data set."""
 
@@ -110,6 +146,7 @@ class Source(_Model):
     url: str | None = None
     kind: Literal["article", "dataset", "expert", "other"] = "article"
     note: str | None = None
+    grade: Grade | None = None
 
 
 class Actor(_Model):
@@ -126,6 +163,41 @@ class Actor(_Model):
         if v.lo < 0:
             raise ValueError("capability must be >= 0")
         return v
+
+
+def _find_cycle(edges: dict[str, set[str]]) -> list[str]:
+    """A cycle in a directed graph as [a, b, ..., a], or [] (depth-first search)."""
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(u: str) -> list[str]:
+        state[u] = 1
+        stack.append(u)
+        for v in sorted(edges.get(u, ())):
+            if state.get(v) == 1:
+                return [*stack[stack.index(v) :], v]
+            if v not in state:
+                found = visit(v)
+                if found:
+                    return found
+        stack.pop()
+        state[u] = 2
+        return []
+
+    for node in sorted(edges):
+        if node not in state:
+            found = visit(node)
+            if found:
+                return found
+    return []
+
+
+def _value_citations(path: str, v: Value) -> list[tuple[str, list[Citation]]]:
+    return [
+        (f"{path}.cite", v.cite),
+        (f"{path}.low_cite", v.low_cite),
+        (f"{path}.high_cite", v.high_cite),
+    ]
 
 
 def point_key(x: float) -> str:
@@ -200,6 +272,9 @@ class WinSet(_Model):
 
     low: StrictFloat
     high: StrictFloat
+    cite: list[Citation] = Field(default_factory=list)
+    assumed: StrictBool = False
+    note: str | None = None
 
     @model_validator(mode="after")
     def _check(self) -> WinSet:
@@ -223,16 +298,42 @@ class _Evidenced(_Model):
 
 
 class Stance(_Evidenced):
+    """An actor's stance on an issue. A stance-level ``cite`` (older files) still gives position
+    and salience provenance, but as evidence it counts as background: it does not say which
+    number it supports (docs/scenario-format.md, Evidence)."""
+
     actor: str
     issue: str
     position: Value
     salience: Value
     winset: WinSet | None = None
+    influence: Value | None = None
+    """The actor's clout on this issue; where given, the weight used instead of
+    capability x salience (0: the actor holds a view but has no say)."""
 
     @field_validator("salience")
     @classmethod
     def _unit(cls, v: Value) -> Value:
         return _within(v, 0.0, 1.0, "salience")
+
+    @field_validator("influence")
+    @classmethod
+    def _nonneg(cls, v: Value | None) -> Value | None:
+        if v is not None and v.lo < 0:
+            raise ValueError("influence must be >= 0")
+        return v
+
+    @model_validator(mode="after")
+    def _influence_needs_salience(self) -> Stance:
+        if self.influence is not None and self.influence.value > 0 and self.salience.value == 0:
+            raise ValueError("influence > 0 needs salience > 0 (the models weigh by both)")
+        return self
+
+    def weight(self, capability: float) -> float:
+        """The stance's weight: ``influence`` where given, else capability x salience."""
+        if self.influence is not None:
+            return self.influence.value
+        return capability * self.salience.value
 
 
 class Relation(_Evidenced):
@@ -273,6 +374,43 @@ class Question(_Model):
         return v
 
 
+class StanceTarget(_Model):
+    actor: str
+    issue: str
+    field: Literal["position", "salience"] = "position"
+
+
+class Link(_Evidenced):
+    """A bargaining outcome that moves a relation or another stance (docs/scenario-format.md,
+    Links): when the ``model``'s forecast on ``issue`` lies in [``low``, ``high``], ``shift`` is
+    added to the ``relation``'s value or the ``stance``'s number (clipped to its bounds)."""
+
+    issue: str
+    model: Literal["compromise", "median", "nash", "eum"] = "median"
+    low: StrictFloat
+    high: StrictFloat
+    relation: tuple[str, str] | None = None
+    stance: StanceTarget | None = None
+    shift: Value
+
+    @model_validator(mode="after")
+    def _one_target(self) -> Link:
+        if (self.relation is None) == (self.stance is None):
+            raise ValueError("a link moves exactly one target: relation = [a, b] or stance = {...}")
+        if self.low > self.high:
+            raise ValueError(f"link low ({self.low}) must be <= high ({self.high})")
+        return self
+
+
+class Shock(_Evidenced):
+    """One of the sources' own what-ifs: ``changes`` maps what-if paths (``relations.A-B``,
+    ``stances.ACTOR.ISSUE.position`` ...) to new values; ``demo`` reports each one's effect."""
+
+    id: str = Field(min_length=1)
+    title: str = ""
+    changes: dict[str, StrictFloat] = Field(min_length=1)
+
+
 class Scenario(_Model):
     scenario: ScenarioInfo
     sources: list[Source] = Field(default_factory=list)
@@ -281,6 +419,8 @@ class Scenario(_Model):
     stances: list[Stance] = Field(default_factory=list)
     relations: list[Relation] = Field(default_factory=list)
     questions: list[Question] = Field(default_factory=list)
+    links: list[Link] = Field(default_factory=list)
+    shocks: list[Shock] = Field(default_factory=list)
     _origin: Path | None = PrivateAttr(default=None)
 
     @property
@@ -347,27 +487,63 @@ class Scenario(_Model):
             for who in q.pair or ():
                 if who not in actors:
                     errors.append(f"questions[{k}].pair: unknown actor {who!r}")
+        errors += self._link_errors(actors, set(issues), pairs)
         for path, cites in self._citations():
             for j, c in enumerate(cites):
                 if c.source not in sources:
-                    errors.append(f"{path}.cite[{j}].source: unknown source {c.source!r}")
+                    errors.append(f"{path}[{j}].source: unknown source {c.source!r}")
         if errors:
             raise ValueError("; ".join(errors))
         return self
 
+    def _link_errors(
+        self, actors: set[str], issues: set[str], pairs: set[tuple[str, str]]
+    ) -> list[str]:
+        """Unknown references of ``links``, and cycles: a link from issue X moving a stance on
+        issue Y needs Y forecast after X, so the links among issues must form no cycle."""
+        errors: list[str] = []
+        edges: dict[str, set[str]] = {}
+        for k, ln in enumerate(self.links):
+            if ln.issue not in issues:
+                errors.append(f"links[{k}].issue: unknown issue {ln.issue!r}")
+            for who in ln.relation or ():
+                if who not in actors:
+                    errors.append(f"links[{k}].relation: unknown actor {who!r}")
+            if ln.stance is not None:
+                if (ln.stance.actor, ln.stance.issue) not in pairs:
+                    errors.append(
+                        f"links[{k}].stance: no stance of {ln.stance.actor!r} on "
+                        f"{ln.stance.issue!r}"
+                    )
+                edges.setdefault(ln.issue, set()).add(ln.stance.issue)
+        cycle = _find_cycle(edges)
+        if cycle:
+            errors.append("links: a cycle of links " + " -> ".join(cycle) + " (refused)")
+        return errors
+
     def _citations(self) -> list[tuple[str, list[Citation]]]:
+        """Every list of quotes with its field path (``stances[3].position.cite``)."""
         out: list[tuple[str, list[Citation]]] = []
         for k, a in enumerate(self.actors):
-            out.append((f"actors[{k}].capability", a.capability.cite))
+            out += _value_citations(f"actors[{k}].capability", a.capability)
         for k, i in enumerate(self.issues):
-            out.append((f"issues[{k}]", i.cite))
+            out.append((f"issues[{k}].cite", i.cite))
         for k, st in enumerate(self.stances):
-            out.append((f"stances[{k}]", st.cite))
-            out.append((f"stances[{k}].position", st.position.cite))
-            out.append((f"stances[{k}].salience", st.salience.cite))
+            out.append((f"stances[{k}].cite", st.cite))
+            for name in ("position", "salience", "influence"):
+                v = getattr(st, name)
+                if v is not None:
+                    out += _value_citations(f"stances[{k}].{name}", v)
+            if st.winset is not None:
+                out.append((f"stances[{k}].winset.cite", st.winset.cite))
         for k, r in enumerate(self.relations):
-            out.append((f"relations[{k}]", r.cite))
-            out.append((f"relations[{k}].value", r.value.cite))
+            out.append((f"relations[{k}].cite", r.cite))
+            out += _value_citations(f"relations[{k}].value", r.value)
+        for k, sh in enumerate(self.shocks):
+            out.append((f"shocks[{k}].cite", sh.cite))
+        for k, ln in enumerate(self.links):
+            out.append((f"links[{k}].cite", ln.cite))
+            out += _value_citations(f"links[{k}].shift", ln.shift)
         return out
 
     # convenient look-ups -------------------------------------------------------------------

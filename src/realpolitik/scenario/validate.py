@@ -37,7 +37,7 @@ def _check_quotes(
         if c.source in texts and normalise(c.quote) not in texts[c.source]:
             out.append(
                 Problem(
-                    f"{path}.cite[{j}].quote",
+                    f"{path}[{j}].quote",
                     f"quote not found verbatim in source {c.source!r}: {c.quote[:80]!r}",
                 )
             )
@@ -97,7 +97,7 @@ def unweighted_issues(scenario: Scenario) -> list[Problem]:
     caps = {a.id: a.capability.value for a in scenario.actors}
     weight: dict[str, float] = {}
     for st in scenario.stances:
-        weight[st.issue] = weight.get(st.issue, 0.0) + caps.get(st.actor, 0.0) * st.salience.value
+        weight[st.issue] = weight.get(st.issue, 0.0) + st.weight(caps.get(st.actor, 0.0))
     return [
         _unweighted_issue(k, i.id)
         for k, i in enumerate(scenario.issues)
@@ -127,7 +127,26 @@ def validate_scenario(scenario: Scenario) -> list[Problem]:
         if r.assumed and not r.note:
             problems.append(Problem(f"relations[{k}]", "assumed = true needs a one-line note"))
         problems += _provenance(f"relations[{k}].value", r.value, bool(r.cite), note_ok)
+    for k, ln in enumerate(scenario.links):
+        note_ok = ln.assumed and bool(ln.note)
+        problems += _provenance(f"links[{k}].shift", ln.shift, bool(ln.cite), note_ok)
+    problems += _shock_problems(scenario)
     return problems
+
+
+def _shock_problems(scenario: Scenario) -> list[Problem]:
+    """Each shock's paths must name numbers of the scenario, and the shock needs provenance."""
+    from realpolitik.scenario.changes import Change, apply_changes
+
+    out: list[Problem] = []
+    for k, sh in enumerate(scenario.shocks):
+        if not sh.cite and not (sh.assumed and sh.note):
+            out.append(Problem(f"shocks[{k}]", "a shock needs cite, or assumed = true with a note"))
+        try:
+            apply_changes(scenario, [Change(p, v) for p, v in sh.changes.items()])
+        except InputError as err:
+            out += [Problem(f"shocks[{k}].changes: {p.field}", p.message) for p in err.problems]
+    return out
 
 
 def quote_count(scenario: Scenario) -> int:

@@ -12,9 +12,10 @@ quoted with ``'`` or ``"``; the first field says what the row is:
 
 Mapping onto the scenario schema: an actor's capability is its power; a stance carries the
 position and the salience, each with ``source = "<file name>"``. decide lets power differ from
-issue to issue. When it does for an actor, the capability is the actor's largest power and the
-stance salience is scaled by power / capability, so that the weight c*s (all the bargaining models
-need) stays exact; the exact decide values are kept in the issue's tags
+issue to issue. When it does for an actor, the capability is the actor's largest power and each
+stance carries ``influence = power * salience`` (the weight the bargaining models use instead of
+capability * salience), so that the weight stays exact while the salience stays decide's own;
+the exact decide values are also kept in the issue's tags
 ``decide.power.<actor id>`` and ``decide.salience.<actor id>``, which the exchange model reads
 (it needs salience and power separately).
 """
@@ -194,19 +195,21 @@ def _build(
     tags: dict[str, dict[str, str]] = {i: {} for i in issues}
     out_stances = []
     for act, iss, pos, sal, power in stances:
-        weight = sal
+        stance: dict[str, Any] = {
+            "actor": aid[act],
+            "issue": iid[iss],
+            "position": {"value": pos, "source": src},
+            "salience": {"value": sal, "source": src},
+        }
         if act in varies:
             tags[iss][POWER_TAG + aid[act]] = repr(power)
             tags[iss][SALIENCE_TAG + aid[act]] = repr(sal)
-            weight = sal * power / cap[act] if cap[act] > 0 else sal
-        out_stances.append(
-            {
-                "actor": aid[act],
-                "issue": iid[iss],
-                "position": {"value": pos, "source": src},
-                "salience": {"value": weight, "source": src},
+            stance["influence"] = {
+                "value": power * sal,
+                "source": src,
+                "note": "decide's per-issue power x salience",
             }
-        )
+        out_stances.append(stance)
     out_actors = []
     for act, (_, name) in actors.items():
         if act in cap:
