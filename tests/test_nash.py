@@ -18,6 +18,7 @@ from realpolitik.analysis.registry import Context
 from realpolitik.models.bargaining import nash_bargaining
 from realpolitik.models.bargaining.procedural import DEFAULT_RULE, NICE_QMV_SHARE, RULE_QUOTAS
 from realpolitik.scenario.importers import deu
+from realpolitik.scenario.loader import load_scenario
 
 SETTINGS = settings(max_examples=60, deadline=None)
 UTILITIES = ("linear", "quadratic")
@@ -191,19 +192,23 @@ def test_order_affine_scale_and_weight_invariance(problem, utility, rnd, a, b, k
 
 
 def test_bundled_scenario_bargains():
-    """Every bundled issue has an actor who can gain and no actor holding a majority of the
-    weight at the status quo, so under the default rule each gets a forecast, not d."""
+    """Where some actor can gain and no weighted majority sits at the status quo, the default
+    rule gives a negotiated forecast, not d (all but one bundled issue; on Japan's sanctions a
+    majority of the weight holds the status quo)."""
     r = run_cli("forecast", SCENARIO, "--json", "--model", "nash,compromise")
     assert r.code == 0, r.stderr
     issues = json.loads(r.stdout)["issues"]
-    assert len(issues) == 8
+    assert len(issues) == len(load_scenario(SCENARIO).issues) >= 8
+    feasible = 0
     for issue in issues:
         nash = issue["nash"]
         assert nash["rule"] == "majority" and nash["rule_from"] == "default"
-        assert nash["feasible"] is True
-        assert issue["forecasts"]["nash"] != pytest.approx(nash["disagreement"])
-    text = run_cli("forecast", SCENARIO, "--model", "nash").stdout
-    assert "no agreement" not in text
+        if nash["feasible"]:
+            feasible += 1
+            assert issue["forecasts"]["nash"] != pytest.approx(nash["disagreement"])
+        else:  # a weighted majority holds at the status quo: no agreement is the answer
+            assert issue["forecasts"]["nash"] == pytest.approx(nash["disagreement"])
+    assert feasible >= len(issues) - 1
 
 
 def test_forecast_reads_the_rule_tag_as_the_backtest_does():

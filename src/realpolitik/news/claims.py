@@ -205,4 +205,5 @@ def actor_words() -> frozenset[str]:
     from realpolitik.news.gazetteer import load_gazetteer
 
     g = load_gazetteer()
-    return frozenset(w for n in (*g.names, *g.leaders) for w in _words(n))
+    # one-word names only: "North Atlantic Treaty Organization" must not take "treaty" away
+    return frozenset(w for n in (*g.names, *g.leaders) if " " not in n for w in _words(n))

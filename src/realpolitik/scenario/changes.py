@@ -37,7 +37,7 @@ def parse_change(text: str) -> Change:
 
 
 def _pair(scenario: Scenario, text: str) -> tuple[str, str] | None:
-    """``"RUS-public-JPN"`` -> ("RUS-public", "JPN"): the one split into two known actor ids."""
+    """``"A-public-B"`` -> ("A-public", "B"): the one split into two known actor ids."""
     ids = {a.id for a in scenario.actors}
     splits = [(text[:k], text[k + 1 :]) for k, ch in enumerate(text) if ch == "-"]
     found = [(a, b) for a, b in splits if a in ids and b in ids]
