@@ -25,7 +25,7 @@ demo: $(VENV)/.installed
 test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -q -n 2
+	$(BIN)/python -m pytest -q -n 2 --cov --cov-report=term
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
