@@ -203,12 +203,7 @@ def eum_forecasts(
 ) -> np.ndarray:
     """The expected-utility model's final-round median per issue (NaN where it cannot run; the
     reason goes to ``errors`` and the back-test carries on with the other models)."""
-    try:
-        from realpolitik.models.bargaining.eum import EUMParams, expected_utility_model
-    except ImportError as e:
-        if errors is not None:
-            errors.append(f"eum: the expected-utility model is not available ({e})")
-        return np.full(panel.n, np.nan)
+    from realpolitik.models.bargaining.eum import EUMParams, expected_utility_model
     params = EUMParams(threads=1)  # issues are small: threads cost more than they save
     x, w = panel.positions, panel.weights
     s = np.nan_to_num(panel.table.saliences[panel.rows])
