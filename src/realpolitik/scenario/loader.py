@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import codecs
-import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -11,12 +10,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from realpolitik.errors import InputError, Problem
-from realpolitik.scenario.schema import Scenario
+from realpolitik.scenario.schema import REFERENCE_ERROR, Scenario
 
 MAX_INPUT_BYTES = 16 * 1024 * 1024
 """Inputs larger than this are refused: model inputs are small, a huge file is a mistake."""
-
-_PATH_MSG = re.compile(r"^([A-Za-z_][\w\[\]\.]*): (.*)$", re.S)
 
 
 def _require_file(path: str | Path, what: str) -> Path:
@@ -83,20 +80,17 @@ def format_loc(loc: tuple[Any, ...]) -> str:
 
 
 def problems_from_validation(err: ValidationError) -> list[Problem]:
+    """One :class:`Problem` per pydantic error; the scenario's reference check carries its
+    problems ready-made (``ctx["problems"]``)."""
     problems: list[Problem] = []
     for e in err.errors():
-        field = format_loc(tuple(e.get("loc", ())))
-        msg = str(e.get("msg", "invalid"))
-        msg = msg.removeprefix("Value error, ")
+        if e.get("type") == REFERENCE_ERROR:
+            problems += e.get("ctx", {}).get("problems", [])
+            continue
+        msg = str(e.get("msg", "invalid")).removeprefix("Value error, ")
         if e.get("type") == "extra_forbidden":
             msg = "unknown field"
-        parts = msg.split("; ") if not field else [msg]
-        for part in parts:
-            m = _PATH_MSG.match(part) if not field else None
-            if m:
-                problems.append(Problem(m.group(1), m.group(2)))
-            else:
-                problems.append(Problem(field, part))
+        problems.append(Problem(format_loc(tuple(e.get("loc", ()))), msg))
     return problems
 
 
