@@ -45,6 +45,7 @@ from realpolitik.models.alignment.landscape import (
     stable_configurations,
 )
 from realpolitik.models.alignment.triangle import Triad, triads
+from realpolitik.numfmt import fmt
 from realpolitik.scenario.schema import Scenario
 
 FloatArray = npt.NDArray[np.float64]
@@ -335,10 +336,6 @@ TRIAD_NAMES = {"menage": "ménage à trois", "marriage": "stable marriage",
                  "romantic": "romantic triangle", "unit_veto": "unit veto"}
 
 
-def _num(x: float) -> str:
-    return f"{x:+.2f}"
-
-
 def _is_stable(result: AlignmentResult, conf: Configuration) -> bool:
     from realpolitik.analysis.tipping import same_partition
 
@@ -363,17 +360,18 @@ def tipping_sentence(result: AlignmentResult) -> str | None:
     if m.to is None:
         lo, hi = relation_bounds(inp.propensities)
         return (f"No value of {rel} in [{lo:+g}, {hi:+g}] changes the predicted alignment: it "
-                f"would take {_num(m.threshold)} (now {_num(m.value)}) {goal}, and then {who} "
-                f"would switch sides.")
+                f"would take {fmt(m.threshold, signed=True)} (now {fmt(m.value, signed=True)}) "
+                f"{goal}, and then {who} would switch sides.")
     verb = "rise" if m.direction == "rise" else "fall"
     prep = "above" if m.direction == "rise" else "below"
-    s = (f"{rel} would have to {verb} from {_num(m.value)} to {prep} {_num(m.to)} {goal} "
-         f"(switching sides: {who}; then {_fmt_sides(result, m.after)}).")
+    s = (f"{rel} would have to {verb} from {fmt(m.value, signed=True)} to {prep} "
+         f"{fmt(m.to, signed=True)} {goal} (switching sides: {who}; "
+         f"then {_fmt_sides(result, m.after)}).")
     if t.range is not None:
         lo, hi = t.range
         inside = lo <= m.to <= hi
         s += (f" That lies {'inside' if inside else 'outside'} the relation's cited range "
-              f"[{_num(lo)}, {_num(hi)}].")
+              f"[{fmt(lo, signed=True)}, {fmt(hi, signed=True)}].")
     return s
 
 
@@ -393,8 +391,8 @@ def alternative_clause(result: AlignmentResult, alt: Alternative) -> str:
             notes.append("a thaw")
         elif not up and alt.value > 0:
             notes.append("a falling-out")
-        s = (f"{a}-{b} relations {'rose' if up else 'fell'} from {_num(alt.value)} to "
-             f"{'above' if up else 'below'} {_num(alt.to)}")
+        s = (f"{a}-{b} relations {'rose' if up else 'fell'} from {fmt(alt.value, signed=True)} to "
+             f"{'above' if up else 'below'} {fmt(alt.to, signed=True)}")
     else:
         up = alt.change > 1
         s = (f"{_possessive(inp.name(alt.actors[0]))} size {'rose' if up else 'fell'} to "

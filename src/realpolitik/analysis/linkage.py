@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from realpolitik.models.exchange import ExchangeResult, equal_gain_exchange
+from realpolitik.numfmt import fmt, json_number
 from realpolitik.scenario.schema import Scenario
 from realpolitik.scenario.validate import unweighted_issue_error
 
@@ -234,11 +235,11 @@ class LinkageResult:
         issues: dict[str, Any] = {}
         for k, iid in enumerate(inp.issues):
             entry: dict[str, Any] = {
-                "compromise_before": _num(before[k]),
-                "compromise_after": _num(after[k]),
+                "compromise_before": json_number(before[k]),
+                "compromise_after": json_number(after[k]),
             }
             if self.repetitions > 1:
-                entry["sd"] = _num(sd[k])
+                entry["sd"] = json_number(sd[k])
             entry["positions"] = {
                 a: float(pos[n, k]) for n, a in enumerate(inp.actors) if not np.isnan(pos[n, k])
             }
@@ -261,10 +262,6 @@ class LinkageResult:
                     item["repetition"] = rep
                 exchanges.append(item)
         return {"issues": issues, "exchanges": exchanges}
-
-
-def _num(x: float) -> float | None:
-    return None if np.isnan(x) else float(x)
 
 
 def exchange_scenario(
@@ -301,17 +298,13 @@ def exchange_scenario(
     return LinkageResult(scenario.scenario.id, inputs, runs, rounds, seed, titles)
 
 
-def _fmt(x: float) -> str:
-    return f"{x:.0f}" if abs(x) >= 10 else f"{x:.1f}"
-
-
 def trade_line(t: Trade) -> str:
     """One trade in words: who gives ground where, in return for what, and the gains."""
     when = ("rounds " if len(t.rounds) > 1 else "round ") + _rounds(t.rounds)
     share = f"{t.runs} of {t.repetitions} runs, {when}" if t.repetitions > 1 else when
     return (
-        f"{t.actor_a} gives ground on {t.issue_a} ({_fmt(t.from_a)} -> {_fmt(t.to_a)}) for "
-        f"{t.actor_b}'s move on {t.issue_b} ({_fmt(t.from_b)} -> {_fmt(t.to_b)}); gains "
+        f"{t.actor_a} gives ground on {t.issue_a} ({fmt(t.from_a)} -> {fmt(t.to_a)}) for "
+        f"{t.actor_b}'s move on {t.issue_b} ({fmt(t.from_b)} -> {fmt(t.to_b)}); gains "
         f"{t.actor_a} {t.gain_a:.3g}, {t.actor_b} {t.gain_b:.3g} [{share}]"
     )
 
