@@ -1,12 +1,15 @@
-"""Table cells for every importer: one number parser and one collector of problems.
+"""Tables for every importer: one row reader, one number parser and one collector of problems.
 
 Every table reader (BDM, KTAB CSV and XML, decide, DEU, the signed graphs and landscape
-matrices) reads its numbers through :meth:`Problems.number` and reports every bad cell of a file
-at once, as one :class:`~realpolitik.errors.InputError` naming the file, the line and the column.
+matrices) splits its rows with :func:`table_rows`, reads its numbers through
+:meth:`Problems.number` and reports every bad cell of a file at once, as one
+:class:`~realpolitik.errors.InputError` naming the file, the line and the column.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 from collections.abc import Iterable
 from pathlib import Path
@@ -104,3 +107,21 @@ class Problems:
                 self.add(where, f"{_g(v)} is above the maximum {_g(hi)}")
             return None
         return v
+
+
+def table_rows(
+    text: str, file: str | Path, delimiter: str = ",", quotechar: str = '"'
+) -> list[tuple[int, list[str]]]:
+    """The delimited rows that hold something besides spaces, each with its line number (the
+    line where the row ends). Any line ending (LF, CRLF, a lone CR) ends a row; text that the
+    csv module cannot split (a field over its size limit) is an :class:`InputError`."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar=quotechar)
+    rows: list[tuple[int, list[str]]] = []
+    try:
+        for row in reader:
+            if any(c.strip() for c in row):
+                rows.append((reader.line_num, row))
+    except csv.Error as err:
+        where = f"line {reader.line_num}"
+        raise InputError.single(str(file), where, f"cannot read: {err}") from None
+    return rows

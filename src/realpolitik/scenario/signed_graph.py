@@ -20,15 +20,13 @@ Furnas's Syria 2016 data (sizes CSV ``id,actor,strength`` and a labelled propens
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from realpolitik.errors import InputError
-from realpolitik.scenario.cells import Problems
+from realpolitik.scenario.cells import Problems, table_rows
 from realpolitik.scenario.loader import read_text
 
 _SIGNS = {"1": 1, "+1": 1, "+": 1, "1.0": 1, "+1.0": 1, "-1": -1, "-": -1, "-1.0": -1}
@@ -89,26 +87,23 @@ def _window(label: str, ties: list[_Tie], order: dict[str, int], file: str) -> G
     return win
 
 
-def _rows(text: str) -> list[list[str]]:
-    """The CSV rows that hold something besides spaces."""
-    return [r for r in csv.reader(io.StringIO(text)) if any(c.strip() for c in r)]
-
-
 def _label(t: float) -> str:
     return str(int(t)) if float(t).is_integer() else str(t)
 
 
 def _read_csv(text: str, file: str, at: float | None) -> list[GraphWindow]:
-    rows = _rows(text)
-    if not rows:
+    numbered = table_rows(text, file)
+    if not numbered:
         raise InputError.single(file, "", "no header: expected columns from,to,sign")
-    header = [c.strip().lower() for c in rows[0]]
+    head_line, first = numbered[0]
+    header = [c.strip().lower() for c in first]
     aliases = {"source": "from", "target": "to"}
     header = [aliases.get(h, h) for h in header]
     missing = [c for c in ("from", "to", "sign") if c not in header]
     if missing:
-        raise InputError.single(file, "line 1", f"the header needs columns from,to,sign "
-                                f"(missing: {', '.join(missing)}); got {','.join(rows[0])}")
+        raise InputError.single(file, f"line {head_line}", "the header needs columns "
+                                f"from,to,sign (missing: {', '.join(missing)}); "
+                                f"got {','.join(first)}")
     col = {h: k for k, h in enumerate(header)}
     timed = "begin" in col or "end" in col
     if at is not None and not timed:
@@ -116,7 +111,7 @@ def _read_csv(text: str, file: str, at: float | None) -> list[GraphWindow]:
     problems = Problems(file)
     ties: list[_Tie] = []
     order: dict[str, int] = {}
-    for ln, row in enumerate(rows[1:], start=2):
+    for ln, row in numbered[1:]:
         where = f"line {ln}"
         cells = [c.strip() for c in row] + [""] * (len(header) - len(row))
         a, b, sg = cells[col["from"]], cells[col["to"]], cells[col["sign"]]
@@ -297,22 +292,23 @@ def read_landscape_csv(sizes_path: str | Path, matrix_path: str | Path,
     becomes ``value - center`` (Furnas's 1-5 scale: ``center=3`` gives -2..2)."""
     sfile, mfile = str(sizes_path), str(matrix_path)
     sprobs, mprobs = Problems(sfile), Problems(mfile)
-    srows = _rows(read_text(sizes_path, "sizes"))
+    srows = table_rows(read_text(sizes_path, "sizes"), sfile)
     if not srows:
         sprobs.fail("", "no header: expected an actor column and a strength/size column")
-    head = [c.strip().lower() for c in srows[0]]
+    head = [c.strip().lower() for c in srows[0][1]]
     name_col = next((head.index(c) for c in ("actor", "name", "id") if c in head), None)
     size_col = next((head.index(c) for c in ("strength", "size", "capability") if c in head), None)
     if name_col is None or size_col is None:
-        sprobs.fail("line 1", "the header needs an actor column and a strength/size column")
+        sprobs.fail(f"line {srows[0][0]}",
+                    "the header needs an actor column and a strength/size column")
     actors: list[str] = []
     sizes: list[float] = []
-    for ln, r in enumerate(srows[1:], start=2):
+    for ln, r in srows[1:]:
         v = sprobs.number(r[size_col] if size_col < len(r) else "", f"line {ln}", lo=0)
         actors.append(r[name_col].strip() if name_col < len(r) else "")
         sizes.append(v if v is not None else 0.0)
     sprobs.check()
-    mrows = _rows(read_text(matrix_path, "matrix"))
+    mrows = [r for _, r in table_rows(read_text(matrix_path, "matrix"), mfile)]
     n = len(actors)
     if len(mrows) != n + 1 or any(len(r) < n + 1 for r in mrows):
         mprobs.fail("", f"expected a header and {n} rows of {n} values "

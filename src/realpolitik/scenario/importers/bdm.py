@@ -7,11 +7,9 @@ is the range of the starting positions (the model's R).
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
-from realpolitik.scenario.cells import Problems
+from realpolitik.scenario.cells import Problems, table_rows
 from realpolitik.scenario.importers.common import dataset_source, make_id, scenario_id
 from realpolitik.scenario.loader import read_text, scenario_from_dict
 from realpolitik.scenario.schema import Scenario
@@ -35,8 +33,7 @@ def read(path: Path, fmt: str = "bdm") -> Scenario:
     """Read a BDM CSV; every bad row (short or long rows, bad numbers, an actor listed twice, an
     issue nobody weighs) is reported at once, naming the file, the line and the column."""
     text = read_text(path, "BDM CSV")
-    reader = csv.reader(io.StringIO(text))
-    rows = [(reader.line_num, r) for r in reader if any(c.strip() for c in r)]
+    rows = table_rows(text, path)
     problems = Problems(path)
     if not rows:
         problems.fail("line 1", "no header")

@@ -21,12 +21,10 @@ need) stays exact; the exact decide values are kept in the issue's tags
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 from typing import Any
 
-from realpolitik.scenario.cells import Problems
+from realpolitik.scenario.cells import Problems, table_rows
 from realpolitik.scenario.importers.common import dataset_source, make_id, scenario_id
 from realpolitik.scenario.loader import read_text, scenario_from_dict
 from realpolitik.scenario.schema import Scenario
@@ -36,20 +34,19 @@ SALIENCE_TAG = "decide.salience."
 _KINDS = ("#A", "#P", "#M", "#D", "#/", "#O")
 
 
-def _split(text: str) -> list[tuple[int, list[str]]]:
+def _split(text: str, path: Path) -> list[tuple[int, list[str]]]:
     """The non-empty rows with their line numbers, fields unquoted and stripped."""
     lines = text.splitlines()
     first = next((ln for ln in lines if ln.strip()), "")
     delim = "\t" if "\t" in first else (";" if ";" in first else ",")
     quote = '"' if first.lstrip().startswith('"') else "'"
     rows = []
-    reader = csv.reader(io.StringIO(text), delimiter=delim, quotechar=quote)
-    for fields in reader:
+    for line, fields in table_rows(text, path, delim, quote):
         cells = [c.strip().strip("'\"").strip() for c in fields]
         while cells and not cells[-1]:
             cells.pop()
         if cells:
-            rows.append((reader.line_num, cells))
+            rows.append((line, cells))
     return rows
 
 
@@ -63,7 +60,7 @@ class _Rows(Problems):
 def read(path: Path, fmt: str = "decide") -> Scenario:
     """Read a decide input file into a Scenario; bad rows raise InputError naming the line."""
     text = read_text(path, "decide input")
-    rows = _split(text)
+    rows = _split(text, path)
     r = _Rows(path)
     actors: dict[str, tuple[int, str]] = {}  # decide id -> (line, full name)
     issues: dict[str, tuple[int, str]] = {}

@@ -24,8 +24,6 @@ Documented choices:
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import sys
 from dataclasses import dataclass
@@ -33,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from realpolitik.scenario.cells import MISSING, Problems
+from realpolitik.scenario.cells import MISSING, Problems, table_rows
 from realpolitik.scenario.importers.common import dataset_source, make_id, scenario_id
 from realpolitik.scenario.loader import read_text, scenario_from_dict
 from realpolitik.scenario.schema import Scenario
@@ -123,8 +121,7 @@ def read_table(path: Path) -> DEUTable:
     """Parse a DEU TSV file into arrays (see the module docstring for the format)."""
     path = Path(path)
     text = read_text(path, "DEU TSV")
-    rows = list(csv.reader(io.StringIO(text), delimiter="\t"))
-    numbered = [(k, r) for k, r in enumerate(rows, start=1) if any(c.strip() for c in r)]
+    numbered = table_rows(text, path, delimiter="\t")
     probs = Problems(path)
     if not numbered:
         probs.fail("", "empty DEU file")

@@ -8,12 +8,10 @@ does not take part on that dimension.
 
 from __future__ import annotations
 
-import csv
-import io
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from realpolitik.scenario.cells import Problems
+from realpolitik.scenario.cells import Problems, table_rows
 from realpolitik.scenario.importers.common import dataset_source, make_id, scenario_id
 from realpolitik.scenario.loader import read_text, scenario_from_dict
 from realpolitik.scenario.schema import Scenario
@@ -77,24 +75,23 @@ def _numbers(
 
 def read_csv(path: Path) -> Scenario:
     text = read_text(path, "KTAB CSV")
-    rows = [[c.strip() for c in r] for r in csv.reader(io.StringIO(text))]
-    rows = [r for r in rows if any(r)]
+    numbered = [(k, [c.strip() for c in r]) for k, r in table_rows(text, path)]
     problems = Problems(path)
-    if len(rows) < 3:
+    if len(numbered) < 3:
         problems.fail("", "expected a title line, a header and actors")
-    title = rows[0][0]
-    header = [h for h in rows[1] if h]
+    title = numbered[0][1][0]
+    header_line, header = numbered[1][0], [h for h in numbered[1][1] if h]
     ndims = (len(header) - 3) // 2
     if ndims < 1 or len(header) != 3 + 2 * ndims:
         problems.fail(
-            "line 2",
+            f"line {header_line}",
             "header must be Actor,Desc,Influence, then position and salience for each dimension",
         )
     dims = [
         header[3 + 2 * d].removesuffix(" Position").removesuffix(" position") for d in range(ndims)
     ]
     parsed: list[Row] = []
-    for k, r in enumerate(rows[2:], start=3):
+    for k, r in numbered[2:]:
         r = r + [""] * (len(header) - len(r))
         cap = problems.number(r[2], f"line {k}, {header[2]}", lo=0)
         pos = _numbers(problems, [r[3 + 2 * d] for d in range(ndims)],
