@@ -259,6 +259,15 @@ def test_toml_scenarios_with_values_replaced(edits: list[tuple[tuple[Any, ...], 
     check("toml", text)
 
 
+@settings(max_examples=10, deadline=None)
+@given(st.integers(1, 3000), st.sampled_from([("[", "]"), ("{b=", "}")]))
+def test_toml_nested_deeply(depth: int, brackets: tuple[str, str]):
+    """tomllib parses nesting recursively: deep nesting is bad input, not a RecursionError."""
+    open_, close = brackets
+    value = open_ * depth + ("1" if open_ == "{b=" else "") + close * depth
+    check("toml", f'[scenario]\nid = "x"\n[[actors]]\nid = "a"\nname = {value}\n')
+
+
 SIGN = st.one_of(st.sampled_from(["1", "-1", "+", "-", "+1", "0", "2", ""]), CELL)
 
 
