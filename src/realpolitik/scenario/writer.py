@@ -8,7 +8,6 @@ import tomli_w
 
 from realpolitik.scenario.schema import Scenario, point_key
 
-
 _MAPPINGS = ("tags", "points")
 """Free-form mappings (issue tags, scale labels), written whole."""
 

@@ -110,7 +110,9 @@ def read_xml(path: Path) -> Scenario:
     text = read_text(path, "KTAB XML")
     problems = Problems(path)
     try:
-        root = ET.fromstring(text.encode("utf-8"))
+        # parsed as the text read_text decoded (UTF-8): an encoding declaration that disagrees
+        # (or names no known encoding) is not followed
+        root = ET.fromstring(text)
     except ET.ParseError as e:
         problems.fail(f"line {e.position[0]}", f"malformed XML: {e}")
     title = (root.findtext("name") or path.stem).strip()
