@@ -423,15 +423,16 @@ def test_landscape_tables(tables: tuple[list[list[str]], list[list[str]]]):
 
 
 @FUZZ
-@given(st.sampled_from(["ATF-8", "UTF-16", "latin-1", "ascii", "", "utf-8"]))
+@given(st.sampled_from(["ATF-8", "UTF-16", "latin-1", "ascii", "utf-8"]))
 def test_ktab_xml_read_as_utf8_whatever_its_declaration(encoding: str):
     """Found by fuzzing: an unknown encoding in the XML declaration raised LookupError. Files
     are read as UTF-8 text; the declaration is not followed."""
-    text = SHIPPED["ktab-xml"].read_text(encoding="utf-8-sig").replace(
-        'encoding="UTF-8"', f'encoding="{encoding}"', 1).replace("Alice", "Al\u00efce", 1)
+    text = SHIPPED["ktab-xml"].read_text(encoding="utf-8-sig")
+    text = text.replace('encoding="UTF-8"', f'encoding="{encoding}"', 1)
+    text = text.replace("One of the SMP", "Un des acteurs \u00e9", 1)
     assert f'encoding="{encoding}"' in text
     sc = check("ktab-xml", text)
-    assert isinstance(sc, Scenario) and sc.actors[0].id == "Al\u00efce"
+    assert isinstance(sc, Scenario) and sc.actors[0].name == "Un des acteurs \u00e9 actors"
 
 
 def test_the_fuzzed_readers_accept_their_shipped_files():
