@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from realpolitik.errors import InputError
-from realpolitik.scenario.cells import MISSING, Problems
+from realpolitik.scenario.cells import MISSING, Problems, table_rows
 from realpolitik.scenario.importers.ktab import read_csv
 
 
@@ -78,3 +78,16 @@ def test_ktab_csv_reports_every_bad_cell_at_once(tmp_path: Path):
     assert got == ["line 3, Influence: not a number: 'x'",
                    "line 4, A Salience: 150 lies outside [0, 100]",
                    "line 5, Actor: empty actor name"]
+
+
+def test_table_rows_end_at_any_line_ending_and_keep_line_numbers():
+    text = "a,b\r\r\nc,d\re,\"f\rg\"\n ,\n"
+    assert table_rows(text, "f.csv") == [(1, ["a", "b"]), (3, ["c", "d"]), (5, ["e", "f\rg"])]
+
+
+def test_table_rows_refuse_a_field_over_the_csv_limit():
+    with pytest.raises(InputError) as err:
+        table_rows("a,b\n\"" + "x" * 200_000 + "\"\n", "big.csv")
+    assert err.value.file == "big.csv"
+    assert [p.field for p in err.value.problems] == ["line 2"]
+    assert "field larger than field limit" in err.value.problems[0].message

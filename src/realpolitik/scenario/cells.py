@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Iterable
 from pathlib import Path
 from typing import NoReturn
 
@@ -48,10 +47,6 @@ class Problems:
         self.count += 1
         if len(self.items) < self.limit:
             self.items.append(Problem(where, message))
-
-    def extend(self, problems: Iterable[Problem]) -> None:
-        for p in problems:
-            self.add(p.field, p.message)
 
     def error(self) -> InputError:
         items = list(self.items)
