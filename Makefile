@@ -26,7 +26,7 @@ test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest -q -n 2
+	$(BIN)/python -m pytest -q -n 2 --cov --cov-report=term
 	scripts/wheel_demo.sh $(BIN)/python
 
 # the layers contract in pyproject.toml ([tool.importlinter])

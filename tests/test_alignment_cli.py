@@ -300,7 +300,6 @@ def test_human_output_and_html_fragment(tmp_path: Path):
 # ---------------------------------------------------------------- the bundled scenario ------
 
 
-@pytest.mark.skipif(not SCENARIO.exists(), reason="bundled scenario not written yet")
 def test_bundled_scenario_lists_configurations_and_a_russia_japan_tipping_point():
     doc = align_json(str(SCENARIO))
     assert doc["configurations"] and doc["global"] == 0

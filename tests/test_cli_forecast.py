@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+from html import escape
 from pathlib import Path
 
 import numpy as np
 import pytest
 from conftest import REF, ROOT, SCENARIO, assert_bad_input, run_cli, run_process
+
+from realpolitik.scenario.loader import load_scenario
 
 SHIPPED = sorted(
     [*REF.glob("bdm/*.csv"), *REF.glob("ktab/*.csv"), *REF.glob("ktab/*.xml"),
@@ -105,7 +108,13 @@ def test_demo_end_to_end(tmp_path: Path):
     html = report.read_text()
     assert "Plotly" in html and len(html) > 1_000_000  # plotly.js embedded
     assert not re.search(r"<script[^>]+src=[\"']https?://", html)  # no network needed
-    assert "he refused to concede anything" in html or "quote" in html
+    # the evidence column quotes every cited stance (plotly.js alone contains "quote")
+    scenario = load_scenario(SCENARIO)
+    quotes = [c.quote for st in scenario.stances for c in st.cite + st.position.cite
+              + st.salience.cite]
+    assert quotes
+    for q in quotes:
+        assert f'<span class="quote">&ldquo;{escape(q)}&rdquo;</span>' in html, q
 
 
 def test_convert_to_stdout_and_bad_target():

@@ -132,7 +132,7 @@ def test_power_varying_across_issues_stays_exact(tmp_path: Path) -> None:
         (GOOD + ["'#D'\t'nobody'\t'p'\t1\t0.5\t0.3"], ["line 10, #D actor", "unknown actor"]),
         (GOOD + ["'#D'\t'A 2'\t'r'\t1\t0.5\t0.3"], ["line 10, #D issue", "unknown issue"]),
         (GOOD + ["'#D'\t'A 2'\t'q'\t1\t1.5\t0.3"], ["line 10, #D salience", "outside [0, 1]"]),
-        (GOOD + ["'#D'\t'A 2'\t'q'\t1\t0.5\t-1"], ["line 10, #D power", "outside"]),
+        (GOOD + ["'#D'\t'A 2'\t'q'\t1\t0.5\t-1"], ["line 10, #D power", "below the minimum 0"]),
         (GOOD + ["'#D'\t'A1'\t'p'\t11\t0.5\t0.3"], ["line 10", "a second row"]),
         (GOOD + ["'#D'\t'A 2'\t'p'\t1"], ["line 10, #D", "expected actor"]),
         (GOOD[:6] + ["'#D'\t'A1'\t'p'\t11\t0.5\t0.3"], ["line 7, #D position", "outside"]),

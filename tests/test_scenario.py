@@ -112,3 +112,20 @@ def test_schema_command_prints_json_schema():
     r = run_cli("schema")
     schema = json.loads(r.stdout)
     assert r.code == 0 and "stances" in schema["properties"]
+
+
+def test_reference_problems_keep_their_own_fields(mini: Path):
+    """Every broken reference is its own Problem with its own field, even when the unknown id
+    contains "; " and ": " (which a message joined into one string and split again would cut)."""
+    edit(mini, 'actor = "B"', 'actor = "Z; actors[9].id: oops"')
+    edit(mini, 'id = "G"', 'id = "A"')
+    edit(mini, 'pair = ["A", "G"]', 'pair = ["A", "Q"]')
+    with pytest.raises(InputError) as err:
+        load_scenario(mini)
+    got = [(p.field, p.message) for p in err.value.problems]
+    assert ("actors[2].id", "duplicate actor id 'A' (first at actors[0])") in got
+    assert ("stances[1].actor", "unknown actor 'Z; actors[9].id: oops'") in got
+    assert ("stances[2].actor", "unknown actor 'G'") in got
+    assert ("relations[1].pair", "unknown actor 'Q'") in got
+    assert not any(f == "actors[9].id" for f, _ in got)
+    assert len(got) == len(set(got))

@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from realpolitik.analysis.linkage import LinkageResult, Trade
-from realpolitik.report.text import points
+from realpolitik.numfmt import fmt
 from realpolitik.scenario.schema import Scenario
 
 
@@ -25,10 +25,10 @@ def _trade_rows(trades: list[Trade], names: dict[str, str]) -> str:
             "<tr>"
             f"<td>{escape(names.get(t.actor_a, t.actor_a))}</td>"
             f"<td>{escape(t.issue_a)}</td>"
-            f"<td class='num'>{points(t.from_a)} &rarr; {points(t.to_a)}</td>"
+            f"<td class='num'>{fmt(t.from_a)} &rarr; {fmt(t.to_a)}</td>"
             f"<td>{escape(names.get(t.actor_b, t.actor_b))}</td>"
             f"<td>{escape(t.issue_b)}</td>"
-            f"<td class='num'>{points(t.from_b)} &rarr; {points(t.to_b)}</td>"
+            f"<td class='num'>{fmt(t.from_b)} &rarr; {fmt(t.to_b)}</td>"
             f"<td class='num'>{t.gain_a:.3g}</td><td class='num'>{t.gain_b:.3g}</td>"
             f"<td class='num'>{rounds}</td><td class='num'>{share}</td>"
             "</tr>"

@@ -19,6 +19,7 @@ from realpolitik.analysis.tipping import (
     same_partition,
 )
 from realpolitik.models.alignment.landscape import EXHAUSTIVE_MAX, Configuration
+from realpolitik.numfmt import fmt
 
 # --------------------------------------------------------------------------------------------
 # alignment (landscape theory, triads, tipping points)
@@ -206,18 +207,13 @@ def alignment_summary(result: AlignmentResult) -> list[str]:
 # --------------------------------------------------------------------------------------------
 
 
-def points(x: float) -> str:
-    """A position on the 0-100 scale: whole points from 10 up, else one decimal."""
-    return f"{x:.0f}" if abs(x) >= 10 else f"{x:.1f}"
-
-
 def trade_line(t: Trade) -> str:
     """One trade in words: who gives ground where, in return for what, and the gains."""
     when = ("rounds " if len(t.rounds) > 1 else "round ") + _rounds(t.rounds)
     share = f"{t.runs} of {t.repetitions} runs, {when}" if t.repetitions > 1 else when
     return (
-        f"{t.actor_a} gives ground on {t.issue_a} ({points(t.from_a)} -> {points(t.to_a)}) for "
-        f"{t.actor_b}'s move on {t.issue_b} ({points(t.from_b)} -> {points(t.to_b)}); gains "
+        f"{t.actor_a} gives ground on {t.issue_a} ({fmt(t.from_a)} -> {fmt(t.to_a)}) for "
+        f"{t.actor_b}'s move on {t.issue_b} ({fmt(t.from_b)} -> {fmt(t.to_b)}); gains "
         f"{t.actor_a} {t.gain_a:.3g}, {t.actor_b} {t.gain_b:.3g} [{share}]"
     )
 

@@ -18,6 +18,8 @@ def load_scenario(path: str | Path) -> Scenario:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise InputError.single(str(path), "", f"malformed TOML: {e}") from None
+    except RecursionError:  # tomllib parses nested arrays and tables recursively
+        raise InputError.single(str(path), "", "malformed TOML: nested too deeply") from None
     scenario = scenario_from_dict(data, str(path))
     scenario._origin = Path(path).resolve()
     return scenario

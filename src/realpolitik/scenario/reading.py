@@ -6,7 +6,6 @@ Shared by the TOML loader and every importer (which the loader dispatches to).
 from __future__ import annotations
 
 import codecs
-import re
 from pathlib import Path
 from typing import Any
 
@@ -14,12 +13,11 @@ from pydantic import ValidationError
 
 from realpolitik.errors import InputError, Problem
 from realpolitik.files import MAX_READ_BYTES, read_bounded, require_file
-from realpolitik.scenario.schema import Scenario
+from realpolitik.scenario.schema import REFERENCE_ERROR, Scenario
 
 MAX_INPUT_BYTES = MAX_READ_BYTES
 """Inputs larger than this are refused: model inputs are small, a huge file is a mistake."""
 
-_PATH_MSG = re.compile(r"^([A-Za-z_][\w\[\]\.]*): (.*)$", re.S)
 
 
 def _cannot_read(path: str | Path, err: OSError) -> InputError:
@@ -64,20 +62,17 @@ def format_loc(loc: tuple[Any, ...]) -> str:
 
 
 def problems_from_validation(err: ValidationError) -> list[Problem]:
+    """One :class:`Problem` per pydantic error; the scenario's reference check carries its
+    problems ready-made (``ctx["problems"]``)."""
     problems: list[Problem] = []
     for e in err.errors():
-        field = format_loc(tuple(e.get("loc", ())))
-        msg = str(e.get("msg", "invalid"))
-        msg = msg.removeprefix("Value error, ")
+        if e.get("type") == REFERENCE_ERROR:
+            problems += e.get("ctx", {}).get("problems", [])
+            continue
+        msg = str(e.get("msg", "invalid")).removeprefix("Value error, ")
         if e.get("type") == "extra_forbidden":
             msg = "unknown field"
-        parts = msg.split("; ") if not field else [msg]
-        for part in parts:
-            m = _PATH_MSG.match(part) if not field else None
-            if m:
-                problems.append(Problem(m.group(1), m.group(2)))
-            else:
-                problems.append(Problem(field, part))
+        problems.append(Problem(format_loc(tuple(e.get("loc", ()))), msg))
     return problems
 
 

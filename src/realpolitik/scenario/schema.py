@@ -22,6 +22,12 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
+
+from realpolitik.errors import Problem
+
+REFERENCE_ERROR = "scenario_references"
+"""The pydantic error type whose ``ctx["problems"]`` lists the reference problems."""
 
 # Numbers and flags are strict: TOML has real numbers and booleans, so a quoted "0.7" or "yes" is
 # a mistake to report, not a string to coerce (ints are still accepted as numbers).
@@ -435,91 +441,111 @@ class Scenario(_Model):
 
     @model_validator(mode="after")
     def _references(self) -> Scenario:
-        errors: list[str] = []
-        actor_ids = [a.id for a in self.actors]
-        issue_ids = [i.id for i in self.issues]
-        source_ids = [s.id for s in self.sources]
-        for kind, ids in (("actor", actor_ids), ("issue", issue_ids), ("source", source_ids)):
-            seen: set[str] = set()
-            for x in ids:
-                if x in seen:
-                    errors.append(f"duplicate {kind} id {x!r}")
-                seen.add(x)
-        actors, issues, sources = set(actor_ids), {i.id: i for i in self.issues}, set(source_ids)
+        problems = self.reference_problems()
+        if problems:
+            # the problems travel as they are (ctx), each with its own field, to the loader
+            raise PydanticCustomError(
+                REFERENCE_ERROR,
+                "{summary}",
+                {"summary": "; ".join(map(str, problems)), "problems": problems},
+            )
+        return self
+
+    def reference_problems(self) -> list[Problem]:
+        """Ids that are defined twice or refer to nothing, and stances off their issue's scale:
+        one :class:`Problem` per fault, its field the scenario path (``stances[3].actor``)."""
+        problems: list[Problem] = []
+
+        def bad(field: str, message: str) -> None:
+            problems.append(Problem(field, message))
+
+        tables: tuple[tuple[str, str, list[Actor] | list[Issue] | list[Source]], ...] = (
+            ("actor", "actors", self.actors),
+            ("issue", "issues", self.issues),
+            ("source", "sources", self.sources),
+        )
+        for kind, table, items in tables:
+            first: dict[str, int] = {}
+            for k, item in enumerate(items):
+                if item.id in first:
+                    bad(f"{table}[{k}].id", f"duplicate {kind} id {item.id!r} "
+                        f"(first at {table}[{first[item.id]}])")
+                first.setdefault(item.id, k)
+        actors = {a.id for a in self.actors}
+        issues = {i.id: i for i in self.issues}
+        sources = {s.id for s in self.sources}
         for k, a in enumerate(self.actors):
             if a.parent is not None and a.parent not in actors:
-                errors.append(f"actors[{k}].parent: unknown actor {a.parent!r}")
+                bad(f"actors[{k}].parent", f"unknown actor {a.parent!r}")
         pairs: set[tuple[str, str]] = set()
         for k, st in enumerate(self.stances):
             if st.actor not in actors:
-                errors.append(f"stances[{k}].actor: unknown actor {st.actor!r}")
+                bad(f"stances[{k}].actor", f"unknown actor {st.actor!r}")
             if st.issue not in issues:
-                errors.append(f"stances[{k}].issue: unknown issue {st.issue!r}")
+                bad(f"stances[{k}].issue", f"unknown issue {st.issue!r}")
                 continue
             if (st.actor, st.issue) in pairs:
-                errors.append(f"stances[{k}]: a second stance of {st.actor} on {st.issue}")
+                bad(f"stances[{k}]", f"a second stance of {st.actor} on {st.issue}")
             pairs.add((st.actor, st.issue))
             sc = issues[st.issue].scale
             p = st.position
             if p.lo < sc.min or p.hi > sc.max:
-                errors.append(
-                    f"stances[{k}].position: [{p.lo}, {p.hi}] lies outside the scale of "
-                    f"{st.issue!r} [{sc.min}, {sc.max}]"
-                )
+                bad(f"stances[{k}].position", f"[{p.lo}, {p.hi}] lies outside the scale of "
+                    f"{st.issue!r} [{sc.min}, {sc.max}]")
             if st.winset and (st.winset.low < sc.min or st.winset.high > sc.max):
-                errors.append(f"stances[{k}].winset: outside the scale of {st.issue!r}")
+                bad(f"stances[{k}].winset", f"outside the scale of {st.issue!r}")
         rel_pairs: set[tuple[str, ...]] = set()
         for k, r in enumerate(self.relations):
             for who in r.pair:
                 if who not in actors:
-                    errors.append(f"relations[{k}].pair: unknown actor {who!r}")
+                    bad(f"relations[{k}].pair", f"unknown actor {who!r}")
             key = tuple(r.pair) if r.directed else tuple(sorted(r.pair))
             if key in rel_pairs:
-                errors.append(f"relations[{k}]: a second relation for {list(r.pair)}")
+                bad(f"relations[{k}]", f"a second relation for {list(r.pair)}")
             rel_pairs.add(key)
         question_ids: set[str] = set()
         for k, q in enumerate(self.questions):
             if q.id in question_ids:
-                errors.append(f"questions[{k}].id: duplicate question id {q.id!r}")
+                bad(f"questions[{k}].id", f"duplicate question id {q.id!r}")
             question_ids.add(q.id)
             if q.issue is not None and q.issue not in issues:
-                errors.append(f"questions[{k}].issue: unknown issue {q.issue!r}")
+                bad(f"questions[{k}].issue", f"unknown issue {q.issue!r}")
             for who in q.pair or ():
                 if who not in actors:
-                    errors.append(f"questions[{k}].pair: unknown actor {who!r}")
-        errors += self._link_errors(actors, set(issues), pairs)
+                    bad(f"questions[{k}].pair", f"unknown actor {who!r}")
+        problems += self._link_problems(actors, set(issues), pairs)
         for path, cites in self._citations():
             for j, c in enumerate(cites):
                 if c.source not in sources:
-                    errors.append(f"{path}[{j}].source: unknown source {c.source!r}")
-        if errors:
-            raise ValueError("; ".join(errors))
-        return self
+                    bad(f"{path}[{j}].source", f"unknown source {c.source!r}")
+        return problems
 
-    def _link_errors(
+    def _link_problems(
         self, actors: set[str], issues: set[str], pairs: set[tuple[str, str]]
-    ) -> list[str]:
+    ) -> list[Problem]:
         """Unknown references of ``links``, and cycles: a link from issue X moving a stance on
         issue Y needs Y forecast after X, so the links among issues must form no cycle."""
-        errors: list[str] = []
+        problems: list[Problem] = []
         edges: dict[str, set[str]] = {}
         for k, ln in enumerate(self.links):
             if ln.issue not in issues:
-                errors.append(f"links[{k}].issue: unknown issue {ln.issue!r}")
+                problems.append(Problem(f"links[{k}].issue", f"unknown issue {ln.issue!r}"))
             for who in ln.relation or ():
                 if who not in actors:
-                    errors.append(f"links[{k}].relation: unknown actor {who!r}")
+                    problems.append(Problem(f"links[{k}].relation", f"unknown actor {who!r}"))
             if ln.stance is not None:
                 if (ln.stance.actor, ln.stance.issue) not in pairs:
-                    errors.append(
-                        f"links[{k}].stance: no stance of {ln.stance.actor!r} on "
-                        f"{ln.stance.issue!r}"
-                    )
+                    problems.append(Problem(
+                        f"links[{k}].stance",
+                        f"no stance of {ln.stance.actor!r} on {ln.stance.issue!r}",
+                    ))
                 edges.setdefault(ln.issue, set()).add(ln.stance.issue)
         cycle = _find_cycle(edges)
         if cycle:
-            errors.append("links: a cycle of links " + " -> ".join(cycle) + " (refused)")
-        return errors
+            problems.append(
+                Problem("links", "a cycle of links " + " -> ".join(cycle) + " (refused)")
+            )
+        return problems
 
     def _citations(self) -> list[tuple[str, list[Citation]]]:
         """Every list of quotes with its field path (``stances[3].position.cite``)."""

@@ -20,14 +20,13 @@ Furnas's Syria 2016 data (sizes CSV ``id,actor,strength`` and a labelled propens
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from realpolitik.errors import InputError, Problem
+from realpolitik.errors import InputError
+from realpolitik.scenario.cells import Problems, table_rows
 from realpolitik.scenario.reading import read_text
 
 _SIGNS = {"1": 1, "+1": 1, "+": 1, "1.0": 1, "+1.0": 1, "-1": -1, "-": -1, "-1.0": -1}
@@ -69,7 +68,7 @@ def _window(label: str, ties: list[_Tie], order: dict[str, int], file: str) -> G
     nodes = sorted({t.a for t in ties} | {t.b for t in ties}, key=lambda x: order[x])
     idx = {x: k for k, x in enumerate(nodes)}
     seen: dict[tuple[str, str], _Tie] = {}
-    problems: list[Problem] = []
+    problems = Problems(file)
     win = GraphWindow(label, nodes)
     for t in ties:
         key = (t.a, t.b) if order[t.a] <= order[t.b] else (t.b, t.a)
@@ -77,28 +76,15 @@ def _window(label: str, ties: list[_Tie], order: dict[str, int], file: str) -> G
         if prev is not None:
             if t.arc and prev.arc and (prev.a, prev.b) == (t.b, t.a) and prev.sign == t.sign:
                 continue  # a reciprocated arc: one undirected tie
-            problems.append(Problem(t.where, f"a second tie between {t.a} and {t.b} in window "
-                                    f"{label} (first at {prev.where})"))
+            problems.add(t.where, f"a second tie between {t.a} and {t.b} in window "
+                         f"{label} (first at {prev.where})")
             continue
         seen[key] = t
         win.edges.append((idx[t.a], idx[t.b]))
         win.signs.append(t.sign)
         win.weights.append(t.weight)
-    if problems:
-        raise InputError(file, problems)
+    problems.check()
     return win
-
-
-def _number(cell: str, where: str, what: str, problems: list[Problem]) -> float | None:
-    try:
-        v = float(cell)
-    except ValueError:
-        problems.append(Problem(where, f"{what} {cell!r} is not a number"))
-        return None
-    if not math.isfinite(v):
-        problems.append(Problem(where, f"{what} must be finite"))
-        return None
-    return v
 
 
 def _label(t: float) -> str:
@@ -106,49 +92,52 @@ def _label(t: float) -> str:
 
 
 def _read_csv(text: str, file: str, at: float | None) -> list[GraphWindow]:
-    rows = list(csv.reader(io.StringIO(text)))
-    rows = [r for r in rows if any(c.strip() for c in r)]
-    header = [c.strip().lower() for c in rows[0]]
+    numbered = table_rows(text, file)
+    if not numbered:
+        raise InputError.single(file, "", "no header: expected columns from,to,sign")
+    head_line, first = numbered[0]
+    header = [c.strip().lower() for c in first]
     aliases = {"source": "from", "target": "to"}
     header = [aliases.get(h, h) for h in header]
     missing = [c for c in ("from", "to", "sign") if c not in header]
     if missing:
-        raise InputError.single(file, "line 1", f"the header needs columns from,to,sign "
-                                f"(missing: {', '.join(missing)}); got {','.join(rows[0])}")
+        raise InputError.single(file, f"line {head_line}", "the header needs columns "
+                                f"from,to,sign (missing: {', '.join(missing)}); "
+                                f"got {','.join(first)}")
     col = {h: k for k, h in enumerate(header)}
     timed = "begin" in col or "end" in col
     if at is not None and not timed:
         raise InputError.single(file, "--at", "this file has no begin/end columns")
-    problems: list[Problem] = []
+    problems = Problems(file)
     ties: list[_Tie] = []
     order: dict[str, int] = {}
-    for ln, row in enumerate(rows[1:], start=2):
+    for ln, row in numbered[1:]:
         where = f"line {ln}"
         cells = [c.strip() for c in row] + [""] * (len(header) - len(row))
         a, b, sg = cells[col["from"]], cells[col["to"]], cells[col["sign"]]
         if not a or not b:
-            problems.append(Problem(where, "from and to must name two nodes"))
+            problems.add(where, "from and to must name two nodes")
             continue
         if a == b:
-            problems.append(Problem(where, f"self-loop on {a}: a tie needs two different nodes"))
+            problems.add(where, f"self-loop on {a}: a tie needs two different nodes")
             continue
         sign = _SIGNS.get(sg.lower().replace(" ", ""))
         if sign is None:
-            problems.append(Problem(f"{where}: sign", f"unknown sign {sg!r} (use 1 or -1)"))
+            problems.add(f"{where}: sign", f"unknown sign {sg!r} (use 1 or -1)")
             continue
         weight = 1.0
         if "weight" in col and cells[col["weight"]]:
-            wv = _number(cells[col["weight"]], f"{where}: weight", "weight", problems)
+            wv = problems.number(cells[col["weight"]], f"{where}: weight")
             if wv is None:
                 continue
             if wv <= 0:
-                problems.append(Problem(f"{where}: weight", f"weight must be > 0, got {wv}"))
+                problems.add(f"{where}: weight", f"weight must be > 0, got {wv}")
                 continue
             weight = wv
         lo, hi = -math.inf, math.inf
         for name in ("begin", "end"):
             if name in col and cells[col[name]]:
-                v = _number(cells[col[name]], f"{where}: {name}", name, problems)
+                v = problems.number(cells[col[name]], f"{where}: {name}")
                 if v is None:
                     break
                 if name == "begin":
@@ -157,13 +146,12 @@ def _read_csv(text: str, file: str, at: float | None) -> list[GraphWindow]:
                     hi = v
         else:
             if lo >= hi:
-                problems.append(Problem(where, f"begin ({lo}) must be before end ({hi})"))
+                problems.add(where, f"begin ({lo}) must be before end ({hi})")
                 continue
             for x in (a, b):
                 order.setdefault(x, len(order))
             ties.append(_Tie(a, b, sign, weight, lo, hi, where))
-    if problems:
-        raise InputError(file, problems)
+    problems.check()
     if not ties:
         raise InputError.single(file, "", "no ties: the graph is empty")
     if not timed:
@@ -197,7 +185,7 @@ def _window_year(label: str) -> int | None:
 
 def _read_pajek(text: str, file: str, at: float | None) -> list[GraphWindow]:
     lines = text.splitlines()
-    problems: list[Problem] = []
+    problems = Problems(file)
     labels: dict[int, str] = {}
     sections: list[tuple[str, list[_Tie], bool]] = []  # (label, ties, from *Arcs)
     n_vert: int | None = None
@@ -231,42 +219,40 @@ def _read_pajek(text: str, file: str, at: float | None) -> list[GraphWindow]:
         if mode == "vertices":
             mv = _VERTEX.match(line)
             if not mv:
-                problems.append(Problem(where, f"cannot read vertex line {line!r}"))
+                problems.add(where, f"cannot read vertex line {line!r}")
                 continue
             labels[int(mv.group(1))] = mv.group(2) if mv.group(2) is not None else mv.group(3)
         elif mode == "edges":
             parts = line.split()
             if len(parts) < 2:
-                problems.append(Problem(where, f"cannot read edge line {line!r}"))
+                problems.add(where, f"cannot read edge line {line!r}")
                 continue
             try:
                 i, j = int(parts[0]), int(parts[1])
             except ValueError:
-                problems.append(Problem(where, f"cannot read edge line {line!r}"))
+                problems.add(where, f"cannot read edge line {line!r}")
                 continue
-            val = _number(parts[2], f"{where}: value", "value", problems) if len(parts) > 2 \
-                else 1.0
+            val = problems.number(parts[2], f"{where}: value") if len(parts) > 2 else 1.0
             if val is None:
                 continue
             assert n_vert is not None
             bad = [v for v in (i, j) if not 1 <= v <= n_vert]
             if bad:
-                problems.append(Problem(where, f"vertex {bad[0]} is not in 1..{n_vert}"))
+                problems.add(where, f"vertex {bad[0]} is not in 1..{n_vert}")
                 continue
             if i == j:
-                problems.append(Problem(where, f"self-loop on vertex {i}"))
+                problems.add(where, f"self-loop on vertex {i}")
                 continue
             if val == 0:
-                problems.append(Problem(f"{where}: value", "unknown sign 0 (use a positive or "
-                                        "negative value)"))
+                problems.add(f"{where}: value", "unknown sign 0 (use a positive or "
+                                        "negative value)")
                 continue
             a, b = labels.get(i, str(i)), labels.get(j, str(j))
             sections[-1][1].append(_Tie(a, b, 1 if val > 0 else -1, abs(val), -math.inf,
                                         math.inf, where, arc=sections[-1][2]))
         else:
-            problems.append(Problem(where, f"unexpected line {line!r} before *Vertices"))
-    if problems:
-        raise InputError(file, problems)
+            problems.add(where, f"unexpected line {line!r} before *Vertices")
+    problems.check()
     if n_vert is None:
         raise InputError.single(file, "", "no *Vertices section: not a Pajek network")
     order = {labels.get(v, str(v)): v for v in range(1, n_vert + 1)}
@@ -304,47 +290,40 @@ def read_landscape_csv(sizes_path: str | Path, matrix_path: str | Path,
     """Sizes CSV (``id,actor,strength`` or ``actor,size``) and a square propensity matrix CSV
     (header row and first column = actor labels in the sizes' order; diagonal empty). Each cell
     becomes ``value - center`` (Furnas's 1-5 scale: ``center=3`` gives -2..2)."""
-    srows = [r for r in csv.reader(io.StringIO(read_text(sizes_path, "sizes"))) if any(r)]
     sfile, mfile = str(sizes_path), str(matrix_path)
-    head = [c.strip().lower() for c in srows[0]]
+    sprobs, mprobs = Problems(sfile), Problems(mfile)
+    srows = table_rows(read_text(sizes_path, "sizes"), sfile)
+    if not srows:
+        sprobs.fail("", "no header: expected an actor column and a strength/size column")
+    head = [c.strip().lower() for c in srows[0][1]]
     name_col = next((head.index(c) for c in ("actor", "name", "id") if c in head), None)
     size_col = next((head.index(c) for c in ("strength", "size", "capability") if c in head), None)
     if name_col is None or size_col is None:
-        raise InputError.single(sfile, "line 1", "the header needs an actor column and a "
-                                "strength/size column")
+        sprobs.fail(f"line {srows[0][0]}",
+                    "the header needs an actor column and a strength/size column")
     actors: list[str] = []
     sizes: list[float] = []
-    problems: list[Problem] = []
-    for ln, r in enumerate(srows[1:], start=2):
-        v = _number(r[size_col].strip() if size_col < len(r) else "", f"line {ln}", "size",
-                    problems)
-        if v is not None and v < 0:
-            problems.append(Problem(f"line {ln}", "size must be >= 0"))
+    for ln, r in srows[1:]:
+        v = sprobs.number(r[size_col] if size_col < len(r) else "", f"line {ln}", lo=0)
         actors.append(r[name_col].strip() if name_col < len(r) else "")
         sizes.append(v if v is not None else 0.0)
-    if problems:
-        raise InputError(sfile, problems)
-    mrows = [r for r in csv.reader(io.StringIO(read_text(matrix_path, "matrix"))) if any(r)]
+    sprobs.check()
+    mrows = [r for _, r in table_rows(read_text(matrix_path, "matrix"), mfile)]
     n = len(actors)
     if len(mrows) != n + 1 or any(len(r) < n + 1 for r in mrows):
-        raise InputError.single(mfile, "", f"expected a header and {n} rows of {n} values "
-                                f"(one per actor in {Path(sfile).name})")
+        mprobs.fail("", f"expected a header and {n} rows of {n} values "
+                    f"(one per actor in {Path(sfile).name})")
     mat = [[0.0] * n for _ in range(n)]
     for i, r in enumerate(mrows[1:]):
         for j in range(n):
-            cell = r[j + 1].strip()
-            if i == j or not cell:
-                if i != j:
-                    problems.append(Problem(f"line {i + 2}, column {j + 2}", "missing value"))
-                continue
-            v = _number(cell, f"line {i + 2}, column {j + 2}", "propensity", problems)
-            mat[i][j] = (v - center) if v is not None else 0.0
+            if i != j:
+                v = mprobs.number(r[j + 1], f"line {i + 2}, column {j + 2}")
+                mat[i][j] = (v - center) if v is not None else math.nan
     for i in range(n):
         for j in range(i + 1, n):
-            if mat[i][j] != mat[j][i]:
-                problems.append(Problem(f"line {i + 2}, column {j + 2}",
-                                        f"not symmetric: {mat[i][j] + center:g} vs "
-                                        f"{mat[j][i] + center:g} for {actors[i]}-{actors[j]}"))
-    if problems:
-        raise InputError(mfile, problems)
+            if not math.isnan(mat[i][j] + mat[j][i]) and mat[i][j] != mat[j][i]:
+                mprobs.add(f"line {i + 2}, column {j + 2}",
+                           f"not symmetric: {mat[i][j] + center:g} vs "
+                           f"{mat[j][i] + center:g} for {actors[i]}-{actors[j]}")
+    mprobs.check()
     return LandscapeTable(actors, sizes, mat)

@@ -8,11 +8,18 @@ import tomli_w
 
 from realpolitik.scenario.schema import Scenario, point_key
 
+_MAPPINGS = ("tags", "points")
+"""Free-form mappings (issue tags, scale labels), written whole."""
+
 
 def _clean(x: Any) -> Any:
     if isinstance(x, dict):
         out = {}
         for k, v in x.items():
+            if k in _MAPPINGS and isinstance(v, dict):
+                if v:  # free-form: an empty tag or label is data, kept as it is
+                    out[k] = {_key(key): val for key, val in v.items()}
+                continue
             v = _clean(v)
             if v is None or v in ([], {}, "") or (k == "assumed" and v is False):
                 continue

@@ -7,12 +7,10 @@ is the range of the starting positions (the model's R).
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
-from realpolitik.errors import InputError, Problem
-from realpolitik.scenario.importers.common import dataset_source, make_id, number, scenario_id
+from realpolitik.scenario.cells import Problems, table_rows
+from realpolitik.scenario.importers.common import dataset_source, make_id, scenario_id
 from realpolitik.scenario.reading import read_text, scenario_from_dict
 from realpolitik.scenario.schema import Scenario
 
@@ -22,79 +20,60 @@ _POS = ("position",)
 _SAL = ("salience",)
 
 
-def _column(header: list[str], names: tuple[str, ...], file: Path, what: str) -> int:
+def _column(header: list[str], names: tuple[str, ...], what: str, problems: Problems) -> int:
     low = [h.strip().lower() for h in header]
     for n in names:
         if n in low:
             return low.index(n)
-    raise InputError.single(str(file), "header", f"no {what} column (expected one of {names})")
-
-
-def _cell(
-    text: str,
-    path: Path,
-    where: str,
-    problems: list[Problem],
-    lo: float | None = None,
-    hi: float | None = None,
-) -> float | None:
-    """One numeric cell, its problem (if any) added to ``problems``."""
-    try:
-        return number(text, path, where, lo=lo, hi=hi)
-    except InputError as e:
-        problems += e.problems
-        return None
+    problems.add("header", f"no {what} column (expected one of {names})")
+    return -1
 
 
 def read(path: Path, fmt: str = "bdm") -> Scenario:
     """Read a BDM CSV; every bad row (short or long rows, bad numbers, an actor listed twice, an
     issue nobody weighs) is reported at once, naming the file, the line and the column."""
     text = read_text(path, "BDM CSV")
-    reader = csv.reader(io.StringIO(text))
-    rows = [(reader.line_num, r) for r in reader if any(c.strip() for c in r)]
+    rows = table_rows(text, path)
+    problems = Problems(path)
     if not rows:
-        raise InputError.single(str(path), "line 1", "no header")
+        problems.fail("line 1", "no header")
     header = rows[0][1]
     cols = [
-        _column(header, _NAME, path, "actor"),
-        _column(header, _CAP, path, "capability"),
-        _column(header, _POS, path, "position"),
-        _column(header, _SAL, path, "salience"),
+        _column(header, _NAME, "actor", problems),
+        _column(header, _CAP, "capability", problems),
+        _column(header, _POS, "position", problems),
+        _column(header, _SAL, "salience", problems),
     ]
+    problems.check()
     if len(rows) < 2:
-        raise InputError.single(str(path), "line 2", "no actors")
+        problems.fail("line 2", "no actors")
     names = [header[c].strip() for c in cols]
-    problems: list[Problem] = []
     seen: dict[str, int] = {}
     parsed: list[tuple[str, float, float, float]] = []
     for k, row in rows[1:]:
         if len(row) <= max(cols):
-            problems.append(Problem(f"line {k}", f"expected {len(header)} columns, got {len(row)}"))
+            problems.add(f"line {k}", f"expected {len(header)} columns, got {len(row)}")
             continue
         extra = [j for j in range(len(header), len(row)) if row[j].strip()]
         if extra:
             j = extra[0]
-            problems.append(
-                Problem(
-                    f"line {k}, column {j + 1}",
-                    f"unexpected cell {row[j].strip()!r}: the header has {len(header)} columns",
-                )
+            problems.add(
+                f"line {k}, column {j + 1}",
+                f"unexpected cell {row[j].strip()!r}: the header has {len(header)} columns",
             )
         name = row[cols[0]].strip()
         if not name:
-            problems.append(Problem(f"line {k}, {names[0]}", "empty actor name"))
+            problems.add(f"line {k}, {names[0]}", "empty actor name")
         elif name.casefold() in seen:
-            problems.append(
-                Problem(
-                    f"line {k}, {names[0]}",
-                    f"actor {name!r} is listed twice (first on line {seen[name.casefold()]})",
-                )
+            problems.add(
+                f"line {k}, {names[0]}",
+                f"actor {name!r} is listed twice (first on line {seen[name.casefold()]})",
             )
         else:
             seen[name.casefold()] = k
-        cap = _cell(row[cols[1]], path, f"line {k}, {names[1]}", problems, lo=0)
-        pos = _cell(row[cols[2]], path, f"line {k}, {names[2]}", problems)
-        sal = _cell(row[cols[3]], path, f"line {k}, {names[3]}", problems, lo=0, hi=100)
+        cap = problems.number(row[cols[1]], f"line {k}, {names[1]}", lo=0)
+        pos = problems.number(row[cols[2]], f"line {k}, {names[2]}")
+        sal = problems.number(row[cols[3]], f"line {k}, {names[3]}", lo=0, hi=100)
         if cap is not None and pos is not None and sal is not None:
             parsed.append((name, cap, pos, sal))
     if not problems and not any(cap * sal > 0 for _, cap, _, sal in parsed):
@@ -105,11 +84,8 @@ def read(path: Path, fmt: str = "bdm") -> Scenario:
         else:
             field = f"{names[1]}, {names[3]}"
             what = f"every actor has {names[1]} 0 or {names[3]} 0"
-        problems.append(
-            Problem(field, f"{what}: nobody weighs the issue, so it cannot be forecast")
-        )
-    if problems:
-        raise InputError(str(path), problems)
+        problems.add(field, f"{what}: nobody weighs the issue, so it cannot be forecast")
+    problems.check()
     sal_div = 100.0 if max(p[3] for p in parsed) > 1 else 1.0
     lo = min(p[2] for p in parsed)
     hi = max(p[2] for p in parsed)

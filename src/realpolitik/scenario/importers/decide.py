@@ -22,12 +22,10 @@ the exact decide values are also kept in the issue's tags
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 from typing import Any
 
-from realpolitik.errors import InputError, Problem
+from realpolitik.scenario.cells import Problems, table_rows
 from realpolitik.scenario.importers.common import dataset_source, make_id, scenario_id
 from realpolitik.scenario.reading import read_text, scenario_from_dict
 from realpolitik.scenario.schema import Scenario
@@ -37,56 +35,33 @@ SALIENCE_TAG = "decide.salience."
 _KINDS = ("#A", "#P", "#M", "#D", "#/", "#O")
 
 
-def _split(text: str) -> list[tuple[int, list[str]]]:
+def _split(text: str, path: Path) -> list[tuple[int, list[str]]]:
     """The non-empty rows with their line numbers, fields unquoted and stripped."""
     lines = text.splitlines()
     first = next((ln for ln in lines if ln.strip()), "")
     delim = "\t" if "\t" in first else (";" if ";" in first else ",")
     quote = '"' if first.lstrip().startswith('"') else "'"
     rows = []
-    reader = csv.reader(io.StringIO(text), delimiter=delim, quotechar=quote)
-    for fields in reader:
+    for line, fields in table_rows(text, path, delim, quote):
         cells = [c.strip().strip("'\"").strip() for c in fields]
         while cells and not cells[-1]:
             cells.pop()
         if cells:
-            rows.append((reader.line_num, cells))
+            rows.append((line, cells))
     return rows
 
 
-class _Rows:
-    """Collects problems (file, line, field) while reading the rows."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.problems: list[Problem] = []
+class _Rows(Problems):
+    """The problems of a decide file, each at a line and a field."""
 
     def bad(self, line: int, field: str, message: str) -> None:
-        self.problems.append(Problem(f"line {line}, {field}", message))
-
-    def number(
-        self, line: int, field: str, text: str, lo: float | None = None, hi: float | None = None
-    ) -> float | None:
-        try:
-            v = float(text)
-        except ValueError:
-            self.bad(line, field, f"not a number: {text!r}")
-            return None
-        if v != v or v in (float("inf"), float("-inf")):
-            self.bad(line, field, f"not a finite number: {text!r}")
-            return None
-        if (lo is not None and v < lo) or (hi is not None and v > hi):
-            lo_s = "-inf" if lo is None else f"{lo:g}"
-            hi_s = "inf" if hi is None else f"{hi:g}"
-            self.bad(line, field, f"{v:g} lies outside [{lo_s}, {hi_s}]")
-            return None
-        return v
+        self.add(f"line {line}, {field}", message)
 
 
 def read(path: Path, fmt: str = "decide") -> Scenario:
     """Read a decide input file into a Scenario; bad rows raise InputError naming the line."""
     text = read_text(path, "decide input")
-    rows = _split(text)
+    rows = _split(text, path)
     r = _Rows(path)
     actors: dict[str, tuple[int, str]] = {}  # decide id -> (line, full name)
     issues: dict[str, tuple[int, str]] = {}
@@ -116,19 +91,19 @@ def read(path: Path, fmt: str = "decide") -> Scenario:
             else:
                 issues[cells[1]] = (line, cells[2] if len(cells) > 2 else "")
         elif kind == "#M":
-            v = r.number(line, "#M position", cells[2])
+            v = r.number(cells[2], f"line {line}, #M position")
             if v is not None:
                 points.append((line, cells[1], v, " ".join(cells[3:])))
         else:
-            pos = r.number(line, "#D position", cells[3])
-            sal = r.number(line, "#D salience", cells[4], 0.0, 1.0)
-            power = r.number(line, "#D power", cells[5], 0.0)
+            pos = r.number(cells[3], f"line {line}, #D position")
+            sal = r.number(cells[4], f"line {line}, #D salience", lo=0.0, hi=1.0)
+            power = r.number(cells[5], f"line {line}, #D power", lo=0.0)
             if pos is not None and sal is not None and power is not None:
                 data.append((line, cells[1], cells[2], pos, sal, power))
     if not actors:
-        r.problems.append(Problem("#A", "no actors ('#A' rows)"))
+        r.add("#A", "no actors ('#A' rows)")
     if not issues:
-        r.problems.append(Problem("#P", "no issues ('#P' rows)"))
+        r.add("#P", "no issues ('#P' rows)")
 
     scale: dict[str, list[float]] = {}
     labels: dict[str, dict[float, str]] = {}
@@ -169,8 +144,7 @@ def read(path: Path, fmt: str = "decide") -> Scenario:
             r.bad(line, "#D position", f"{pos:g} lies outside {where}")
             continue
         stances.append((act, iss, pos, sal, power))
-    if r.problems:
-        raise InputError(str(path), r.problems)
+    r.check()
     return scenario_from_dict(_build(path, actors, issues, bounds, labels, stances), str(path))
 
 

@@ -24,8 +24,6 @@ Documented choices:
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import sys
 from dataclasses import dataclass
@@ -33,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from realpolitik.errors import InputError, Problem
+from realpolitik.scenario.cells import MISSING, Problems, table_rows
 from realpolitik.scenario.importers.common import dataset_source, make_id, scenario_id
 from realpolitik.scenario.reading import read_text, scenario_from_dict
 from realpolitik.scenario.schema import Scenario
@@ -60,8 +58,6 @@ NAMES = {
     "gb": "United Kingdom",
 }
 INSTITUTIONS = frozenset({"com", "ep"})
-
-MAX_PROBLEMS = 20
 
 
 @dataclass(frozen=True)
@@ -113,50 +109,22 @@ def _rule(text: str) -> str:
     return t
 
 
-class _Problems:
-    def __init__(self, file: str) -> None:
-        self.file = file
-        self.items: list[Problem] = []
-
-    def add(self, where: str, message: str) -> None:
-        if len(self.items) < MAX_PROBLEMS:
-            self.items.append(Problem(where, message))
-
-    def raise_if_any(self) -> None:
-        if self.items:
-            raise InputError(self.file, self.items)
-
-
-MISSING = frozenset({"", "na", "n/a", "nan", ".", "-"})
-"""Cells read as missing (an empty cell is the DEU convention; the others are common exports)."""
-
-
-def _number(text: str, where: str, probs: _Problems, lo: float, hi: float) -> float:
-    s = _cell(text)
-    if s.lower() in MISSING:
-        return math.nan
-    try:
-        v = float(s)
-    except ValueError:
-        probs.add(where, f"not a number: {s!r}")
-        return math.nan
-    if not math.isfinite(v):
-        probs.add(where, f"not a finite number: {s!r}")
-        return math.nan
-    if v < lo or v > hi:
-        probs.add(where, f"{v:g} lies outside [{lo:g}, {hi:g}]")
-        return math.nan
-    return v
+def _number(
+    text: str, where: str, probs: Problems, lo: float | None, hi: float | None
+) -> float:
+    """A DEU cell: NaN when missing (:data:`MISSING`) or bad (the problem noted)."""
+    v = probs.number(text, where, lo=lo, hi=hi, required=False, missing=MISSING)
+    return math.nan if v is None else v
 
 
 def read_table(path: Path) -> DEUTable:
     """Parse a DEU TSV file into arrays (see the module docstring for the format)."""
     path = Path(path)
     text = read_text(path, "DEU TSV")
-    rows = list(csv.reader(io.StringIO(text), delimiter="\t"))
-    numbered = [(k, r) for k, r in enumerate(rows, start=1) if any(c.strip() for c in r)]
+    numbered = table_rows(text, path, delimiter="\t")
+    probs = Problems(path)
     if not numbered:
-        raise InputError.single(str(path), "", "empty DEU file")
+        probs.fail("", "empty DEU file")
     head_line, header_raw = numbered[0]
     header = [_cell(h).lower() for h in header_raw]
     col = {h: j for j, h in reversed(list(enumerate(header))) if h}
@@ -165,13 +133,9 @@ def read_table(path: Path) -> DEUTable:
         if h.startswith("p") and h not in METADATA and len(h) > 1 and "s" + h[1:] in col
     )
     if not actors:
-        raise InputError.single(
-            str(path), f"line {head_line}", "no actor columns (expected pairs p<id>, s<id>)"
-        )
-    prop_col = col.get("prnr", col.get("prnrnmc"))
-    if prop_col is None:
-        raise InputError.single(str(path), f"line {head_line}", "no proposal column (prnr)")
-    probs = _Problems(str(path))
+        probs.fail(f"line {head_line}", "no actor columns (expected pairs p<id>, s<id>)")
+    if "prnr" not in col and "prnrnmc" not in col:
+        probs.fail(f"line {head_line}", "no proposal column (prnr)")
     warnings: list[str] = []
     body = numbered[1:]
     meta_cols = [col[c] for c in ("prnr", "prnrnmc", "isnr", "isnrnmc") if c in col]
@@ -182,7 +146,7 @@ def read_table(path: Path) -> DEUTable:
         for a_i, a in enumerate(actors):
             j = col["p" + a]
             if j < len(gdp_row):
-                gdp[a_i] = _number(gdp_row[j], f"line {gdp_line}, column p{a}", probs, 0, math.inf)
+                gdp[a_i] = _number(gdp_row[j], f"line {gdp_line}, column p{a}", probs, 0, None)
     else:
         warnings.append(f"{path.name}: no capability (GDP) row after the header")
     n, m = len(body), len(actors)
@@ -226,7 +190,7 @@ def read_table(path: Path) -> DEUTable:
         strings["title"].append(f"{name} ({get('isnr') or iid})" if name else get("isnr") or iid)
         strings["proc"].append(get("proc").upper())
         strings["rule"].append(_rule(get("counvte")))
-    probs.raise_if_any()
+    probs.check()
     present = ~np.isnan(pos)
     sal = np.where(present, sal / 100.0, np.nan)
     missing = present & np.isnan(sal)

@@ -8,13 +8,11 @@ does not take part on that dimension.
 
 from __future__ import annotations
 
-import csv
-import io
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from realpolitik.errors import InputError
-from realpolitik.scenario.importers.common import dataset_source, make_id, number, scenario_id
+from realpolitik.scenario.cells import Problems, table_rows
+from realpolitik.scenario.importers.common import dataset_source, make_id, scenario_id
 from realpolitik.scenario.reading import read_text, scenario_from_dict
 from realpolitik.scenario.schema import Scenario
 
@@ -65,78 +63,83 @@ def _build(path: Path, title: str, dims: list[str], rows: list[Row]) -> Scenario
     return scenario_from_dict(data, str(path))
 
 
+def _numbers(
+    problems: Problems, cells: list[str], wheres: list[str], lo: float | None, hi: float | None
+) -> list[float | None]:
+    """Optional cells (an empty one: the actor takes no part on that dimension)."""
+    return [
+        problems.number(c, w, lo=lo, hi=hi, required=False)
+        for c, w in zip(cells, wheres, strict=True)
+    ]
+
+
 def read_csv(path: Path) -> Scenario:
     text = read_text(path, "KTAB CSV")
-    rows = [[c.strip() for c in r] for r in csv.reader(io.StringIO(text))]
-    rows = [r for r in rows if any(r)]
-    if len(rows) < 3:
-        raise InputError.single(str(path), "", "expected a title line, a header and actors")
-    title = rows[0][0]
-    header = [h for h in rows[1] if h]
+    numbered = [(k, [c.strip() for c in r]) for k, r in table_rows(text, path)]
+    problems = Problems(path)
+    if len(numbered) < 3:
+        problems.fail("", "expected a title line, a header and actors")
+    title = numbered[0][1][0]
+    header_line, header = numbered[1][0], [h for h in numbered[1][1] if h]
     ndims = (len(header) - 3) // 2
     if ndims < 1 or len(header) != 3 + 2 * ndims:
-        raise InputError.single(
-            str(path),
-            "line 2",
+        problems.fail(
+            f"line {header_line}",
             "header must be Actor,Desc,Influence, then position and salience for each dimension",
         )
     dims = [
         header[3 + 2 * d].removesuffix(" Position").removesuffix(" position") for d in range(ndims)
     ]
     parsed: list[Row] = []
-    for k, r in enumerate(rows[2:], start=3):
+    for k, r in numbered[2:]:
         r = r + [""] * (len(header) - len(r))
-        cap = number(r[2], path, f"line {k}, {header[2]}", lo=0)
-        assert cap is not None
-        pos = [
-            number(r[3 + 2 * d], path, f"line {k}, {header[3 + 2 * d]}", allow_empty=True)
-            for d in range(ndims)
-        ]
-        sal = [
-            number(
-                r[4 + 2 * d], path, f"line {k}, {header[4 + 2 * d]}", lo=0, hi=100, allow_empty=True
-            )
-            for d in range(ndims)
-        ]
+        cap = problems.number(r[2], f"line {k}, {header[2]}", lo=0)
+        pos = _numbers(problems, [r[3 + 2 * d] for d in range(ndims)],
+                       [f"line {k}, {header[3 + 2 * d]}" for d in range(ndims)], None, None)
+        sal = _numbers(problems, [r[4 + 2 * d] for d in range(ndims)],
+                       [f"line {k}, {header[4 + 2 * d]}" for d in range(ndims)], 0, 100)
         if not r[0]:
-            raise InputError.single(str(path), f"line {k}, {header[0]}", "empty actor name")
-        parsed.append((r[0], r[1], cap, pos, sal))
+            problems.add(f"line {k}, {header[0]}", "empty actor name")
+        if cap is not None:
+            parsed.append((r[0], r[1], cap, pos, sal))
+    problems.check()
     return _build(path, title, dims, parsed)
 
 
 def read_xml(path: Path) -> Scenario:
     text = read_text(path, "KTAB XML")
+    problems = Problems(path)
     try:
-        root = ET.fromstring(text.encode("utf-8"))
+        # parsed as the text read_text decoded (UTF-8): an encoding declaration that disagrees
+        # (or names no known encoding) is not followed
+        root = ET.fromstring(text)
     except ET.ParseError as e:
-        raise InputError.single(str(path), f"line {e.position[0]}", f"malformed XML: {e}") from None
+        problems.fail(f"line {e.position[0]}", f"malformed XML: {e}")
     title = (root.findtext("name") or path.stem).strip()
     dims = [(d.text or "").strip() for d in root.iter("dName")]
     if not dims:
-        raise InputError.single(str(path), "Dimensions", "no <dName> dimensions")
+        problems.fail("Dimensions", "no <dName> dimensions")
     parsed: list[Row] = []
     for k, a in enumerate(root.iter("Actor")):
         where = f"Actors/Actor[{k + 1}]"
         name = (a.findtext("name") or "").strip()
         if not name:
-            raise InputError.single(str(path), f"{where}/name", "missing actor name")
-        cap = number(a.findtext("capability") or "", path, f"{where}/capability", lo=0)
-        assert cap is not None
+            problems.add(f"{where}/name", "missing actor name")
+        cap = problems.number(a.findtext("capability") or "", f"{where}/capability", lo=0)
         coords = [c.text or "" for c in a.iter("dCoord")]
         sals = [c.text or "" for c in a.iter("dSal")]
         if len(coords) != len(dims) or len(sals) != len(dims):
-            raise InputError.single(str(path), where, f"expected {len(dims)} dCoord and dSal")
-        pos = [
-            number(c, path, f"{where}/Position/dCoord[{d + 1}]", allow_empty=True)
-            for d, c in enumerate(coords)
-        ]
-        sal = [
-            number(c, path, f"{where}/Salience/dSal[{d + 1}]", lo=0, hi=100, allow_empty=True)
-            for d, c in enumerate(sals)
-        ]
-        parsed.append((name, (a.findtext("description") or "").strip(), cap, pos, sal))
-    if not parsed:
-        raise InputError.single(str(path), "Actors", "no actors")
+            problems.add(where, f"expected {len(dims)} dCoord and dSal")
+            continue
+        pos = _numbers(problems, coords,
+                       [f"{where}/Position/dCoord[{d + 1}]" for d in range(len(dims))], None, None)
+        sal = _numbers(problems, sals,
+                       [f"{where}/Salience/dSal[{d + 1}]" for d in range(len(dims))], 0, 100)
+        if cap is not None:
+            parsed.append((name, (a.findtext("description") or "").strip(), cap, pos, sal))
+    if not parsed and not problems:
+        problems.fail("Actors", "no actors")
+    problems.check()
     return _build(path, title, dims, parsed)
 
 
