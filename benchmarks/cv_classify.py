@@ -65,8 +65,11 @@ def main() -> None:
         tr_y = np.concatenate([base.labels, cameo.labels]) if s.extra else base.labels
         model = EventClassifier(s).fit(tr_x, tr_y)
         shifted[name] = f1(plover.labels, model.predict(plover.texts))
-        print(f"{name:34s} CV macro-F1 {scores[name].mean():.3f} +- {scores[name].std(ddof=1):.3f}"
-              f"   PLOVER {shifted[name]:.3f}", flush=True)
+        print(
+            f"{name:34s} CV macro-F1 {scores[name].mean():.3f} +- {scores[name].std(ddof=1):.3f}"
+            f"   PLOVER {shifted[name]:.3f}",
+            flush=True,
+        )
     ref = next(iter(GRID))
     print(f"\ndifference to '{ref}' (paired over folds, 95% t interval):")
     for name, row in scores.items():

@@ -154,11 +154,14 @@ class EventClassifier:
         parts = [("word", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1))]
         if s.char:
             parts.append(
-                ("char", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5),
-                                         sublinear_tf=True, min_df=2))
+                (
+                    "char",
+                    TfidfVectorizer(
+                        analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2
+                    ),
+                )
             )
-        clf = LogisticRegression(C=s.C, class_weight="balanced", max_iter=3000,
-                                 random_state=s.seed)
+        clf = LogisticRegression(C=s.C, class_weight="balanced", max_iter=3000, random_state=s.seed)
         return make_pipeline(FeatureUnion(parts), clf)
 
     def _prepare(self, texts: list[str]) -> list[str]:
@@ -184,12 +187,17 @@ def train(settings: Settings | None = None) -> EventClassifier:
     return EventClassifier(s).fit(corpus.texts, corpus.labels)
 
 
-def _cache_key(settings: Settings) -> str:
+def cache_key(settings: Settings) -> str:
+    """The cached model's name: training data, gazetteer, settings, code and sklearn versions."""
     import sklearn
 
     h = hashlib.sha256()
-    for name in ("conflibert_cameo_class_train.tsv", "icews_cameo_codes_with_examples.utf8.csv",
-                 "PLOVER_GSR_CAMEO.json", "countries.csv"):
+    for name in (
+        "conflibert_cameo_class_train.tsv",
+        "icews_cameo_codes_with_examples.utf8.csv",
+        "PLOVER_GSR_CAMEO.json",
+        "countries.csv",
+    ):
         h.update(read_bounded(data_file("events", name)))
     h.update(read_bounded(data_file("gazetteer.toml")))
     h.update(json.dumps([asdict(settings), CODE_VERSION, sklearn.__version__]).encode())
@@ -210,7 +218,7 @@ def load_model(settings: Settings | None = None) -> EventClassifier:
     """The fitted model: from the cache when its key matches, else trained and cached (a cache
     that cannot be read or written is ignored: the model is then trained for this run only)."""
     s = settings or Settings()
-    path = cache_dir() / f"classify-{_cache_key(s)}.pkl"
+    path = cache_dir() / f"classify-{cache_key(s)}.pkl"
     try:
         with path.open("rb") as f:
             model = pickle.load(f)  # our own file, written below
@@ -254,13 +262,13 @@ def read_sentences(path: Path | str) -> tuple[list[str], list[int] | None]:
     raw = read_bounded(path, "sentence", MAX_INPUT_BYTES)
     name = str(path)
     if b"\x00" in raw:
-        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
-        raise InputError.single(name, f"line {line}", "binary file (NUL byte), not text")
+        at = raw[: raw.index(b"\x00")].count(b"\n") + 1
+        raise InputError.single(name, f"line {at}", "binary file (NUL byte), not text")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        line = raw[: err.start].count(b"\n") + 1
-        raise InputError.single(name, f"line {line}", "not UTF-8 text") from None
+        at = raw[: err.start].count(b"\n") + 1
+        raise InputError.single(name, f"line {at}", "not UTF-8 text") from None
     texts: list[str] = []
     labels: list[int | None] = []
     for i, line in enumerate(text.splitlines(), start=1):
@@ -271,8 +279,9 @@ def read_sentences(path: Path | str) -> tuple[list[str], list[int] | None]:
             sentence, tail = line.rsplit("\t", 1)
             tail = tail.strip()
             if tail not in {"0", "1", "2", "3", "4"}:
-                raise InputError.single(name, f"line {i}",
-                                        f"label {tail!r} is not a penta class 0-4")
+                raise InputError.single(
+                    name, f"line {i}", f"label {tail!r} is not a penta class 0-4"
+                )
             label = int(tail)
         if not sentence.strip():
             raise InputError.single(name, f"line {i}", "a label without a sentence")
