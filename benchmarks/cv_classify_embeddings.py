@@ -88,7 +88,8 @@ def main() -> None:
             )
             row.append(metrics(base.labels[te], p)["macro_f1"])
         tr_y = np.concatenate([base.labels, cam.labels])
-        p = fit_predict(base.texts + cam.texts, np.vstack([eb, ec]), tr_y, plo.texts, ep, with_tfidf)
+        tr_x = base.texts + cam.texts
+        p = fit_predict(tr_x, np.vstack([eb, ec]), tr_y, plo.texts, ep, with_tfidf)
         r = np.array(row, dtype=float)
         print(f"{name:22s} CV macro-F1 {r.mean():.3f} +- {r.std(ddof=1):.3f}   "
               f"PLOVER {metrics(plo.labels, p)['macro_f1']:.3f}")  # fmt: skip
