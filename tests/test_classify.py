@@ -96,6 +96,16 @@ def test_cache_round_trip(model: cl.EventClassifier):
     assert np.array_equal(again.predict_proba(probe), model.predict_proba(probe))
 
 
+def test_corrupt_cache_is_retrained(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv(cl.ENV_CACHE, str(tmp_path))
+    path = tmp_path / f"classify-{cl.cache_key(FAST)}.pkl"
+    path.write_bytes(b"not a pickle")
+    model = cl.load_model(FAST)
+    assert model.predict([OBVIOUS[4][0]]).tolist() == [4]
+    assert path.read_bytes().startswith(b"\x80")  # replaced by a real pickle
+    cl.load_model.cache_clear()
+
+
 labels = st.lists(st.integers(0, 4), min_size=1, max_size=60)
 
 

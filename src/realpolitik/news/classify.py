@@ -224,7 +224,7 @@ def load_model(settings: Settings | None = None) -> EventClassifier:
             model = pickle.load(f)  # our own file, written below
         if isinstance(model, EventClassifier) and model.settings == s:
             return model
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+    except Exception:  # a missing, corrupt or stale cache file: train anew
         pass
     model = train(s)
     try:
