@@ -152,3 +152,33 @@ def _tables(data: dict) -> None:  # type: ignore[type-arg]
             pos = "-" if c["position"] is None else f"{c['position']:g}"
             t.add_row(c["date"] or "-", c["actor"], c["issue"], pos, c["kind"], c["quote"][:90])
         out.print(t)
+
+
+@command("classify")
+def classify(
+    file: Annotated[Path, typer.Argument(metavar="FILE",
+                                         help="One sentence per line, optionally <TAB>label 0-4.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """The CAMEO penta class of each sentence (0 statement/appeal .. 4 material conflict); with
+    a label on every line, also accuracy, macro-F1 and the confusion matrix."""
+    from realpolitik.news.classify import load_model, metrics, read_sentences
+
+    texts, labels = read_sentences(file)
+    predictions = load_model().predict(texts)
+    payload: dict[str, object] = {"predictions": predictions.tolist()}
+    if labels is not None:
+        import numpy as np
+
+        payload["metrics"] = metrics(np.array(labels, dtype=np.int64), predictions)
+    if as_json:
+        emit_json(payload)
+        return
+    t = Table("#", "class", "sentence", title="event classes", title_justify="left")
+    for i, (text, p) in enumerate(zip(texts, predictions, strict=True), start=1):
+        t.add_row(str(i), f"{p} {PENTA[int(p)]}", text[:90])
+    out.print(t)
+    if labels is not None:
+        m = payload["metrics"]
+        assert isinstance(m, dict)
+        out.print(f"accuracy {m['accuracy']:.3f}, macro-F1 {m['macro_f1']:.3f}")
