@@ -146,6 +146,9 @@ def test_same_results_in_process_and_in_a_pool():
     with ProcessPoolExecutor(2) as pool:
         pooled = run_draws(sc, plan, executor=pool, chunk=2)
     assert alone == pooled
+    links = Simulation(sc, plan, alone).link_probabilities()
+    assert sc.links and set(links) == {str(k) for k in range(len(sc.links))}
+    assert all(0 <= p <= 1 for p in links.values())
     sim = Simulation(sc, plan, alone).to_json()
     kurils = sim["issues"]["kurils"]
     assert set(kurils) >= {"compromise", "median", "nash", "eum", "exchange"}

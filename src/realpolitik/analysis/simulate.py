@@ -26,6 +26,7 @@ from scipy.stats import qmc
 from realpolitik.analysis.alignment import align_scenario
 from realpolitik.analysis.forecast import MODELS, forecast_scenario
 from realpolitik.analysis.linkage import exchange_scenario
+from realpolitik.analysis.links import forecast_linked
 from realpolitik.errors import InputError
 from realpolitik.scenario.inputs import Input, inputs, with_values, without_actor
 from realpolitik.scenario.schema import Issue, Scenario
@@ -91,7 +92,13 @@ def evaluate(
     """Run every model once on the scenario with ``values`` set: per issue and model the
     forecast and whether it is ratifiable, the exchange model's outcome, the alignment's sides."""
     sc = with_values(scenario, values, field="draw")
-    fc = forecast_scenario(sc, models=models)
+    links_fired: list[int] = []
+    if sc.links:  # links apply in order; the exchange and the alignment see what they left
+        linked = forecast_linked(sc, models)
+        fc, sc = linked.forecast, linked.scenario
+        links_fired = [a.index for a in linked.applied if a.fired]
+    else:
+        fc = forecast_scenario(sc, models=models)
     issues: dict[str, dict[str, float | None]] = {}
     ratified: dict[str, dict[str, bool]] = {}
     for f in fc.issues:
@@ -108,7 +115,7 @@ def evaluate(
     if sc.relations:
         al = align_scenario(sc, tipping=None, seed=seed)
         sides = sorted(sorted(s) for s in al.sides(al.landscape.minima[0].labels) if s)
-    return {"issues": issues, "ratified": ratified, "sides": sides}
+    return {"issues": issues, "ratified": ratified, "sides": sides, "links": links_fired}
 
 
 def _evaluate_chunk(
@@ -348,6 +355,12 @@ class Simulation:
             "configurations": [{"sides": s, "probability": n / len(sides)} for s, n in configs],
             "same_side": same,
         }
+
+    def link_probabilities(self) -> dict[str, float]:
+        """Per link of the scenario (by index), the share of draws in which it fired."""
+        n = self.plan.draws
+        return {str(k): sum(k in self.results[d].get("links", []) for d in range(n)) / n
+                for k in range(len(self.scenario.links))}
 
     def to_json(self) -> dict[str, Any]:
         return {

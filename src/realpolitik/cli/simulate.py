@@ -156,6 +156,10 @@ def _table(sim: Simulation, payload: dict[str, Any]) -> None:
         if sens and sens["drop_one"]:
             d = sens["drop_one"][0]
             out.print(f"  without {d['actor']} it moves by {d['shift']:+.1f}")
+    for k, share in sim.link_probabilities().items():
+        ln = sim.scenario.links[int(k)]
+        out.print(f"link {k} ({ln.issue} {ln.model} in [{ln.low:g}, {ln.high:g}]) fired in "
+                  f"{share:.0%} of draws")
     al = payload["alignment"]
     if al["configurations"]:
         best = al["configurations"][0]
