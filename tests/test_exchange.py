@@ -1,9 +1,10 @@
-"""The equal-gain exchange model (models/exchange.py): decide's own numbers, an independent
+"""The equal-gain exchange model (models/exchange/): decide's own numbers, an independent
 scalar re-implementation of decide's procedure, and properties."""
 
 from __future__ import annotations
 
 import json
+import math
 import random
 import re
 from dataclasses import dataclass, field
@@ -15,8 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from realpolitik.analysis.linkage import linkage_inputs
-from realpolitik.models import exchange
 from realpolitik.models.exchange import ExchangeResult, equal_gain_exchange, nbs
+from realpolitik.models.exchange import equal_gain as equal_gain_mod
+from realpolitik.models.exchange import rounds as exchange_rounds
 from realpolitik.scenario.importers.decide import read as read_decide
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -592,7 +594,7 @@ def test_array_and_list_paths_give_the_same_bits(
     inp, _ = _decide_inputs(name)
 
     def run(threshold: int) -> ExchangeResult:
-        monkeypatch.setattr(exchange, "_ARRAY_ROWS", threshold)
+        monkeypatch.setattr(exchange_rounds, "ARRAY_ROWS", threshold)
         return equal_gain_exchange(
             inp.positions, inp.salience, inp.power, inp.lower, inp.upper, rounds=10, seed=5
         )
@@ -620,18 +622,58 @@ def test_a_large_input_takes_the_array_path_and_matches_the_list_path(
     c[rng.random((n, k)) < 0.05] = 0.0
     x[rng.random((n, k)) < 0.12] = np.nan
     seen = []
-    init = exchange._Round.__init__
+    run = exchange_rounds._Round.run
 
-    def spy(self, m, z):  # type: ignore[no-untyped-def]
-        init(self, m, z)
-        seen.append(self.arrays)
+    def spy(self):  # type: ignore[no-untyped-def]
+        seen.append(type(self) is exchange_rounds._Round)  # (not the list path, _ListRound)
+        return run(self)
 
-    monkeypatch.setattr(exchange._Round, "__init__", spy)
+    monkeypatch.setattr(exchange_rounds._Round, "run", spy)
     default = equal_gain_exchange(x, s, c, rounds=3, seed=1)
     assert seen and all(seen)
-    monkeypatch.setattr(exchange, "_ARRAY_ROWS", 10**9)
+    monkeypatch.setattr(exchange_rounds, "ARRAY_ROWS", 10**9)
     lists = equal_gain_exchange(x, s, c, rounds=3, seed=1)
     assert not any(seen[3:])
     if grid:
         assert default.ties > 0
     _same_bits(default, lists)
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(
+    st.lists(
+        st.tuples(*[st.floats(-150, 150, allow_nan=False)] * 11),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_the_equal_gain_step_gives_the_same_bits_on_floats_and_arrays(rows) -> None:
+    """The one equal-gain step (moves, gains, validity) runs on Python floats in small rounds
+    and on NumPy arrays in large ones: element by element the same bits."""
+    cols = [np.array(c, dtype=float) for c in zip(*rows, strict=True)]
+    vec = equal_gain_mod.equal_gain(np.copysign, *cols[:3], tuple(cols[3:]))
+    for n, row in enumerate(rows):
+        one = equal_gain_mod.equal_gain(math.copysign, *row[:3], row[3:])
+        assert [float(v).hex() for v in one[:4]] == [float(v[n]).hex() for v in vec[:4]]
+        assert one[4] == bool(vec[4][n])
+
+
+@pytest.mark.parametrize("name", ["sample_data.txt", "copenhagen.csv"])
+def test_the_list_override_equals_the_one_core_on_floats(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The small-round fast path (``_ListRound._calculate``: early exits, a kept part) only
+    reorganises the one calculation: with the override removed, the shared ``_Round._calculate``
+    runs row by row on Python floats and gives the same bits."""
+    inp, _ = _decide_inputs(name)
+
+    def run() -> ExchangeResult:
+        return equal_gain_exchange(
+            inp.positions, inp.salience, inp.power, inp.lower, inp.upper, rounds=6, seed=9
+        )
+
+    fast = run()
+    monkeypatch.setattr(exchange_rounds._ListRound, "_calculate", exchange_rounds._Round._calculate)
+    core = run()
+    assert fast.ties > 0 and len(fast.exchanges) > 100
+    _same_bits(fast, core)

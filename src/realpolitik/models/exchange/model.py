@@ -1,0 +1,277 @@
+"""The equal-gain exchange model's inputs, results and rounds (see the package docstring)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from realpolitik.models.exchange.equal_gain import EDGE, SCALE
+from realpolitik.models.exchange.rounds import new_round
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class ExchangeParams:
+    """Parameters of the equal-gain exchange model (defaults: decide's)."""
+
+    rounds: int = 10
+    salience_weight: float = 0.4
+    """a in the next start position (decide ``SALIENCE_WEIGHT``)."""
+    fixed_weight: float = 0.1
+    """b in the next start position (decide ``FIXED_WEIGHT``)."""
+
+    def __post_init__(self) -> None:
+        if self.rounds < 0:
+            raise ValueError("rounds must be >= 0")
+        if not 0 <= self.salience_weight + self.fixed_weight <= 1:
+            raise ValueError("salience_weight + fixed_weight must lie in [0, 1]")
+
+
+@dataclass(frozen=True)
+class ExchangeLog:
+    """Every realised exchange, one row each (columns as arrays).
+
+    Actor ``i`` moves on issue ``issue_i`` (the issue it supplies, i.e. the one it values less)
+    from ``start_i`` to ``end_i`` (its voting position, on the issue's own scale); ``move_i`` is
+    ``end_i - start_i``. ``gain_i`` is i's expected gain, s_i,demand * |shift of the demanded
+    issue's outcome| - s_i,supply * |shift of the supplied issue's outcome|, with outcome shifts
+    in points of the 0-100 normalised scale. Likewise for ``j``, which supplies ``issue_j``.
+    """
+
+    round: IntArray
+    actor_i: IntArray
+    actor_j: IntArray
+    issue_i: IntArray
+    issue_j: IntArray
+    start_i: FloatArray
+    start_j: FloatArray
+    end_i: FloatArray
+    end_j: FloatArray
+    gain_i: FloatArray
+    gain_j: FloatArray
+
+    @property
+    def move_i(self) -> FloatArray:
+        return self.end_i - self.start_i
+
+    @property
+    def move_j(self) -> FloatArray:
+        return self.end_j - self.start_j
+
+    def __len__(self) -> int:
+        return int(self.round.size)
+
+    def records(self) -> list[dict[str, Any]]:
+        """The rows as plain dicts (indices, not names)."""
+        cols = {k: getattr(self, k).tolist() for k in _LOG_FIELDS}
+        return [{k: cols[k][n] for k in _LOG_FIELDS} for n in range(len(self))]
+
+
+_LOG_FIELDS = (
+    "round", "actor_i", "actor_j", "issue_i", "issue_j",
+    "start_i", "start_j", "end_i", "end_j", "gain_i", "gain_j",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ExchangeResult:
+    """The equal-gain model's trajectory over ``rounds`` rounds (N actors, K issues).
+
+    ``compromise[0]`` is the NBS of the initial positions, ``compromise[r]`` the NBS of the
+    voting positions after round r. ``positions[0]`` are the initial positions,
+    ``positions[r]`` the voting positions after round r; ``start_positions[r]`` the positions
+    each round r + 1 starts from (``start_positions[0]`` = initial). All on the issues' own
+    scales; NaN where an actor has no stance.
+    """
+
+    compromise: FloatArray
+    positions: FloatArray
+    start_positions: FloatArray
+    exchanges: ExchangeLog
+    ties: int = 0
+    """How many times a tie between equal gains was broken at random."""
+    params: ExchangeParams = field(default_factory=ExchangeParams)
+
+    @property
+    def rounds(self) -> int:
+        return int(self.compromise.shape[0] - 1)
+
+
+def nbs(positions: ArrayLike, salience: ArrayLike, power: ArrayLike) -> FloatArray:
+    """Per-issue outcome O_k = sum_i c_ik s_ik x_ik / sum_i c_ik s_ik (NaN entries ignored;
+    NaN when an issue has no weight). Arrays are N x K."""
+    x = np.asarray(positions, dtype=float)
+    w = np.asarray(power, dtype=float) * np.asarray(salience, dtype=float)
+    w = np.where(np.isnan(x) | np.isnan(w), 0.0, w)
+    tot = w.sum(axis=0)
+    num = (w * np.nan_to_num(x)).sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(tot > 0, num / np.where(tot > 0, tot, 1.0), np.nan)
+
+
+def equal_gain_exchange(
+    positions: ArrayLike,
+    salience: ArrayLike,
+    power: ArrayLike,
+    lower: ArrayLike | None = None,
+    upper: ArrayLike | None = None,
+    *,
+    rounds: int | None = None,
+    seed: int | np.random.SeedSequence | np.random.Generator | None = None,
+    params: ExchangeParams | None = None,
+) -> ExchangeResult:
+    """Run the equal-gain exchange model (Stokman & Van Oosten 1994; decide's EqualGainModel).
+
+    ``positions``, ``salience`` (in [0, 1]) and ``power`` (>= 0) are N x K arrays (actors x
+    issues), NaN where an actor takes no part in an issue; ``lower``/``upper`` are each issue's
+    scale (default 0 and 100). Actors with zero power or salience on an issue count for its
+    outcome with weight 0 and never trade on it. ``seed`` seeds the generator that breaks ties.
+    """
+    p = params or ExchangeParams()
+    if rounds is not None:
+        p = ExchangeParams(rounds, p.salience_weight, p.fixed_weight)
+    x = np.array(positions, dtype=float, ndmin=2)
+    s = np.array(salience, dtype=float, ndmin=2)
+    c = np.array(power, dtype=float, ndmin=2)
+    if not (x.shape == s.shape == c.shape) or x.ndim != 2:
+        raise ValueError("positions, salience and power must be N x K arrays of one shape")
+    n, k = x.shape
+    lo = np.zeros(k) if lower is None else np.asarray(lower, dtype=float).reshape(k)
+    hi = np.full(k, SCALE) if upper is None else np.asarray(upper, dtype=float).reshape(k)
+    if np.any(~(hi > lo)):
+        raise ValueError("every issue needs upper > lower")
+    present = ~(np.isnan(x) | np.isnan(s) | np.isnan(c))
+    if np.any(s[present] < 0) or np.any(s[present] > 1) or np.any(c[present] < 0):
+        raise ValueError("salience must lie in [0, 1] and power must be >= 0")
+    if not (np.isfinite(x[present]).all() and np.isfinite(c[present]).all()):
+        raise ValueError("positions and power must be finite")
+    span = (hi - lo) / SCALE
+    z = np.where(present, (x - lo) / span, np.nan)
+    if np.any(z[present] < -EDGE) or np.any(z[present] > SCALE + EDGE):
+        raise ValueError("a position lies outside its issue's scale")
+    z = np.clip(z, 0.0, SCALE)
+    s = np.where(present, s, 0.0)
+    c = np.where(present, c, 0.0)
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+
+    model = _Model(z, s, c, present, p, rng)
+    comp = [model.outcome(z)]
+    voting = [z]
+    starts = [z]
+    logs: list[dict[str, Any]] = []
+    cur = z
+    for r in range(p.rounds):
+        vote, nxt, round_log = model.round(cur, r + 1)
+        comp.append(model.outcome(vote))
+        voting.append(vote)
+        starts.append(nxt)
+        logs.append(round_log)
+        cur = nxt
+
+    def denorm(a: FloatArray) -> FloatArray:
+        return np.where(present, a * span + lo, np.nan)
+
+    return ExchangeResult(
+        compromise=np.stack(comp) * span + lo,
+        positions=denorm(np.stack(voting)),
+        start_positions=denorm(np.stack(starts)),
+        exchanges=_merge_logs(logs, span, lo),
+        ties=model.ties,
+        params=p,
+    )
+
+
+def _merge_logs(logs: list[dict[str, Any]], span: FloatArray, lo: FloatArray) -> ExchangeLog:
+    def cat(key: str, dtype: type) -> Any:
+        parts: list[Any] = [np.asarray(lg[key], dtype=dtype) for lg in logs]
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+
+    qi, qj = cat("issue_i", np.int64), cat("issue_j", np.int64)
+    return ExchangeLog(
+        round=cat("round", np.int64),
+        actor_i=cat("actor_i", np.int64),
+        actor_j=cat("actor_j", np.int64),
+        issue_i=qi,
+        issue_j=qj,
+        start_i=cat("start_i", float) * span[qi] + lo[qi],
+        start_j=cat("start_j", float) * span[qj] + lo[qj],
+        end_i=cat("end_i", float) * span[qi] + lo[qi],
+        end_j=cat("end_j", float) * span[qj] + lo[qj],
+        gain_i=cat("gain_i", float),
+        gain_j=cat("gain_j", float),
+    )
+
+
+class _Model:
+    """Fixed inputs of a run (weights, denominators) and the round procedure."""
+
+    def __init__(
+        self,
+        z: FloatArray,
+        s: FloatArray,
+        c: FloatArray,
+        present: NDArray[np.bool_],
+        params: ExchangeParams,
+        rng: np.random.Generator,
+    ) -> None:
+        self.s, self.c, self.present, self.p, self.rng = s, c, present, params, rng
+        self.cs = c * s
+        self.n, self.k = z.shape
+        self.w = self.cs.sum(axis=0)
+        self.weighed = self.w > 0  # issues with an outcome
+        self.w_or_1 = np.where(self.weighed, self.w, 1.0)
+        self.trades = self.present & (self.cs > 0)  # who can trade on which issue
+        self.ties = 0
+        self.pair_p, self.pair_q = np.triu_indices(self.k, 1)  # decide's combinations() order
+
+    def outcome(self, z: FloatArray) -> FloatArray:
+        """The NBS of positions z (NaN: no stance), NaN on an issue without weight."""
+        num = (self.cs * np.where(np.isnan(z), 0.0, z)).sum(axis=0)
+        return np.where(self.weighed, num / self.w_or_1, np.nan)
+
+    def round(self, z: FloatArray, number: int) -> tuple[FloatArray, FloatArray, dict[str, Any]]:
+        """One round from start positions z: (voting positions, next start positions, log)."""
+        zz = np.where(np.isnan(z), 0.0, z)
+        st = new_round(self, zz)
+        realized = st.run()
+        vote = zz.copy()
+        nxt = zz.copy()
+        log: dict[str, Any] = {key: [] for key in _LOG_FIELDS}
+        if realized:
+            r = np.asarray(realized, dtype=np.int64)
+            places = np.stack((r, r + st.e), axis=1).ravel()  # per exchange: side 0, then 1
+            act, sup = st.act, st.sup
+            actors, issues = act[places], sup[places]
+            # an exchange listed twice is recomputed after its realisation (as in decide): the
+            # voting position is where its final state moves
+            ys = np.clip(st.moved_to(places), 0.0, SCALE)
+            # the last realised exchange of an actor on an issue sets its position
+            cell = actors * self.k + issues
+            _, first_rev = np.unique(cell[::-1], return_index=True)
+            last = cell.size - 1 - first_rev
+            a, q, yl = actors[last], issues[last], ys[last]
+            vote[a, q] = yl
+            keep = 1.0 - (1.0 - self.s[a, q]) * self.p.salience_weight - self.p.fixed_weight
+            nxt[a, q] = keep * zz[a, q] + (1.0 - keep) * yl
+            snap = np.array(st.snapshots)
+            log = {
+                "round": np.full(r.size, number),
+                "actor_i": act[r],
+                "actor_j": act[r + st.e],
+                "issue_i": sup[r],
+                "issue_j": sup[r + st.e],
+                "start_i": snap[:, 0],
+                "start_j": snap[:, 1],
+                "end_i": snap[:, 2],
+                "end_j": snap[:, 3],
+                "gain_i": snap[:, 4],
+                "gain_j": snap[:, 5],
+            }
+        vote = np.where(self.present, vote, np.nan)
+        nxt = np.where(self.present, nxt, np.nan)
+        return vote, nxt, log

@@ -1,0 +1,495 @@
+"""One round of the equal-gain model: the candidate exchanges and decide's realisation loop.
+
+A round's state is held once, per *place*: row r is a candidate exchange, its side 0 sits at
+place r and its side 1 at place r + E (E rows). ``_Round`` holds the per-place values in NumPy
+arrays and recomputes the rows a realisation touches all at once (``_calculate``, written for
+arrays and floats alike with the helpers of ``equal_gain``). ``_ListRound``, for rounds with
+fewer than ``ARRAY_ROWS`` candidates, holds the same values in Python lists: on the few rows a
+realisation touches there (a median of 9 to 25 on decide's files) NumPy calls cost more than
+the arithmetic. Its override recomputes row by row with the same helpers, stops a row as soon
+as it is invalid, and keeps the part before ``check_nbs`` until the row's positions change;
+the bookkeeping of a realisation (``_realize``) is shared, the override only says how to walk
+a set of places. Both give the same bits (tests force each path).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from itertools import pairwise
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from realpolitik.models.exchange.equal_gain import (
+    MIN_GAIN,
+    SCALAR,
+    SCALE,
+    VECTOR,
+    Ops,
+    crosses,
+    cut_back,
+    equal_gain,
+    on_scale,
+)
+
+if TYPE_CHECKING:
+    from realpolitik.models.exchange.model import _Model
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+
+ARRAY_ROWS = 3000
+"""A round with this many candidates or more recomputes on arrays (measured break-even)."""
+_LEFT = 1e-9  # float slack for "x <= outcome"
+
+
+def new_round(m: _Model, z: FloatArray) -> _Round:
+    """The round from start positions z (no NaN), on arrays or, when small, on lists."""
+    out = m.outcome(z)
+    ai, aj, p, q = candidates(m, z, out)
+    return (_Round if ai.size >= ARRAY_ROWS else _ListRound)(m, z, out, ai, aj, p, q)
+
+
+def candidates(
+    m: _Model, z: FloatArray, out: FloatArray
+) -> tuple[IntArray, IntArray, IntArray, IntArray]:
+    """decide's candidate exchanges in creation order: for every pair of issues (p, q) in input
+    order, every actor left on neither issue with every actor left on both, then every actor
+    left on p only with every actor left on q only (groups A-D, B-C; *left* of k: x_k <= O_k,
+    the outcomes ``out``).
+    Returns (i, j, p, q): i demands p and supplies q, j the reverse (i has the larger
+    s_p / s_q)."""
+    n, k, s = m.n, m.k, m.s
+    left = z <= out + _LEFT  # N x K
+    pp, qq = m.pair_p, m.pair_q
+    ok = m.trades[:, pp] & m.trades[:, qq]  # N x pairs
+    grp = left[:, pp].astype(np.int8) + 2 * left[:, qq].astype(np.int8)  # bit 0: p, bit 1: q
+    # candidates (pair, kind, i, j): kind 0 = group A (0) with D (3), 1 = B (1) with C (2)
+    gi = np.stack([grp == 0, grp == 1]) & ok  # kinds x N x pairs
+    gj = np.stack([grp == 3, grp == 2]) & ok
+    cand = gi.transpose(2, 0, 1)[:, :, :, None] & gj.transpose(2, 0, 1)[:, :, None, :]
+    at = np.flatnonzero(cand)  # row-major: decide's creation order
+    pair, i, j = at // (2 * n * n), at // n % n, at % n
+    p, q = pp[pair], qq[pair]
+    sf = s.ravel()
+    lhs, rhs = sf[i * k + p] * sf[j * k + q], sf[j * k + p] * sf[i * k + q]
+    swap = lhs < rhs - 1e-12 * np.maximum(lhs, rhs)
+    return np.where(swap, j, i), np.where(swap, i, j), p, q
+
+
+class _Round:
+    """The candidates of a round, their state (per place, in arrays) and decide's loop."""
+
+    xp: Ops = VECTOR
+
+    def __init__(
+        self,
+        m: _Model,
+        z: FloatArray,
+        out: FloatArray,
+        ai: IntArray,
+        aj: IntArray,
+        p: IntArray,
+        q: IntArray,
+    ) -> None:
+        """The round from start positions z with outcomes ``out`` and candidates (i, j, p,
+        q) (see ``candidates``)."""
+        self.m = m
+        n, k = self.n, self.k = m.n, m.k
+        cs, s = m.cs, m.s
+        e = self.e = ai.size
+        # static per place
+        act = self.act = np.concatenate((ai, aj))  # the side's actor
+        sup = self.sup = np.concatenate((q, p))  # the issue it supplies
+        dem = np.concatenate((p, q))  # the issue it demands
+        oth = np.concatenate((aj, ai))  # the other side's actor
+        own = act * k + sup  # cell (actor, supply issue)
+        zf, sf = z.ravel(), s.ravel()
+        self.tgt: Any = zf[oth * k + sup]  # where the side moves to: the other's position
+        invk = self.invk = cs.ravel()[own] / m.w[sup]  # shift per unit move, c s / W
+        ssup, sdem = sf[own], sf[act * k + dem]
+        self.nb: Any = out[sup]  # the supply issue's outcome at the start of the round
+        self.x0: Any = zf[own]  # start position on the supply issue
+        # r = (s_Ip + s_Jp) / (s_Iq + s_Jq): the shift of q per unit shift of p that makes the
+        # gains equal (decide ``by_exchange_ratio``)
+        ratio = (sdem[:e] + ssup[e:]) / (ssup[:e] + sdem[e:])
+        # each side's move per unit shift of p: [r K_0, K_1] with K = W / (c s)
+        self.move_p: Any = np.concatenate((ratio * (1.0 / invk[:e]), 1.0 / invk[e:]))
+        # each side's gain per unit shift of p: [s_Ip - r s_Iq, r s_Jq - s_Jp]
+        gain_p = np.concatenate((sdem[:e] - ratio * ssup[:e], ratio * sdem[e:] - ssup[e:]))
+        self.gain_p: Any = gain_p
+        # shift of p per unit shift of the side's own supply issue: [1 / r, 1]
+        self.own_p: Any = np.concatenate((1.0 / ratio, np.ones(e)))
+        # shift of p per unit move of the side: [c s / W / r, c s / W]
+        self.p_move: Any = np.concatenate((invk[:e] / ratio, invk[e:]))
+        # target - outcome + (c s / W) x0: the static part of check_nbs
+        self.a0: Any = self.tgt - self.nb + invk * self.x0
+        # dynamic per place: current position, move, gain; earlier moves of the side in this
+        # exchange (their sum, and the last one: they share its sign; 0: none); shift of the
+        # supply issue's outcome by recorded moves of others (decide's "updates"), whether the
+        # side's own actor has one recorded, and that shift less the own actor's part
+        self.pos: Any = self.x0.copy()
+        self.move: Any = np.zeros(2 * e)
+        self.side_gain: Any = np.zeros(2 * e)
+        self.total: Any = np.zeros(2 * e)
+        self.last: Any = np.zeros(2 * e)
+        self.off: Any = np.zeros(2 * e)
+        self.has: Any = np.zeros(2 * e)
+        self.rel: Any = np.zeros(2 * e)
+        # per row: the sort key (minus the gain, rounded: ``rank``), "valid", how often
+        # decide's list holds it, "listed and valid"
+        self.rank = np.zeros(e, dtype=np.int64)
+        self.valid = np.ones(e, dtype=bool)
+        self.count: Any = np.ones(e, dtype=np.int64)
+        self.live: Any = np.ones(e, dtype=bool)
+        self.twice: set[int] = set()  # rows that were listed twice (some may be no more)
+        # decide's first calculation: all rows, on arrays, no history yet
+        _Round._calculate(self, VECTOR, (slice(0, e),))
+        # decide's per-exchange "updates": the recorded position of an actor on the supply
+        # issue of a place whose other side is a given actor, keyed (that actor * K + issue) *
+        # N + actor (all listed places under such a key share their record, see _record)
+        self.updates: dict[int, float] = {}
+        self.snapshots: list[tuple[float, ...]] = []
+        # which places a realised exchange touches, by (actor, issue) key: places whose side
+        # supplies the issue (with that actor); places whose *other* side has the actor and
+        # demands the issue (their "updates" record the move)
+        self.by_sup = self._split(*_inverted(own, n * k))
+        self.by_dem = self._split(*_inverted(oth * k + sup, n * k))
+
+    # -- how to walk places: overridden by _ListRound ---------------------------------------
+    def _each(self, places: Any) -> Iterable[Any]:
+        """The places (or rows) to run a per-place step on: here all at once."""
+        return (places,)
+
+    def _split(self, order: IntArray, starts: list[int]) -> list[Any]:
+        """The places under each key of an index (see ``_inverted``)."""
+        return [order[b:f] for b, f in pairwise(starts)]
+
+    def _listed(self, places: Any, copy: int = 1) -> Any:
+        """Of these places, those whose row is listed (at least ``copy`` times) and valid."""
+        rows = places % self.e
+        keep = self.live[rows] if copy == 1 else self.live[rows] & (self.count[rows] >= copy)
+        return places[keep]
+
+    def _of(self, places: Any, actor: int) -> Any:
+        """Of these places, those whose side has this actor."""
+        return places[self.act[places] == actor]
+
+    def _touched(self, places: Sequence[Any]) -> tuple[Any, int]:
+        """The rows of these places (a row may come twice: no matter), and the most times
+        one of them is listed."""
+        rows = np.concatenate(places) % self.e
+        return rows, int(self.count[rows].max()) if self.twice and rows.size else 1
+
+    def moved_to(self, places: IntArray) -> FloatArray:
+        """Where the sides at these places move to (current position + move, unclipped)."""
+        pos, move = self.pos, self.move
+        return np.array([pos[g] + move[g] for g in places.tolist()], dtype=float)
+
+    # -- decide's ModelLoop: realise the highest gain, recompute, repeat ------------------
+    def run(self) -> list[int]:
+        """Realise exchanges until none is left; returns the realised rows in order and keeps
+        a snapshot of each (``self.snapshots``: x_i, x_j, y_i, y_j, g_i, g_j)."""
+        realized: list[int] = []
+        e = self.e
+        order = np.arange(e)  # decide lists every candidate, valid or not
+        count, live, valid = self.count, self.live, self.valid
+        pos, move, gains = self.pos, self.move, self.side_gain
+        rng = self.m.rng
+        while order.size:
+            # decide sorts by gain (stable, highest first) in exact decimal arithmetic; gains
+            # that agree to about 12 significant digits count as equal here (``self.rank``)
+            ranks = self.rank[order]
+            sort = ranks.argsort(kind="stable")
+            order = order[sort]
+            top = order.item(0)
+            rest = order[1:]
+            count[top] -= 1
+            if rest.size and ranks.item(sort.item(0)) == ranks.item(sort.item(1)):
+                nxt = order.item(1)
+                self.m.ties += 1
+                if rng.random() >= 0.5:  # decide: the first goes to the end of the list
+                    rest = np.append(rest[1:], top)
+                    count[top] += 1
+                    count[nxt] -= 1
+                    live[nxt] = count[nxt] > 0 and valid[nxt]
+                    top = nxt
+                else:  # decide appends the second once more (it is then listed twice)
+                    rest = np.append(rest, nxt)
+                    count[nxt] += 1
+                    self.twice.add(nxt)
+            live[top] = count[top] > 0 and valid[top]
+            if not valid[top]:
+                order = rest
+                continue
+            x0, x1 = pos[top], pos[top + e]
+            y0 = min(max(x0 + move[top], 0.0), SCALE)
+            y1 = min(max(x1 + move[top + e], 0.0), SCALE)
+            self.snapshots.append((x0, x1, y0, y1, gains[top], gains[top + e]))
+            realized.append(top)
+            self._realize(top, y0, y1)
+            order = rest[valid[rest]]
+        return realized
+
+    def _record(self, key: int, y: float, start: float) -> tuple[float, float]:
+        """decide ``update_updates``: a realised move of an actor (from ``start`` to y) is
+        recorded for the exchanges it affects; of two recorded moves the one that went less far
+        stays. Every listed place under one key has had the same updates (a place stays listed
+        from the start of the round until it drops out), so they share one record. Returns the
+        new record and the one before it (``start`` if none)."""
+        old = self.updates.get(key)
+        if old is None:
+            new, was = y, start
+        else:
+            new = (y if y < old else old) if start <= old else (y if y > old else old)
+            was = old
+        self.updates[key] = new
+        return new, was
+
+    def _realize(self, r: int, y0: float, y1: float) -> None:
+        """decide ``remove_invalid_exchanges``/``recalculate``: update the listed exchanges that
+        share an actor and an issue with the realised exchange r and recompute them, once per
+        time an exchange is listed (a tie can list an exchange twice; a listed copy of r itself
+        is recomputed from r's new positions, as decide does).
+
+        The affected places are found by (actor, issue) key; a row that is no longer listed
+        and valid never is again, so its places are dropped from the key's list for good."""
+        e, k, n = self.e, self.k, self.n
+        f = r + e
+        a0, a1 = int(self.act[r]), int(self.act[f])
+        q, p = int(self.sup[r]), int(self.sup[f])
+        sup, dem = self.by_sup, self.by_dem
+        # places whose side has the actor and supply issue of r's side 0 / 1: the side starts
+        # from where r's side moved to; its earlier move stays on record (decide pushes onto
+        # the side's ``moves``); places whose other side has the actor and demand issue of r's
+        # side 1 / 0: the move of r's side 0 / 1 is recorded in the place's "updates" (decide
+        # compares demand issues)
+        keys = ((sup, a0 * k + q), (sup, a1 * k + p), (dem, a1 * k + q), (dem, a0 * k + p))
+        for index, key in keys:
+            index[key] = self._listed(index[key])
+        s0, s1, d0, d1 = (index[key] for index, key in keys)
+        rows, copies = self._touched((s0, s1, d0, d1))
+        if not len(rows):
+            return
+        start0, start1 = float(self.x0[r]), float(self.x0[f])
+        w0, w1 = float(self.invk[r]), float(self.invk[f])  # c s / W of each mover
+        copy = 1
+        while True:
+            self._moved(s0, y0)
+            self._moved(s1, y1)
+            for places, actor, y, start, wgt, key in (
+                (d0, a0, y0, start0, w0, (a1 * k + q) * n + a0),
+                (d1, a1, y1, start1, w1, (a0 * k + p) * n + a1),
+            ):
+                if len(places):
+                    new, was = self._record(key, y, start)
+                    self._shifted(places, actor, wgt * (new - was), wgt * (new - start))
+            self._calculate(self.xp, self._each(rows))
+            if copy == copies:
+                return
+            copy += 1  # the rows listed (at least) this often, if still valid, once more
+            s0, s1, d0, d1 = (self._listed(places, copy) for places in (s0, s1, d0, d1))
+            rows, _ = self._touched((s0, s1, d0, d1))
+            if not len(rows):
+                return
+
+    def _moved(self, places: Any, y: float) -> None:
+        """The sides at these places start from y; their move so far goes on record."""
+        pos, move, total, last = self.pos, self.move, self.total, self.last
+        for g in self._each(places):
+            moved = move[g]
+            last[g] = moved
+            total[g] += moved
+            pos[g] = y
+
+    def _shifted(self, places: Any, actor: int, shift: float, own: float) -> None:
+        """A recorded move shifts these places' view of their supply issue's outcome by
+        ``shift`` (``own``: the part of it from the place's own actor, now on record)."""
+        off, has, rel = self.off, self.has, self.rel
+        for g in self._each(places):
+            off[g] += shift
+            rel[g] += shift
+        for g in self._each(self._of(places, actor)):
+            has[g] = 1.0
+            rel[g] = off[g] - own
+
+    def _calculate(self, xp: Ops, batches: Iterable[Any]) -> None:
+        """decide ``EqualGainExchange.calculate`` with ``check_nbs``, for each batch of rows
+        (an index array, a slice of all rows, or one row): moves, gains and validity."""
+        e = self.e
+        pos, tgt, p_move, move_p, gain_p = self.pos, self.tgt, self.p_move, self.move_p, self.gain_p
+        total, last, a0, rel, invk = self.total, self.last, self.a0, self.rel, self.invk
+        nb, off, has, x0, own_p = self.nb, self.off, self.has, self.x0, self.own_p
+        move, side_gain, rank, valid, live = (
+            self.move, self.side_gain, self.rank, self.valid, self.live,
+        )  # fmt: skip
+        copysign, where, any_, not_, rank_of = xp
+        for r in batches:
+            f = slice(e, 2 * e) if isinstance(r, slice) else r + e  # (all rows: as views)
+            x_0, x_1 = pos[r], pos[f]
+            d0, d1 = tgt[r] - x_0, tgt[f] - x_1
+            side = (
+                move_p[r],
+                move_p[f],
+                gain_p[r],
+                gain_p[f],
+                total[r],
+                total[f],
+                last[r],
+                last[f],
+            )
+            # side 1 moves fully to side 0's position on p (shift of p: |d_1| c s / W), side 0
+            # follows from equal gain, unless side 0 would pass side 1's position on q
+            # (|d_0| c s / W / r): then side 0 moves fully
+            t0, t1 = abs(d0) * p_move[r], abs(d1) * p_move[f]
+            dp = where(t0 < t1, t0, t1)
+            m0, m1, g0, g1, moves = equal_gain(copysign, dp, d0, d1, side)
+            gain = abs(g0)
+            ok = (gain >= MIN_GAIN) & moves
+            # decide ``check_nbs``, side 0 then side 1: a move that would carry the outcome of
+            # the side's supply issue past the other side's position (the demander's) is cut
+            # back so that the outcome stops there, counted from ``adjusted_nbs_by_position``
+            # (the actor's own recorded move first); a = target - outcome before the move
+            cut: Any = None
+            for at in (r, f) if any_(ok) else ():  # (an invalid exchange is not checked)
+                x, m = (x_1, m1) if at is f else (x_0, m0)
+                a = a0[at] - rel[at] - invk[at] * x
+                crossing = ok & crosses(a, a - invk[at] * m)
+                if not any_(crossing):
+                    continue
+                start = nb[at] + off[at] + (1.0 - has[at]) * (invk[at] * (x - x0[at]))
+                dp = where(crossing, cut_back(tgt[at], start, own_p[at]), dp)
+                m0, m1, g0, g1, moves = equal_gain(copysign, dp, d0, d1, side)
+                gain = where(crossing, abs(g0 if at is f else g1), gain)  # the other's gain
+                cut = crossing if cut is None else cut | crossing
+            if cut is not None:  # a cut-back move is checked again, also for the scale
+                ok = ok & moves & (on_scale(x_0, m0) & on_scale(x_1, m1) | not_(cut))
+            move[r], move[f], side_gain[r], side_gain[f] = m0, m1, g0, g1
+            # (a recomputed row was listed and valid; the rank of an invalid row is never
+            # read again)
+            rank[r] = rank_of(gain)
+            valid[r] = live[r] = ok
+
+
+class _ListRound(_Round):
+    """A small round: the same state and steps, per-place values in Python lists, walked one
+    place (or row) at a time on Python floats."""
+
+    xp = SCALAR
+
+    def __init__(
+        self,
+        m: _Model,
+        z: FloatArray,
+        out: FloatArray,
+        ai: IntArray,
+        aj: IntArray,
+        p: IntArray,
+        q: IntArray,
+    ) -> None:
+        super().__init__(m, z, out, ai, aj, p, q)  # (the first calculation runs on arrays)
+        for name in (
+            "tgt", "invk", "nb", "x0", "move_p", "gain_p", "own_p", "p_move", "a0", "move",
+            "side_gain", "live",
+        ):  # fmt: skip
+            setattr(self, name, getattr(self, name).tolist())
+        self.pos = list(self.x0)
+        zeros = [0.0] * (2 * self.e)  # (no earlier moves or updates yet)
+        self.total, self.last, self.off, self.has, self.rel = (list(zeros) for _ in range(5))
+        self.count = [1] * self.e
+        self.pre: list[Any] = [None] * self.e
+
+    def _calculate(self, xp: Ops, batches: Iterable[Any]) -> None:
+        """``_Round._calculate`` on one row at a time, with the same steps and helpers: a row
+        found invalid stops early, a test that fails skips its branch, and the part before
+        ``check_nbs`` is kept (``self.pre``) until the row's positions change."""
+        e, pre = self.e, self.pre
+        pos, tgt, p_move, move_p, gain_p = self.pos, self.tgt, self.p_move, self.move_p, self.gain_p
+        total, last, a0, rel, invk = self.total, self.last, self.a0, self.rel, self.invk
+        nb, off, has, x0, own_p = self.nb, self.off, self.has, self.x0, self.own_p
+        move, side_gain, rank, valid, live = (
+            self.move, self.side_gain, self.rank, self.valid, self.live,
+        )  # fmt: skip
+        copysign, rank_of = xp.copysign, xp.rank
+        for r in batches:
+            f = r + e
+            x_0, x_1 = pos[r], pos[f]
+            kept = pre[r]
+            if kept is None:
+                d0, d1 = tgt[r] - x_0, tgt[f] - x_1
+                side = (move_p[r], move_p[f], gain_p[r], gain_p[f], total[r], total[f], last[r],
+                        last[f])  # fmt: skip
+                t0, t1 = abs(d0) * p_move[r], abs(d1) * p_move[f]
+                m0, m1, g0, g1, ok = equal_gain(copysign, t0 if t0 < t1 else t1, d0, d1, side)
+                gain = abs(g0)
+                if not (ok and gain >= MIN_GAIN):
+                    move[r], move[f], side_gain[r], side_gain[f] = m0, m1, g0, g1
+                    valid[r] = live[r] = False
+                    continue
+                kept = pre[r] = (d0, d1, side, m0, m1, g0, g1, rank_of(gain))
+            d0, d1, side, m0, m1, g0, g1, key = kept
+            for at in (r, f):
+                x = pos[at]
+                a = a0[at] - rel[at] - invk[at] * x
+                b = a - invk[at] * (m1 if at is f else m0)
+                if a * b < 0.0 and crosses(a, b):  # (opposite signs: needed to cross)
+                    start = nb[at] + off[at] + (1.0 - has[at]) * (invk[at] * (x - x0[at]))
+                    dp = cut_back(tgt[at], start, own_p[at])
+                    m0, m1, g0, g1, ok = equal_gain(copysign, dp, d0, d1, side)
+                    key = None
+                    gain = abs(g0 if at is f else g1)  # the other side's gain
+            move[r], move[f], side_gain[r], side_gain[f] = m0, m1, g0, g1
+            if key is None:  # cut back
+                if not (ok and on_scale(x_0, m0) and on_scale(x_1, m1)):
+                    valid[r] = live[r] = False
+                    continue
+                key = rank_of(gain)
+            rank[r] = key
+
+    def _moved(self, places: Any, y: float) -> None:
+        e, pre, pos, move, total, last = (
+            self.e,
+            self.pre,
+            self.pos,
+            self.move,
+            self.total,
+            self.last,
+        )
+        for g in places:  # (as _Round._moved, and the row's kept part is out of date)
+            moved = move[g]
+            last[g] = moved
+            total[g] += moved
+            pos[g] = y
+            pre[g % e] = None
+
+    def _split(self, order: IntArray, starts: list[int]) -> list[Any]:
+        flat = order.tolist()
+        return [flat[b:f] for b, f in pairwise(starts)]
+
+    def _each(self, places: Any) -> Iterable[Any]:
+        return places  # type: ignore[no-any-return]
+
+    def _listed(self, places: Any, copy: int = 1) -> Any:
+        e, live, count = self.e, self.live, self.count
+        if copy == 1:
+            return [g for g in places if live[g % e]]
+        return [g for g in places if live[g % e] and count[g % e] >= copy]
+
+    def _of(self, places: Any, actor: int) -> Any:
+        act = self.act
+        return [g for g in places if act[g] == actor]
+
+    def _touched(self, places: Sequence[Any]) -> tuple[Any, int]:
+        e, count = self.e, self.count
+        rows = {g % e for group in places for g in group}
+        multi = rows & self.twice
+        return rows, max([count[x] for x in multi]) if multi else 1
+
+
+def _inverted(keys: IntArray, size: int) -> tuple[IntArray, list[int]]:
+    """For each key in range(size), the places (indices into ``keys``) that hold it: as
+    ``order[starts[key]:starts[key + 1]]``."""
+    small = size <= np.iinfo(np.int16).max  # (NumPy radix-sorts small integers)
+    order = np.argsort(keys.astype(np.int16) if small else keys, kind="stable")
+    return order, np.searchsorted(keys[order], np.arange(size + 1)).tolist()
