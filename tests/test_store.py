@@ -141,3 +141,22 @@ def test_cli_runs_export_csv_json_parquet(db: str, tmp_path: Path):
 
 def test_cli_bad_db_is_exit_2(tmp_path: Path):
     assert_bad_input(run_cli("runs", "list", "--db", "nonsense://"), "--db")
+
+
+def test_forecast_and_backtest_runs_are_recorded(tmp_path: Path):
+    """Every forecast and backtest run lands in the store with its results (issue 12)."""
+    from conftest import REF
+
+    url = f"sqlite:///{tmp_path / 'runs.sqlite'}"
+    fc = run_cli("forecast", SCENARIO, "--model", "compromise", "--json", "--db", url)
+    assert fc.code == 0, fc.stderr
+    bt = run_cli("backtest", REF / "deu3" / "deu3_dev.tsv", "--models", "compromise",
+                 "--no-report", "--bootstrap", "100", "--json", "--db", url)
+    assert bt.code == 0, bt.stderr
+    runs = {r.command: r for r in RunStore(url).runs()}
+    assert set(runs) == {"forecast", "backtest"}
+    assert runs["forecast"].status == runs["backtest"].status == "succeeded"
+    assert runs["forecast"].results == json.loads(fc.stdout)
+    assert runs["backtest"].results["models"]["compromise"]["mae"] == pytest.approx(
+        json.loads(bt.stdout)["models"]["compromise"]["mae"])
+    assert runs["forecast"].scenario_sha256 == file_sha256(SCENARIO)

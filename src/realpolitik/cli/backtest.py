@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from realpolitik.cli.common import (
+    DbOpt,
     JsonOpt,
     command,
     console,
@@ -19,6 +20,7 @@ from realpolitik.cli.common import (
     write_atomic,
 )
 from realpolitik.files import check_writable
+from realpolitik.store import RunStore
 
 DEFAULT_REPORT = Path("out") / "backtest" / "report.html"
 
@@ -60,6 +62,7 @@ def backtest(
         int, typer.Option("--bootstrap", min=100, max=100_000, help="Bootstrap draws.")
     ] = 2000,
     seed: Annotated[int, typer.Option("--seed", help="Bootstrap seed.")] = 0,
+    db: DbOpt = None,
 ) -> None:
     """Back-test the bargaining models on real outcomes: MAE and its difference from the
     compromise model with bootstrap intervals, CRPS and log score of each model's predictive
@@ -75,7 +78,10 @@ def backtest(
         check_writable(fit)
     if not no_report:
         check_writable(report or DEFAULT_REPORT)
-    with progress() as bar:
+    store = RunStore(db)
+    settings = {"models": chosen, "capability": capability, "params": str(params or ""),
+                "fit": str(fit or ""), "bootstrap": bootstrap}
+    with store.recording("backtest", deu_tsv, settings, seed) as rec, progress() as bar:
         param_data = None
         params_label = "shipped (realpolitik/analysis/fitted/deu3.json)"
         if fit is not None:
@@ -91,6 +97,7 @@ def backtest(
             deu_tsv, chosen, capability, param_data, params_label, bootstrap, seed,
             progress=lambda k: bar.advance(task, k),
         )
+        rec.results = result.to_json(False)
     warn(result.warnings)
     report_path: Path | None = None
     if not no_report:

@@ -11,6 +11,7 @@ from rich.table import Table
 from realpolitik.analysis.forecast import MODELS as FORECAST_MODELS
 from realpolitik.analysis.forecast import ScenarioForecast
 from realpolitik.cli.common import (
+    DbOpt,
     JsonOpt,
     command,
     console,
@@ -23,6 +24,7 @@ from realpolitik.errors import InputError, Problem
 from realpolitik.files import check_folder, check_writable
 from realpolitik.options import choose, require_known
 from realpolitik.scenario.evidence import MIN_GRADE, STALE_DAYS
+from realpolitik.store import RunStore
 
 if TYPE_CHECKING:
     from realpolitik.scenario.schema import Scenario
@@ -285,9 +287,11 @@ def forecast(
     probability: Annotated[
         str, typer.Option("--probability", help="EUM P_ij denominator: scholz|pairwise.")
     ] = "scholz",
+    db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Forecast negotiated outcomes with the bargaining models, issue by issue."""
+    """Forecast negotiated outcomes with the bargaining models, issue by issue (the run is
+    recorded in the run store)."""
     from realpolitik.analysis.forecast import MODELS, forecast_scenario
     from realpolitik.models.bargaining.eum import EUMParams
     from realpolitik.scenario.loader import load_any
@@ -305,31 +309,38 @@ def forecast(
     rounds = {"max_rounds": max_rounds, "tol": 0.0} if max_rounds else {}
     params = EUMParams(probability=probability, **rounds)  # type: ignore[arg-type]
     chosen = [m for m in MODELS if m in models]
-    if sc.links:
-        from realpolitik.analysis.links import forecast_linked
+    store = RunStore(db)
+    settings = {"models": chosen, "issue": issue, "max_rounds": max_rounds,
+                "probability": probability}
+    with store.recording("forecast", scenario, settings) as rec:
+        applied = None
+        if sc.links:
+            from realpolitik.analysis.links import forecast_linked
 
-        linked = forecast_linked(sc, chosen, params)
-        res = linked.forecast
-        if issue is not None:
-            res = ScenarioForecast(
-                res.scenario, [f for f in res.issues if f.inputs.issue.id == issue]
-            )
-        applied = [a.to_json() for a in linked.applied]
-        if as_json:
-            emit_json({**with_evidence(sc, res.to_json()), "links": applied})
-            return
-        _forecast_table(res)
-        for a in linked.applied:
-            out.print(a.sentence(), markup=False)
-        return
-    n = 1 if issue else len(sc.issues)
-    with progress(disable=n * len(sc.actors) < 200) as bar:
-        task = bar.add_task("Forecasting", total=n)
-        res = forecast_scenario(sc, chosen, issue, params, progress=lambda _: bar.advance(task))
+            linked = forecast_linked(sc, chosen, params)
+            res = linked.forecast
+            if issue is not None:
+                res = ScenarioForecast(
+                    res.scenario, [f for f in res.issues if f.inputs.issue.id == issue]
+                )
+            applied = linked.applied
+        else:
+            n = 1 if issue else len(sc.issues)
+            with progress(disable=n * len(sc.actors) < 200) as bar:
+                task = bar.add_task("Forecasting", total=n)
+                res = forecast_scenario(
+                    sc, chosen, issue, params, progress=lambda _: bar.advance(task)
+                )
+        payload = with_evidence(sc, res.to_json())
+        if applied is not None:
+            payload["links"] = [a.to_json() for a in applied]
+        rec.results = payload
     if as_json:
-        emit_json(with_evidence(sc, res.to_json()))
-    else:
-        _forecast_table(res)
+        emit_json(payload)
+        return
+    _forecast_table(res)
+    for a in applied or []:
+        out.print(a.sentence(), markup=False)
 
 
 def with_evidence(sc: Scenario, payload: dict[str, Any]) -> dict[str, Any]:
