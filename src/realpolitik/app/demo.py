@@ -18,11 +18,14 @@ from realpolitik.analysis.links import forecast_linked
 from realpolitik.analysis.whatif import Change, run, whatif
 from realpolitik.errors import InputError
 from realpolitik.files import write_atomic
+from realpolitik.news.ingest import ingest
 from realpolitik.report.alignment import alignment_html
+from realpolitik.report.evidence import evidence_html
 from realpolitik.report.html import Section, render_report
 from realpolitik.report.linkage import linkage_html
 from realpolitik.report.shocks import shocks_html
 from realpolitik.report.text import alignment_summary, linkage_summary
+from realpolitik.scenario.citations import resolve_source_path
 from realpolitik.scenario.loader import load_scenario
 from realpolitik.scenario.schema import Question, Scenario
 from realpolitik.scenario.validate import validate_scenario
@@ -53,6 +56,12 @@ def question_summary(forecast: ScenarioForecast, question: Question) -> list[str
                 + ("empty" if zone is None else f"[{zone[0]:g}, {zone[1]:g}]")
             )
     return lines
+
+
+def source_files(scenario: Scenario) -> list[Path]:
+    """The scenario's article files that can be found (datasets have no file)."""
+    found = (resolve_source_path(s.path, scenario.origin) for s in scenario.sources if s.path)
+    return [p for p in found if p is not None]
 
 
 def run_demo(scenario_path: Path, out_root: Path) -> DemoResult:
@@ -99,6 +108,12 @@ def run_demo(scenario_path: Path, out_root: Path) -> DemoResult:
         ]  # fmt: skip
         sections.append(
             Section("shocks", "Shocks: the sources' own what-ifs", shocks_html(results))
+        )
+    articles = source_files(original)
+    if articles:
+        found = ingest(articles, original.scenario.as_of, original)
+        sections.append(
+            Section("evidence", "Evidence from the articles", evidence_html(found.to_json()))
         )
     summary_html = "<br>".join(escape(s) for s in summary)
     html = render_report(scenario, forecast, sections, summary_html)
