@@ -22,6 +22,7 @@ from typing import Any, Literal
 import numpy as np
 
 from realpolitik.analysis.ensemble import ensemble_choice_set, focal_choice_set
+from realpolitik.models.alignment.balance import SignedGraph, frustration_index
 from realpolitik.models.bargaining.eum import EUMParams, EUMResult, expected_utility_model
 from realpolitik.models.bargaining.focal import ChoiceSet, choice_median, choice_probabilities
 from realpolitik.models.bargaining.panel import (
@@ -30,6 +31,7 @@ from realpolitik.models.bargaining.panel import (
     weighted_median_panel,
 )
 from realpolitik.models.bargaining.procedural import procedural_panel, rule_quota
+from realpolitik.scenario.schema import Scenario
 
 Family = Literal["bargaining", "linkage", "alignment"]
 
@@ -109,7 +111,11 @@ class Context:
 
     def predict(self, name: str) -> Prediction:
         if name not in self.cache:
-            self.cache[name] = get(name).panel(self)
+            spec = get(name)
+            if spec.panel is None:
+                raise ValueError(f"{name} is a {spec.family} model: it runs on a scenario "
+                                 "(ModelSpec.scenario_run), not on an issue panel")
+            self.cache[name] = spec.panel(self)
         return self.cache[name]
 
 
@@ -117,7 +123,8 @@ class Context:
 class ModelSpec:
     """One registered model.
 
-    rule: what number is "the forecast" (written once, in ``panel``); needs: inputs beyond
+    rule: what number is "the forecast" (written once, in ``panel`` or ``scenario_run``);
+    needs: inputs beyond
     positions/capabilities/saliences; fitted: has parameters fitted on outcomes (betas in the
     parameter file); distribution: "choice" (its own probabilities over candidates) or
     "residual" (point forecast + out-of-fold residuals); complexity: fitted parameters.
@@ -128,12 +135,16 @@ class ModelSpec:
     summary: str
     citation: str
     rule: str
-    panel: Callable[[Context], Prediction]
+    panel: Callable[[Context], Prediction] | None
+    """A bargaining model's one panel function (None for linkage and alignment models)."""
     needs: frozenset[str] = SCENARIO_INPUTS
     stochastic: bool = False
     fitted: bool = False
     distribution: Literal["choice", "residual"] = "residual"
     choice_set: Callable[[Context], ChoiceSet] | None = None
+    scenario_run: Callable[[Scenario, int], Any] | None = None
+    """A linkage or alignment model's one entry point: (scenario, seed) -> its forecast (the
+    exchange model: outcome per issue; an alignment model: the predicted sides)."""
 
 
 # --------------------------------------------------------------------------- panel functions
@@ -240,6 +251,42 @@ def _choice(name: str, build: Callable[[Context], ChoiceSet]) -> Callable[[Conte
 
 # --------------------------------------------------------------------------- the registry
 
+def _exchange(scenario: Scenario, seed: int) -> dict[str, float]:
+    """Outcome per issue (capability-and-salience weighted mean) after 10 rounds of the exchange
+    model, one repetition with this seed."""
+    from realpolitik.analysis.linkage import exchange_scenario
+
+    ex = exchange_scenario(scenario, rounds=10, repetitions=1, seed=seed)
+    return {i: float(x) for i, x in zip(ex.inputs.issues, ex.compromise_after, strict=True)}
+
+
+def _sorted_sides(groups: Sequence[Sequence[str]]) -> list[list[str]]:
+    return sorted(sorted(g) for g in groups if g)
+
+
+def _landscape(scenario: Scenario, seed: int) -> list[list[str]]:
+    """The sides of the global minimum-energy configuration (Axelrod & Bennett 1993)."""
+    from realpolitik.analysis.alignment import align_scenario
+
+    al = align_scenario(scenario, tipping=None, seed=seed)
+    return _sorted_sides(al.sides(al.landscape.minima[0].labels))
+
+
+def _balance(scenario: Scenario, seed: int) -> list[list[str]]:
+    """The sides of a minimum-frustration split of the signed graph of the relations (Harary
+    1953; exact frustration index, models/alignment/balance.py). Deterministic: ``seed`` unused."""
+    from realpolitik.analysis.alignment import inputs_from_scenario
+
+    inp = inputs_from_scenario(scenario)
+    p = inp.propensities
+    iu, ju = np.triu_indices(len(inp.actors), 1)
+    keep = p[iu, ju] != 0
+    graph = SignedGraph(len(inp.actors), np.stack([iu[keep], ju[keep]], axis=1),
+                        np.sign(p[iu, ju][keep]).astype(np.int8), np.abs(p[iu, ju][keep]))
+    sides = frustration_index(graph).sides
+    return _sorted_sides([[inp.actors[k] for k in np.flatnonzero(sides == c)] for c in (0, 1)])
+
+
 REGISTRY: tuple[ModelSpec, ...] = (
     ModelSpec(
         "compromise", "bargaining", "capability-and-salience weighted mean of the positions",
@@ -277,6 +324,21 @@ REGISTRY: tuple[ModelSpec, ...] = (
         "Wolpert 1992", "median of the choice probabilities",
         _choice("ensemble", _ensemble_set), needs=SCENARIO_INPUTS | {"procedure", "rule", "votes"},
         fitted=True, distribution="choice", choice_set=_ensemble_set,
+    ),
+    ModelSpec(
+        "exchange", "linkage", "issue trades with equal expected gains (decide's model)",
+        "Stokman & Van Oosten 1994; Stokman & Van Assen 2002",
+        "per-issue weighted-mean outcome after 10 rounds", None, stochastic=True,
+        scenario_run=_exchange,
+    ),
+    ModelSpec(
+        "landscape", "alignment", "landscape theory: sides of the minimum-energy configuration",
+        "Axelrod & Bennett 1993", "the global minimum's sides", None, scenario_run=_landscape,
+    ),
+    ModelSpec(
+        "balance", "alignment", "structural balance: a minimum-frustration split",
+        "Harary 1953; Aref & Wilson 2019", "the sides of an exact minimum-frustration split",
+        None, scenario_run=_balance,
     ),
 )
 

@@ -23,16 +23,14 @@ from typing import Any
 import numpy as np
 from scipy.stats import qmc
 
-from realpolitik.analysis.alignment import align_scenario
 from realpolitik.analysis.forecast import MODELS, forecast_scenario
-from realpolitik.analysis.linkage import exchange_scenario
 from realpolitik.analysis.links import forecast_linked
+from realpolitik.analysis.registry import get
 from realpolitik.errors import InputError
 from realpolitik.scenario.inputs import Input, inputs, with_values, without_actor
 from realpolitik.scenario.schema import Issue, Scenario
 
 QUANTILES = (0.1, 0.5, 0.9)
-EXCHANGE_ROUNDS = 10
 DrawResult = dict[str, Any]
 
 
@@ -107,14 +105,13 @@ def evaluate(
         if tl:
             ratified[f.inputs.issue.id] = dict(tl["ratified"])
     weighed = [i.id for i in sc.issues if sc.stances_on(i.id)]
-    if len(weighed) >= 2:
-        ex = exchange_scenario(sc, rounds=EXCHANGE_ROUNDS, repetitions=1, seed=seed)
-        for iid, x in zip(ex.inputs.issues, ex.compromise_after, strict=True):
-            issues.setdefault(iid, {})["exchange"] = float(x)
+    run = {name: get(name).scenario_run for name in ("exchange", "landscape")}
+    if len(weighed) >= 2 and run["exchange"] is not None:
+        for iid, x in run["exchange"](sc, seed).items():
+            issues.setdefault(iid, {})["exchange"] = x
     sides: list[list[str]] | None = None
-    if sc.relations:
-        al = align_scenario(sc, tipping=None, seed=seed)
-        sides = sorted(sorted(s) for s in al.sides(al.landscape.minima[0].labels) if s)
+    if sc.relations and run["landscape"] is not None:
+        sides = run["landscape"](sc, seed)
     return {"issues": issues, "ratified": ratified, "sides": sides, "links": links_fired}
 
 
