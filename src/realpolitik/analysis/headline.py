@@ -14,8 +14,7 @@ from typing import Any
 import numpy as np
 
 from realpolitik.analysis.forecast import disagreement_point, forecast_scenario
-from realpolitik.analysis.simulate import band_probabilities, bands, design
-from realpolitik.scenario.inputs import with_values
+from realpolitik.analysis.simulate import band_probabilities, bands, design, forecast_at
 from realpolitik.scenario.schema import Scenario
 
 HEADLINE_MODEL = "compromise"
@@ -65,11 +64,8 @@ def headline(
     if point is None:
         raise ValueError(f"no actor takes a stance on {issue!r}")
     plan = design(scenario, draws, seed)
-    xs = []
-    for k in range(plan.draws):
-        sc = with_values(scenario, plan.draw(k), field="draw")
-        x = forecast_scenario(sc, [model], issue).issues[0].forecasts[model]
-        xs.append(float(point if x is None else x))
+    drawn = (forecast_at(scenario, issue, model, plan.draw(k)) for k in range(plan.draws))
+    xs = [float(point) if np.isnan(x) else x for x in drawn]
     arr = np.array(xs)
     iss = scenario.issue(issue)
     return Headline(

@@ -18,12 +18,13 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
 
-from realpolitik.analysis.forecast import forecast_scenario
-from realpolitik.scenario.inputs import Input, inputs, with_values
+from realpolitik.analysis.simulate import forecast_at
+from realpolitik.scenario.inputs import Input, inputs
 from realpolitik.scenario.schema import Scenario
 
 GRID = 41
@@ -74,12 +75,7 @@ def search_bounds(inp: Input) -> tuple[float, float]:
 
 
 def _forecaster(scenario: Scenario, issue: str, model: str) -> Callable[[dict[str, float]], float]:
-    def f(values: dict[str, float]) -> float:
-        sc = with_values(scenario, values, field="lever")
-        x = forecast_scenario(sc, [model], issue).issues[0].forecasts[model]
-        return float("nan") if x is None else float(x)
-
-    return f
+    return partial(forecast_at, scenario, issue, model, field="lever")
 
 
 def _along(forecast: Callable[[dict[str, float]], float], path: str) -> Callable[[float], float]:

@@ -121,16 +121,20 @@ def _evaluate_chunk(
     return [(k, evaluate(scenario, v, s, models)) for k, v, s in rows]
 
 
+def forecast_at(scenario: Scenario, issue: str, model: str, values: Mapping[str, float],
+                field: str = "draw") -> float:
+    """One model's forecast on one issue with the named inputs set (NaN when it gives none):
+    the single evaluation behind draws, sensitivity runs, levers and headlines."""
+    sc = with_values(scenario, values, field=field)
+    x = forecast_scenario(sc, [model], issue).issues[0].forecasts[model]
+    return np.nan if x is None else float(x)
+
+
 def _issue_forecasts(
     scenario: Scenario, issue: str, model: str, rows: list[dict[str, float]]
 ) -> list[float]:
     """One model's forecast on one issue for each set of input values (sensitivity runs)."""
-    out = []
-    for values in rows:
-        f = forecast_scenario(with_values(scenario, values, field="draw"), [model], issue)
-        x = f.issues[0].forecasts[model]
-        out.append(np.nan if x is None else float(x))
-    return out
+    return [forecast_at(scenario, issue, model, values) for values in rows]
 
 
 def _map_rows(
