@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from realpolitik.errors import InputError
-from realpolitik.files import read_bounded
+from realpolitik.scenario.reading import read_text
 
 MAX_ARTICLE_BYTES = 8 * 1024 * 1024
 """An article larger than this is refused (news articles are kilobytes)."""
@@ -94,16 +94,10 @@ def read_document(path: Path, as_of: dt.date | None = None) -> Document:
     the first lines, else ``as_of``). Binary, non-UTF-8, empty or huge files are bad input."""
     if path.suffix.lower() not in SUFFIXES:
         raise InputError.single(str(path), "", f"not an article: expected {', '.join(SUFFIXES)}")
-    raw = read_bounded(path, "article", MAX_ARTICLE_BYTES)
-    if b"\x00" in raw[:8192]:
-        raise InputError.single(str(path), "", "binary data, expected text")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise InputError.single(str(path), f"byte {err.start}", "not valid UTF-8 text") from None
+    text = read_text(path, "article", MAX_ARTICLE_BYTES)
     if path.suffix.lower() in (".html", ".htm"):
         text = html_text(text)
-    if not text.strip():
+    if not text.strip():  # an HTML page without article text
         raise InputError.single(str(path), "", "empty article")
     return Document(
         path.stem,

@@ -35,9 +35,10 @@ def read_head(path: str | Path, size: int = 4096, what: str = "input") -> str:
         raise _cannot_read(path, e) from None
 
 
-def read_text(path: str | Path, what: str = "input") -> str:
-    """Read a user's file as UTF-8 text, refusing missing, empty, binary and huge files."""
-    raw = read_bounded(path, what, MAX_INPUT_BYTES)
+def read_text(path: str | Path, what: str = "input", limit: int = MAX_INPUT_BYTES) -> str:
+    """Read a user's file as UTF-8 text, refusing missing, empty, binary and huge files (over
+    ``limit`` bytes)."""
+    raw = read_bounded(path, what, limit)
     if not raw.removeprefix(codecs.BOM_UTF8).strip():
         raise InputError.single(str(path), "", f"empty {what} file")
     if b"\x00" in raw[:8192]:
