@@ -25,7 +25,8 @@ def _bin(name: str) -> str | None:
     return versions[-1] if versions else None
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -48,7 +49,7 @@ def postgres_server() -> Iterator[tuple[str | None, str]]:
             return
         os.chown(folder, user.pw_uid, user.pw_gid)
         prefix = ["runuser", "-u", "postgres", "--"]
-    data, log, port = folder / "data", folder / "log", _free_port()
+    data, log, port = folder / "data", folder / "log", free_port()
     env = {**os.environ, "LC_ALL": "C"}
     try:
         subprocess.run(prefix + [initdb, "-D", str(data), "-A", "trust", "-U", "rp",

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import SCENARIO, assert_bad_input, edit, run_cli, run_process
+from pg import free_port
 from scipy import stats
 
 from realpolitik.analysis.simulate import (
@@ -158,16 +158,11 @@ def test_same_results_in_process_and_in_a_pool():
     assert sum(c["probability"] for c in sim["alignment"]["configurations"]) == pytest.approx(1)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
 
 @pytest.fixture(scope="module")
 def dask_cluster():
     """A real Dask scheduler and two single-threaded workers, as processes on 127.0.0.1."""
-    port = _free_port()
+    port = free_port()
     bin_dir = Path(sys.executable).parent
     procs = [subprocess.Popen([str(bin_dir / "dask"), "scheduler", "--host", "127.0.0.1",
                                "--port", str(port), "--no-dashboard"],
@@ -262,6 +257,6 @@ def test_resume_refuses_a_changed_scenario_and_unknown_runs(mini: Path):
 
 
 def test_unreachable_scheduler_is_exit_2(mini: Path):
-    port = _free_port()
+    port = free_port()
     run = run_cli("simulate", mini, "--draws", "2", "--executor", f"tcp://127.0.0.1:{port}")
     assert_bad_input(run, "--executor")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -259,8 +260,7 @@ def verify(db: DbOpt = None, as_json: JsonOpt = False) -> None:
 
 
 def _json_round(x: Any) -> Any:
-    import json
-
+    """``x`` as it comes back from the ledger's JSON column (tuples as lists, and so on)."""
     return json.loads(json.dumps(x))
 
 

@@ -25,6 +25,11 @@ app.add_typer(runs_app, name="runs")
 
 
 
+CommandOpt = Annotated[
+    str | None, typer.Option("--command", help="Only runs of this command.")
+]
+
+
 class ExportFormat(StrEnum):
     csv = "csv"
     json = "json"
@@ -35,9 +40,7 @@ class ExportFormat(StrEnum):
 def list_runs(
     db: DbOpt = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="Show at most N runs.")] = 50,
-    command: Annotated[
-        str | None, typer.Option("--command", help="Only runs of this command.")
-    ] = None,
+    command: CommandOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """The runs, newest first: id, command, scenario, status, seconds."""
@@ -98,9 +101,7 @@ def export_runs(
         ),
     ] = None,
     db: DbOpt = None,
-    command: Annotated[
-        str | None, typer.Option("--command", help="Only runs of this command.")
-    ] = None,
+    command: CommandOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Every run as a table (csv, parquet) or a JSON list, results included."""

@@ -46,6 +46,7 @@ def ingest(
     gaz = load_gazetteer()
     book = load_codebook()
     known = [a.id for a in scenario.actors] if scenario else None
+    known_ids = set(known or [])
     issues = issue_words(scenario) if scenario else []
     out = Ingested()
     for path in paths:
@@ -75,14 +76,8 @@ def ingest(
                     }
                 )
             if issues:
-                first = next(
-                    (
-                        (gaz.resolve(m.actor, known), m.end)
-                        for m in mentions
-                        if gaz.resolve(m.actor, known) in set(known or [])
-                    ),
-                    (None, 0),
-                )
+                resolved = ((gaz.resolve(m.actor, known), m.end) for m in mentions)
+                first = next(((a, end) for a, end in resolved if a in known_ids), (None, 0))
                 year = int(when[:4]) if when and re.match(r"\d{4}", when) else None
                 for c in find_claims(
                     s.text, first[0], first[1], issues, year, doc.date.year if doc.date else None
