@@ -39,7 +39,7 @@ def align_json(*args: str) -> dict:
 
 
 def test_json_contract_on_the_test_scenario():
-    doc = align_json(str(TEST_SCENARIO), "--tipping", "RUS", "JPN")
+    doc = align_json(str(TEST_SCENARIO), "--pair", "RUS,JPN")
     assert list(doc) == KEYS
     actors = ["RUS", "CHN", "JPN", "USA", "KOR", "PRK"]  # the public is left out
     assert set(doc["frustration"]) == set(actors)
@@ -102,7 +102,7 @@ def test_tipping_matches_bisection_and_reads_as_a_sentence(tmp_path: Path):
 
 
 def test_no_admissible_tipping_value_is_null():
-    doc = align_json(str(TEST_SCENARIO), "--tipping", "RUS", "JPN")
+    doc = align_json(str(TEST_SCENARIO), "--pair", "RUS,JPN")
     assert doc["tipping"]["to"] is None
     res = align_scenario(load_scenario(TEST_SCENARIO))
     assert "No value of Russia-Japan relations in [-1, +1]" in tipping_sentence(res)
@@ -112,7 +112,7 @@ def test_no_admissible_tipping_value_is_null():
 
 
 def test_required_is_the_unbounded_threshold_and_alternatives_the_exact_search():
-    doc = align_json(str(TEST_SCENARIO), "--tipping", "RUS", "JPN")
+    doc = align_json(str(TEST_SCENARIO), "--pair", "RUS,JPN")
     tip = doc["tipping"]
     inp = align_scenario(load_scenario(TEST_SCENARIO), tipping=None).inputs
     s, p = inp.sizes, inp.propensities
@@ -157,7 +157,7 @@ def test_alternatives_in_json_summary_and_report_on_a_rich_landscape(tmp_path: P
     p = np.triu(rng.uniform(-1, 1, (5, 5)), 1)
     p = p + p.T
     f = landscape_scenario(tmp_path / "rich.toml", s, p)
-    doc = align_json(str(f), "--tipping", "A0", "A1")
+    doc = align_json(str(f), "--pair", "A0,A1")
     alts = doc["tipping"]["alternatives"]
     res = align(inputs_from_scenario(load_scenario(f)), tipping=("A0", "A1"))
     full = alternatives(res.inputs.sizes, res.inputs.propensities, 0,
@@ -284,7 +284,7 @@ def test_k_three_coalitions_from_the_cli():
 
 def test_human_output_and_html_fragment(tmp_path: Path):
     out = tmp_path / "align.html"
-    run = run_cli("align", TEST_SCENARIO, "--html", out)
+    run = run_cli("align", TEST_SCENARIO, "--report", out)
     assert run.code == 0, run.stderr
     assert "Stable configurations" in run.stdout and "Russia" in run.stdout
     html = out.read_text()
@@ -331,7 +331,7 @@ def test_cow_1914_and_1913_great_powers():
 
 def test_cow_states_given_after_the_option_and_by_iso_code():
     doc = align_json("--year", "2016", "--states", "RUS", "CHN", "JPN", "USA", "KOR", "PRK",
-                     "--tipping", "RUS", "JPN")
+                     "--pair", "RUS,JPN")
     assert set(doc["frustration"]) == {"RUS", "CHN", "JPN", "USA", "KOR", "PRK"}
     assert doc["tipping"]["pair"] == ["RUS", "JPN"]
     # a COW landscape has no scenario, hence no question and no default tipping pair
@@ -378,10 +378,10 @@ def test_syria_tables():
 
 
 def test_bad_align_inputs(tmp_path: Path):
-    assert_bad_input(run_cli("align", TEST_SCENARIO, "--tipping", "RUS", "XYZ"), "XYZ")
-    assert_bad_input(run_cli("align", TEST_SCENARIO, "--tipping", "RUS", "RUS"), "two different")
-    assert_bad_input(run_cli("align", TEST_SCENARIO, "--k", "3", "--tipping", "RUS", "JPN"),
-                     "k = 2")
+    assert_bad_input(run_cli("align", TEST_SCENARIO, "--pair", "RUS,XYZ"), "XYZ")
+    assert_bad_input(run_cli("align", TEST_SCENARIO, "--pair", "RUS,RUS"), "two different")
+    assert_bad_input(run_cli("align", TEST_SCENARIO, "--k", "3", "--pair", "RUS,JPN"),
+                     "--pair and --k")
     assert_bad_input(run_cli("align", TEST_SCENARIO, "--actors", "NOPE"), "NOPE")
     assert_bad_input(run_cli("align"), "SCENARIO")
     assert_bad_input(run_cli("align", tmp_path / "none.toml"), "no such")

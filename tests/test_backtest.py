@@ -206,7 +206,7 @@ def test_fit_option_writes_a_parameter_file(tmp_path):
         csv.writer(f, delimiter="\t").writerows(rows[:40])
     params = tmp_path / "p.json"
     r = run_cli("backtest", small, "--fit", params, "--no-report", "--json",
-                "--models", "compromise,focal")
+                "--model", "compromise,focal")
     assert r.code == 0, r.stderr
     d = json.loads(r.stdout)
     assert d["validation"]["cross_validated_issues"] == d["n_issues"] == 37
@@ -219,7 +219,7 @@ def test_fit_option_writes_a_parameter_file(tmp_path):
 
 @pytest.mark.parametrize("capability", ["equal", "votes", "population"])
 def test_capabilities(capability):
-    r = run_cli("backtest", DEV, "--capability", capability, "--models", "compromise,focal",
+    r = run_cli("backtest", DEV, "--capability", capability, "--model", "compromise,focal",
                 "--json", "--no-report")
     assert r.code == 0, r.stderr
     d = json.loads(r.stdout)
@@ -231,7 +231,7 @@ def test_capabilities(capability):
 
 def test_human_table_and_report(tmp_path):
     report = tmp_path / "r" / "bt.html"
-    r = run_cli("backtest", DEV, "--models", "compromise,median,focal", "--report", report)
+    r = run_cli("backtest", DEV, "--model", "compromise,median,focal", "--report", report)
     assert r.code == 0, r.stderr
     assert "compromise*" in r.stdout and "focal" in r.stdout and "COD" in r.stdout
     assert "selected model is compromise" in " ".join(r.stdout.split())
@@ -253,7 +253,7 @@ def test_unknown_actor_and_missing_gdp_fall_back_to_equal(tmp_path):
     p = tmp_path / "new.tsv"
     with p.open("w", encoding="utf-8", newline="") as f:
         csv.writer(f, delimiter="\t").writerows(rows)
-    r = run_cli("backtest", p, "--models", "compromise,focal,procedural", "--json",
+    r = run_cli("backtest", p, "--model", "compromise,focal,procedural", "--json",
                 "--no-report")
     assert r.code == 0, r.stderr
     assert "equal" in r.stderr and "xx" in r.stderr
@@ -263,7 +263,7 @@ def test_unknown_actor_and_missing_gdp_fall_back_to_equal(tmp_path):
 
 def test_bad_input(tmp_path):
     assert_bad_input(run_cli("backtest", tmp_path / "nope.tsv", "--no-report"), "nope.tsv")
-    assert_bad_input(run_cli("backtest", DEV, "--models", "oracle", "--no-report"), "oracle")
+    assert_bad_input(run_cli("backtest", DEV, "--model", "oracle", "--no-report"), "oracle")
     assert_bad_input(run_cli("backtest", DEV, "--capability", "gold", "--no-report"), "gold")
     no_out = tmp_path / "noout.tsv"
     with DEV.open(encoding="utf-8") as f:
@@ -277,7 +277,7 @@ def test_bad_input(tmp_path):
 
 
 def test_real_process_prints_only_json(tmp_path):
-    r = run_process("backtest", str(DEV), "--json", "--models", "compromise,focal",
+    r = run_process("backtest", str(DEV), "--json", "--model", "compromise,focal",
                     "--report", str(tmp_path / "x.html"))
     assert r.code == 0, r.stderr
     json.loads(r.stdout)

@@ -184,14 +184,14 @@ def test_cli_json_for_the_tribes_and_wwi():
     (w,) = doc["windows"]
     assert set(w) == {"label", "nodes", "edges", "frustration", "sides", "frustrated_edges"}
     assert (w["nodes"], w["edges"], w["frustration"]) == (16, 58, 7)
-    run = run_cli("balance", WWI, "--at", "1907", "--json")
+    run = run_cli("balance", WWI, "--year", "1907", "--json")
     (w,) = json.loads(run.stdout)["windows"]
     assert w["frustration"] == 0
     assert sorted(map(sorted, w["sides"])) == [["AUH", "DEU", "ITA"], ["FRA", "GBR", "RUS"]]
 
 
 def test_cli_pajek_window_by_year_and_table():
-    run = run_cli("balance", COW, "--at", "1946", "--json")
+    run = run_cli("balance", COW, "--year", "1946", "--json")
     assert run.code == 0, run.stderr
     (w,) = json.loads(run.stdout)["windows"]
     assert (w["label"], w["nodes"], w["edges"], w["frustration"]) == ("46-49", 64, 362, 17)
@@ -241,9 +241,9 @@ def test_pajek_arcs_reciprocated_once(tmp_path: Path):
 def test_bad_options_and_files(tmp_path: Path):
     f = tmp_path / "g.csv"
     f.write_text("from,to,sign\nA,B,1\n")
-    assert_bad_input(run_cli("balance", f, "--at", "1900"), "--at", "begin/end")
-    assert_bad_input(run_cli("balance", WWI, "--at", "1700"), "no tie holds in 1700")
-    assert_bad_input(run_cli("balance", COW, "--at", "1940"), "no window starts in 1940")
+    assert_bad_input(run_cli("balance", f, "--year", "1900"), "--year", "begin/end")
+    assert_bad_input(run_cli("balance", WWI, "--year", "1700"), "no tie holds in 1700")
+    assert_bad_input(run_cli("balance", COW, "--year", "1940"), "no window starts in 1940")
     assert_bad_input(run_cli("balance", tmp_path / "missing.csv"), "no such")
     empty = tmp_path / "e.csv"
     empty.write_text("")

@@ -76,7 +76,7 @@ def test_scholz_reference_case_via_cli():
     """Scholz, Calbert & Smith (2011): the median by round is 8.4, 9.9, 9.9, 9.9, 9.9, 7.4, 8.8,
     9.6 (truncated). At least 7 of the 8 rounds must match within 0.1."""
     r = run_cli("forecast", REF / "bdm" / "ec_emissions_1994.csv", "--model", "eum",
-                "--max-rounds", "8", "--json")
+                "--rounds", "8", "--json")
     med = json.loads(r.stdout)["issues"][0]["eum"]["median_by_round"]
     assert len(med) == 9
     scholz = [8.4, 9.9, 9.9, 9.9, 9.9, 7.4, 8.8, 9.6]
@@ -93,7 +93,7 @@ def test_three_thousand_actors(tmp_path: Path):
                                           rng.uniform(10, 100, 3000), strict=True))
     ]
     p.write_text("\n".join(rows) + "\n")
-    r = run_cli("forecast", p, "--model", "eum", "--max-rounds", "3", "--json")
+    r = run_cli("forecast", p, "--model", "eum", "--rounds", "3", "--json")
     assert r.code == 0, r.stderr
     med = json.loads(r.stdout)["issues"][0]["eum"]["median_by_round"]
     assert len(med) == 4 and all(0 <= x <= 100 for x in med)
@@ -101,7 +101,7 @@ def test_three_thousand_actors(tmp_path: Path):
 
 def test_demo_end_to_end(tmp_path: Path):
     """The main job as a real process: the table, the summary, a self-contained report."""
-    r = run_process("demo", "--out", tmp_path / "out", cwd=ROOT)
+    r = run_process("demo", "--output", tmp_path / "out", cwd=ROOT)
     assert r.code == 0, r.stderr
     assert "Kurils" in r.stdout
     report = tmp_path / "out" / "northeast-asia-2018" / "report.html"

@@ -52,7 +52,7 @@ def test_convert_output_is_a_folder(tmp_path: Path):
 
 
 def test_demo_out_is_an_existing_file(blocker: Path, tmp_path: Path):
-    r = run_cli("demo", "--out", blocker)
+    r = run_cli("demo", "--output", blocker)
     assert_bad_input(r, str(blocker), "is a file, not a folder")
     assert "internal error" not in r.stderr
     assert _listing(tmp_path) == ["plain"] and blocker.read_text() == "keep me\n"
@@ -60,7 +60,7 @@ def test_demo_out_is_an_existing_file(blocker: Path, tmp_path: Path):
 
 def test_align_html_is_a_folder(tmp_path: Path):
     (tmp_path / "keep.txt").write_text("x")
-    r = run_cli("align", SCENARIO, "--html", tmp_path)
+    r = run_cli("align", SCENARIO, "--report", tmp_path)
     assert_bad_input(r, str(tmp_path), "cannot write", "it is a folder")
     assert r.stdout == ""
     assert _listing(tmp_path) == ["keep.txt"]

@@ -21,8 +21,8 @@ def test_balance_time_limit_must_be_positive_and_finite(value: str):
 
 
 def test_balance_tiny_time_limit_gives_flagged_bounds_not_a_crash():
-    exact = json.loads(run_cli("balance", COW_NET, "--at", "1990", "--json").stdout)
-    run = run_cli("balance", COW_NET, "--at", "1990", "--time-limit", "0.000001", "--json")
+    exact = json.loads(run_cli("balance", COW_NET, "--year", "1990", "--json").stdout)
+    run = run_cli("balance", COW_NET, "--year", "1990", "--time-limit", "0.000001", "--json")
     assert run.code == 0, run.stderr
     bounded = json.loads(run.stdout)
     for a, b in zip(exact["windows"], bounded["windows"], strict=True):

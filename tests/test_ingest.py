@@ -187,7 +187,7 @@ def test_suggest_refuses_to_write_over_its_input(tmp_path: Path):
 def test_demo_report_has_the_evidence_section(tmp_path: Path):
     """The demo's report shows the events and claims found in the scenario's own articles,
     per pair of actors with their quotes (issue 14, part 4)."""
-    run = run_cli("demo", SCENARIO, "--out", tmp_path)
+    run = run_cli("demo", SCENARIO, "--output", tmp_path)
     assert run.code == 0, run.stderr
     html = next(tmp_path.rglob("report.html")).read_text(encoding="utf-8")
     assert "Evidence from the articles" in html

@@ -20,7 +20,7 @@ FUTURE = "2099-01-01"
 
 
 def _record(mini: Path, *extra: str) -> dict:
-    run = run_cli("ledger", "record", mini, "--question", "river", "--resolves-by", FUTURE,
+    run = run_cli("ledger", "record", mini, "--issue", "river", "--resolves-by", FUTURE,
                   "--draws", "40", "--json", *extra)
     assert run.code == 0, run.stderr
     return json.loads(run.stdout)
@@ -86,10 +86,10 @@ def test_tampering_breaks_the_chain(mini: Path, _run_store: str):
 
 @pytest.mark.parametrize(
     ("args", "needle"),
-    [(("--question", "sea", "--resolves-by", FUTURE), "unknown issue 'sea'"),
-     (("--question", "river", "--resolves-by", "2001-01-01"), "not after today"),
-     (("--question", "river", "--resolves-by", "soon"), "not a date"),
-     (("--question", "river", "--resolves-by", FUTURE, "--model", "oracle"), "oracle")],
+    [(("--issue", "sea", "--resolves-by", FUTURE), "unknown issue 'sea'"),
+     (("--issue", "river", "--resolves-by", "2001-01-01"), "not after today"),
+     (("--issue", "river", "--resolves-by", "soon"), "not a date"),
+     (("--issue", "river", "--resolves-by", FUTURE, "--model", "oracle"), "oracle")],
 )
 def test_record_bad_input(mini: Path, args: tuple[str, ...], needle: str):
     assert_bad_input(run_cli("ledger", "record", mini, *args), needle)

@@ -106,7 +106,7 @@ def test_a_question_loads_and_drives_the_default_tipping_pair(mini: Path) -> Non
                      + '\n[[questions]]\nid = "p"\ntitle = "No pair"\nissue = "river"\n'
                      + QUESTION.replace('["A", "B"]', '["B", "G"]'))
     assert json.loads(run_cli("align", other, "--json").stdout)["tipping"]["pair"] == ["B", "G"]
-    assert json.loads(run_cli("align", other, "--json", "--tipping", "A", "G").stdout)[
+    assert json.loads(run_cli("align", other, "--json", "--pair", "A,G").stdout)[
         "tipping"]["pair"] == ["A", "G"]
 
 

@@ -104,8 +104,8 @@ def test_registry_feeds_every_consumer():
         assert (spec.distribution == "choice") == (spec.choice_set is not None)
         assert spec.fitted == (spec.name in load_parameters()["capabilities"]["gdp"]["models"])
     help_text = "".join(run_cli("forecast", "--help").stdout.replace("│", "").split())
-    assert "compromise|median|nash|eu" in help_text  # (rich cuts the rest at 80 columns)
-    r = run_cli("backtest", DEV, "--models", "nope", "--no-report")
+    assert "compromise,median,nash,eumorall" in help_text
+    r = run_cli("backtest", DEV, "--model", "nope", "--no-report")
     assert r.code == 2 and all(m in r.stderr for m in names("bargaining"))
 
 

@@ -19,7 +19,7 @@ def test_report_renders_offline_in_chromium(tmp_path: Path):
         # in CI a missing browser is a failure, not a skip: .ci/run installs Debian's chromium
         assert not IN_CI, "CI=true but chromium is not installed (.ci/run installs it)"
         pytest.skip("Debian's chromium is not installed (CI installs it in .ci/run)")
-    r = run_process("demo", "--out", tmp_path / "out", cwd=ROOT)
+    r = run_process("demo", "--output", tmp_path / "out", cwd=ROOT)
     assert r.code == 0, r.stderr
     report = tmp_path / "out" / "northeast-asia-2018" / "report.html"
     html = report.read_text()

@@ -102,7 +102,7 @@ def test_missing_source_file(mini: Path):
 def test_demo_with_bad_scenario_writes_nothing(mini: Path, tmp_path: Path):
     edit(mini, "salience = 0.7", "salience = 1.5")
     out = tmp_path / "out"
-    assert_bad_input(run_cli("demo", mini, "--out", out), str(mini))
+    assert_bad_input(run_cli("demo", mini, "--output", out), str(mini))
     assert not out.exists()
 
 

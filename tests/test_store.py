@@ -150,7 +150,7 @@ def test_forecast_and_backtest_runs_are_recorded(tmp_path: Path):
     url = f"sqlite:///{tmp_path / 'runs.sqlite'}"
     fc = run_cli("forecast", SCENARIO, "--model", "compromise", "--json", "--db", url)
     assert fc.code == 0, fc.stderr
-    bt = run_cli("backtest", REF / "deu3" / "deu3_dev.tsv", "--models", "compromise",
+    bt = run_cli("backtest", REF / "deu3" / "deu3_dev.tsv", "--model", "compromise",
                  "--no-report", "--bootstrap", "100", "--json", "--db", url)
     assert bt.code == 0, bt.stderr
     runs = {r.command: r for r in RunStore(url).runs()}

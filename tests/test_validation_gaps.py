@@ -40,7 +40,7 @@ def test_unweighted_issue_is_refused_by_validate_and_every_command(mini: Path, t
         assert_bad_input(r, "mini.toml", "issues[0]", "'river'")
         assert "nan" not in r.stdout and r.stdout.strip() == ""
     out = tmp_path / "out"
-    assert_bad_input(run_cli("demo", mini, "--out", out), "issues[0]", "'river'")
+    assert_bad_input(run_cli("demo", mini, "--output", out), "issues[0]", "'river'")
     assert not out.exists()
 
 

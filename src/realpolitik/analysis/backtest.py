@@ -41,6 +41,7 @@ from realpolitik.analysis.scoring import (
 )
 from realpolitik.analysis.selection import BASELINE, verdict
 from realpolitik.errors import InputError
+from realpolitik.files import read_bounded
 from realpolitik.options import choose
 from realpolitik.paths import data_file, package_file
 from realpolitik.scenario.importers.deu import SCALE, DEUTable, gdp_capabilities, read_table
@@ -215,13 +216,14 @@ def shipped_parameters_path() -> Path:
 
 def load_parameters(path: Path | None = None) -> dict[str, Any]:
     p = Path(path) if path is not None else shipped_parameters_path()
+    raw = read_bounded(p, "parameter", 1 << 20)  # a folder, /dev/zero, a huge file: refused
     try:
-        data: dict[str, Any] = json.loads(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError.single(str(p), "", "no such parameter file") from None
-    except json.JSONDecodeError as e:
+        data: dict[str, Any] = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
         raise InputError.single(str(p), "", f"not a parameter file: {e}") from None
-    if data.get("format") != PARAMS_FORMAT or "capabilities" not in data:
+    if not isinstance(data, dict) or data.get("format") != PARAMS_FORMAT or (
+        "capabilities" not in data
+    ):
         raise InputError.single(str(p), "format", "not a realpolitik backtest parameter file")
     return data
 
@@ -330,7 +332,7 @@ def _per_issue(folds: np.ndarray, full: Any, by_fold: Sequence[Any]) -> list[Any
 
 
 def parse_models(names_: Sequence[str] | None) -> list[str]:
-    return choose(names_, MODELS, "--models")
+    return choose(names_, MODELS, "--model")
 
 
 def _distribution(

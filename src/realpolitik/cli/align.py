@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from realpolitik.analysis.alignment import (
@@ -18,10 +17,24 @@ from realpolitik.analysis.alignment import (
     inputs_from_scenario,
     inputs_from_tables,
 )
-from realpolitik.cli.common import JsonOpt, command, console, emit_json, out, progress, write_atomic
+from realpolitik.cli.common import (
+    STEPS,
+    JsonOpt,
+    Pair,
+    SeedOpt,
+    actor_pair,
+    command,
+    conflict,
+    console,
+    emit_json,
+    finite,
+    out,
+    progress,
+    write_atomic,
+)
 from realpolitik.errors import InputError
 from realpolitik.files import check_writable
-from realpolitik.options import split_names
+from realpolitik.options import require_known, split_names
 from realpolitik.report.text import alignment_summary
 
 
@@ -42,11 +55,19 @@ def _inputs(args: list[str], year: int | None, states: list[str], actors: list[s
                                     "combined: --year builds the landscape from COW data (the "
                                     "arguments after it are state codes); drop one of them")
         if sizes or matrix:
-            raise InputError.single("align", "--year", "give --year or --sizes/--matrix, not both")
+            raise conflict("--year", "--sizes" if sizes else "--matrix",
+                           "give --year or --sizes/--matrix, not both")
+        if actors:
+            raise conflict("--year", "--actors", "--actors picks a scenario's actors; with "
+                           "--year use --states")
         return inputs_from_cow(year, states + [a.strip() for a in args if a.strip()] or None), None
     if states:
         raise InputError.single("align", "--states", "--states needs --year")
+    if center and not matrix:
+        raise InputError.single("align", "--center", "--center needs --matrix")
     if sizes or matrix:
+        if actors:
+            raise conflict("--sizes", "--actors", "--actors picks a scenario's actors")
         if not (sizes and matrix) or args:
             raise InputError.single("align", "--sizes", "give both --sizes and --matrix, and no "
                                     "scenario")
@@ -70,18 +91,19 @@ def _inputs(args: list[str], year: int | None, states: list[str], actors: list[s
     return replace(inputs, notes=notes), sc.question_pair()
 
 
-@command("align")
+@command("align", renamed={"--tipping": ("--pair", 2), "--html": "--report"})
 def align_command(
     args: list[str] = typer.Argument(
-        None, metavar="[SCENARIO]",
+        None, metavar="SCENARIO",
         help="Scenario file. With --year, further arguments are more state codes."),
-    tipping: tuple[str, str] | None = typer.Option(
-        None, "--tipping", metavar="A B",
-        help="Find how far relation A-B must move to change the predicted alignment "
-        "(default: the pair of the scenario's first [[questions]] entry that names one, when "
-        "both are in the landscape)."),
+    tipping: Pair | None = typer.Option(
+        None, "--pair", metavar="A,B", parser=actor_pair,
+        help="The tipping point of this actor pair: how far relation A-B must move to change "
+        "the predicted alignment (default: the pair of the scenario's first [[questions]] "
+        "entry that names one, when both are in the landscape)."),
     year: int | None = typer.Option(
-        None, "--year", help="Build the landscape from COW data for this year (1816-2022)."),
+        None, "--year",
+        help="Build the landscape from COW data for this year (1816 to 2022)."),
     states: list[str] | None = typer.Option(
         None, "--states", help="With --year: states (COW or ISO codes; repeat, comma-separate, "
         "or list them after the option). Default: the COW major powers."),
@@ -90,15 +112,19 @@ def align_command(
         "non-domestic actors)."),
     sizes: Path | None = typer.Option(None, "--sizes", help="Sizes CSV (id,actor,strength)."),
     matrix: Path | None = typer.Option(None, "--matrix", help="Propensity matrix CSV."),
-    center: float = typer.Option(0.0, "--center", help="Subtract from every matrix value "
+    center: float = typer.Option(0.0, "--center", parser=finite(-1e6, 1e6),
+                                 help="With --matrix: subtract from every matrix value "
                                  "(3 for a 1-5 scale)."),
-    k: int = typer.Option(2, "--k", help="Number of coalitions (Florian & Galam 2000)."),
-    seed: int = typer.Option(0, "--seed", help="Seed for sampled starts (large landscapes)."),
-    html: Path | None = typer.Option(None, "--html", help="Also write the HTML fragment here."),
+    k: int = typer.Option(2, "--k", min=2, max=10,
+                          help="Number of coalitions, 2 to 10 (Florian & Galam 2000)."),
+    seed: SeedOpt = 0,
+    html: Path | None = typer.Option(None, "--report", metavar="PATH",
+                                     help="Also write the HTML report fragment here."),
     backtest: str | None = typer.Option(
         None, "--backtest", metavar="FROM:TO", help="Score the alignment models and baselines "
         "on each year's later ATOP alliance blocs (the record; no other input)."),
-    horizon: int = typer.Option(5, "--horizon", help="With --backtest: years of outcome."),
+    horizon: int = typer.Option(5, "--horizon", min=1, max=50,
+                                help="With --backtest: years of outcome, 1 to 50."),
     json_out: JsonOpt = False,
 ) -> None:
     """Predict alignments (Axelrod & Bennett's landscape theory): every stable configuration
@@ -106,10 +132,14 @@ def align_command(
     if backtest is not None:
         from realpolitik.cli.align_record import run_backtest
 
-        if (args or year is not None or states or actors or sizes or matrix or tipping or html
-                or k != 2):
-            raise InputError.single("align", "--backtest", "takes no scenario, --year, --states, "
-                                    "--actors, --sizes, --matrix, --tipping, --html or --k")
+        given = {"SCENARIO": bool(args), "--year": year is not None, "--states": bool(states),
+                 "--actors": bool(actors), "--sizes": bool(sizes), "--matrix": bool(matrix),
+                 "--pair": bool(tipping), "--report": bool(html), "--k": k != 2,
+                 "--center": bool(center), "--seed": bool(seed)}
+        for name, on in given.items():
+            if on:
+                raise conflict("--backtest", name, "--backtest scores the record on its own "
+                               "data and takes no other input")
         run_backtest(backtest, horizon, json_out)
         return
     if horizon != 5:
@@ -119,6 +149,11 @@ def align_command(
     inputs, default = _inputs(list(args or []), year, split_names(states), split_names(actors),
                               sizes, matrix, center)
     pair: tuple[str, str] | None = (tipping[0], tipping[1]) if tipping else None
+    if pair is not None:
+        if k != 2:
+            raise conflict("--pair", "--k", "tipping points are computed for two coalitions")
+        for who in pair:
+            require_known(who, list(inputs.actors), inputs.file or "align", "--pair", "actor")
     if pair is None and default and k == 2 and all(a in inputs.actors for a in default):
         pair = default
     result = align(inputs, tipping=pair, k=k, seed=seed)
@@ -168,21 +203,21 @@ def _print_alternatives(result: AlignmentResult) -> None:
     out.print(t)
 
 
-@command("balance")
+@command("balance", renamed={"--at": "--year"})
 def balance_command(
     graph: Path = typer.Argument(..., metavar="GRAPH",
                                  help="Signed edge list CSV (from,to,sign[,weight][,begin,end]) "
                                  "or Pajek .net with *Edges windows."),
-    at: int | None = typer.Option(None, "--at", help="Only the graph at this year."),
+    at: int | None = typer.Option(None, "--year", help="Only the graph at this year."),
     time_limit: float | None = typer.Option(
-        None, "--time-limit", help="Seconds per component for the exact solver (then the "
-        "answer may be a bound)."),
+        None, "--time-limit", parser=finite(0.0, 86_400.0, above=True),
+        help="Seconds per component for the exact solver, more than 0 and at most 86400 "
+        "(then the answer may be a bound)."),
     json_out: JsonOpt = False,
 ) -> None:
     """Exact frustration index (structural balance) of each window of a signed graph."""
-    with progress(TextColumn("balance"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn()) as bar:
-        task = bar.add_task("windows", total=None)
+    with progress(*STEPS) as bar:
+        task = bar.add_task("balance: windows", total=None)
 
         def tick(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)

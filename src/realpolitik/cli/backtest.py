@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -10,11 +11,15 @@ import typer
 from rich.table import Table
 
 from realpolitik.cli.common import (
+    STEPS,
     DbOpt,
     JsonOpt,
+    SeedOpt,
     command,
+    conflict,
     console,
     emit_json,
+    names,
     out,
     progress,
     write_atomic,
@@ -25,43 +30,70 @@ from realpolitik.store import RunStore
 DEFAULT_REPORT = Path("out") / "backtest" / "report.html"
 
 
-@command("backtest")
+class Capability(StrEnum):
+    """What an actor's capability is in the DEU back-test (docs/accuracy.md)."""
+
+    equal = "equal"
+    gdp = "gdp"
+    votes = "votes"
+    population = "population"
+
+
+@command("backtest", renamed={"--models": "--model"})
 def backtest(
-    deu_tsv: Annotated[Path, typer.Argument(help="DEU III TSV file (header, GDP row, issues).")],
+    deu_tsv: Annotated[
+        Path,
+        typer.Argument(metavar="DEU_TSV", help="DEU III TSV file (header, GDP row, issues)."),
+    ],
     models: Annotated[
         list[str] | None,
         typer.Option(
-            "--models", "--model", help="Models, comma-separated or repeated (default all)."
+            "--model",
+            "-m",
+            parser=names,
+            metavar="MODEL[,MODEL...]",
+            help="Models to score, or all (repeatable or comma-separated; default all).",
         ),
     ] = None,
     capability: Annotated[
-        str, typer.Option("--capability", help="equal|gdp|votes|population (default gdp).")
-    ] = "gdp",
+        Capability,
+        typer.Option("--capability", case_sensitive=False, help="What capability is."),
+    ] = Capability.gdp,
     per_issue: Annotated[
         bool, typer.Option("--per-issue", help="Add every issue's forecast and interval.")
     ] = False,
     as_json: JsonOpt = False,
     report: Annotated[
         Path | None,
-        typer.Option("--report", help="HTML report path (default out/backtest/report.html)."),
+        typer.Option(
+            "--report",
+            metavar="PATH",
+            help="Write the HTML report here (default out/backtest/report.html).",
+        ),
     ] = None,
     no_report: Annotated[bool, typer.Option("--no-report", help="Write no HTML report.")] = False,
     params: Annotated[
         Path | None,
-        typer.Option("--params", help="Parameter file to use instead of the shipped one."),
+        typer.Option(
+            "--params",
+            metavar="PATH",
+            help="Parameter file (JSON, as --fit writes) to use instead of the shipped one.",
+        ),
     ] = None,
     fit: Annotated[
         Path | None,
         typer.Option(
             "--fit",
+            metavar="PATH",
             help="Fit the parameters on this file (nested grouped cross-validation, checked "
             "forward in time), write them to PATH and score with them.",
         ),
     ] = None,
     bootstrap: Annotated[
-        int, typer.Option("--bootstrap", min=100, max=100_000, help="Bootstrap draws.")
+        int,
+        typer.Option("--bootstrap", min=100, max=100_000, help="Bootstrap draws, 100 to 100000."),
     ] = 2000,
-    seed: Annotated[int, typer.Option("--seed", help="Bootstrap seed.")] = 0,
+    seed: SeedOpt = 0,
     db: DbOpt = None,
 ) -> None:
     """Back-test the bargaining models on real outcomes: MAE and its difference from the
@@ -72,16 +104,19 @@ def backtest(
     from realpolitik.scenario.importers.deu import warn
 
     chosen = parse_models(models)
-    capability = capability.strip().lower()
+    if report is not None and no_report:
+        raise conflict("--report", "--no-report", "write the report to a path, or write none")
+    if params is not None and fit is not None:
+        raise conflict("--params", "--fit", "--fit fits new parameters; --params reads old ones")
     # refuse unwritable output paths before seconds of work, not after
     if fit is not None:
         check_writable(fit)
     if not no_report:
         check_writable(report or DEFAULT_REPORT)
     store = RunStore(db)
-    settings = {"models": chosen, "capability": capability, "params": str(params or ""),
+    settings = {"models": chosen, "capability": capability.value, "params": str(params or ""),
                 "fit": str(fit or ""), "bootstrap": bootstrap}
-    with store.recording("backtest", deu_tsv, settings, seed) as rec, progress() as bar:
+    with store.recording("backtest", deu_tsv, settings, seed) as rec, progress(*STEPS) as bar:
         param_data = None
         params_label = "shipped (realpolitik/analysis/fitted/deu3.json)"
         if fit is not None:
@@ -94,7 +129,7 @@ def backtest(
             params_label = str(params)
         task = bar.add_task(f"Back-testing {deu_tsv.name}", total=None)
         result = run_backtest(
-            deu_tsv, chosen, capability, param_data, params_label, bootstrap, seed,
+            deu_tsv, chosen, capability.value, param_data, params_label, bootstrap, seed,
             progress=lambda k: bar.advance(task, k),
         )
         rec.results = result.to_json(False)

@@ -2,27 +2,45 @@
 
 from __future__ import annotations
 
+import inspect
 import json
+import math
 import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any
+from pathlib import Path
+from typing import Annotated, Any, ClassVar
 
 import typer
 from rich.console import Console
-from rich.progress import Progress, ProgressColumn
-from typer.core import TyperOption
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from typer.core import TyperCommand, TyperOption
 
 from realpolitik.errors import InputError
 from realpolitik.files import write_atomic
 from realpolitik.jsonable import jsonable
 
 __all__ = [
+    "STEPS",
     "DbOpt",
     "JsonOpt",
+    "ScenarioArg",
+    "SeedOpt",
+    "WorkersOpt",
     "app",
     "command",
+    "conflict",
+    "dialect",
+    "finite",
+    "output_option",
     "console",
     "emit_json",
     "handle_errors",
@@ -48,8 +66,12 @@ DbOpt = Annotated[
 ]
 """The ``--db`` option of every command that reads or writes the run store."""
 
+HELP_OPTIONS = {"help_option_names": ["-h", "--help"]}
+"""``-h`` and ``--help`` on every command (sub-commands inherit the root's context settings)."""
+
 app = typer.Typer(
     name="realpolitik",
+    context_settings=HELP_OPTIONS,
     help="Model power politics between states: cited scenarios, bargaining forecasts, "
     "issue linkage and alignments, scored against real outcomes.",
     no_args_is_help=True,
@@ -90,6 +112,11 @@ def progress(*columns: str | ProgressColumn, disable: bool = False) -> Progress:
     )
 
 
+STEPS = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+"""Progress columns for a loop of counted steps: what, a bar, done/total and the time so far
+(a long single step still shows the clock moving)."""
+
+
 def emit_json(payload: Any) -> None:
     """Print JSON, and only JSON, on stdout."""
     sys.stdout.write(json.dumps(jsonable(payload), indent=2, ensure_ascii=False) + "\n")
@@ -120,8 +147,12 @@ def handle_errors() -> Iterator[None]:
         raise SystemExit(1) from None
 
 
-def command(*args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """``@command()`` registers a typer command wrapped in :func:`handle_errors`."""
+def command(
+    *args: Any, renamed: dict[str, str | tuple[str, int]] | None = None, **kwargs: Any
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``@command()`` registers a typer command wrapped in :func:`handle_errors`; ``renamed``
+    maps old option spellings to new ones (see :func:`dialect`)."""
+    kwargs.setdefault("cls", dialect(renamed or {}))
 
     def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
         import functools
@@ -140,3 +171,146 @@ def command(*args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], Callabl
 def main() -> None:
     """Entry point of the ``realpolitik`` script."""
     app()
+
+
+# --------------------------------------------------------------------------- one dialect
+# The CLI contract (docs/design.md): one name for one thing across commands. Old spellings keep
+# working for one release through :func:`dialect`, hidden from the help, with a note on stderr.
+
+
+class DialectCommand(TyperCommand):
+    """A command that accepts its old option spellings (``renamed``), rewritten before parsing."""
+
+    renamed: ClassVar[dict[str, str | tuple[str, int]]] = {}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # A docstring's paragraphs as whole lines, so no help screen breaks a sentence where
+        # the source file happened to wrap it.
+        if kwargs.get("help"):
+            paragraphs = inspect.cleandoc(kwargs["help"]).split("\n\n")
+            kwargs["help"] = "\n\n".join(" ".join(p.split()) for p in paragraphs)
+        super().__init__(*args, **kwargs)
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, modernise(list(args), self.renamed))
+
+
+def dialect(renamed: dict[str, str | tuple[str, int]]) -> type[DialectCommand]:
+    """A command class taking ``renamed`` old spellings: ``{"--old": "--new"}`` (a flag, or an
+    option with one value, also ``--old=V``), or ``{"--old": ("--new", n)}`` for an old option
+    that took ``n`` values, now one comma-separated value (``--tipping A B`` -> ``--pair A,B``)."""
+    return type("DialectCommand", (DialectCommand,), {"renamed": dict(renamed)})
+
+
+def modernise(args: list[str], renamed: dict[str, str | tuple[str, int]]) -> list[str]:
+    """``args`` with every old spelling in ``renamed`` replaced by the new one, and a deprecation
+    note on stderr for each. Nothing after ``--`` is touched."""
+    out: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            out.extend(args[i:])
+            break
+        name, eq, value = arg.partition("=") if arg.startswith("--") else (arg, "", "")
+        new = renamed.get(name)
+        if new is None:
+            out.append(arg)
+            i += 1
+            continue
+        new_name, n = (new, 1) if isinstance(new, str) else new
+        sys.stderr.write(
+            f"warning: {name} is deprecated and goes in the next release; use {new_name}\n"
+        )
+        if n <= 1 or eq or "," in "".join(args[i + 1 : i + 2]):
+            out.append(new_name + eq + value)
+            i += 1
+        else:
+            out.extend([new_name, ",".join(args[i + 1 : i + 1 + n])])
+            i += 1 + n
+    return out
+
+
+def conflict(first: str, second: str, why: str) -> InputError:
+    """Two options that cannot go together: bad input naming both (raise the result)."""
+    return InputError.single(f"{first} and {second}", "", f"cannot be combined: {why}")
+
+
+def finite(
+    low: float | None = None, high: float | None = None, *, above: bool = False
+) -> Callable[[str], float]:
+    """A parser for a float option: finite, and within [low, high] (``above``: strictly greater
+    than ``low``). NaN and infinities are bad input (exit 2) like any other wrong number."""
+
+    def parse(text: str) -> float:
+        try:
+            x = float(text)
+        except ValueError:
+            raise typer.BadParameter(f"{text!r} is not a number") from None
+        if not math.isfinite(x):
+            raise typer.BadParameter(f"{text!r}: give a finite number")
+        if low is not None and (x <= low if above else x < low):
+            raise typer.BadParameter(f"{text}: give a number {'>' if above else '>='} {low:g}")
+        if high is not None and x > high:
+            raise typer.BadParameter(f"{text}: give a number <= {high:g}")
+        return x
+
+    return parse
+
+
+class Pair(tuple[str, str]):
+    """Two different actor ids, written ``A,B`` (the one spelling of an actor pair)."""
+
+
+def actor_pair(text: str) -> Pair:
+    """Parse ``A,B``: two non-empty, different ids."""
+    ids = [a.strip() for a in text.split(",")]
+    if len(ids) != 2 or not all(ids):
+        raise typer.BadParameter(f"{text!r}: give two actor ids as A,B")
+    if ids[0] == ids[1]:
+        raise typer.BadParameter(f"{text!r} names {ids[0]} twice: give two different actors")
+    return Pair((ids[0], ids[1]))
+
+
+def names(text: str) -> str:
+    """A list option's value (``a,b`` or repeated): refuse an empty one, which would otherwise
+    silently mean "all" or "none"."""
+    if not text.strip(" ,"):
+        raise typer.BadParameter("empty value: name at least one (or leave the option out)")
+    return text
+
+
+SEED_MAX = 2**32 - 1
+"""Seeds are 0 .. 2^32-1 on every command."""
+
+MAX_WORKERS = 256
+"""Worker processes at most, on every command that has ``--workers``."""
+
+ScenarioArg = Annotated[
+    Path,
+    typer.Argument(
+        metavar="SCENARIO",
+        help="Scenario TOML, or a KTAB, decide, BDM or DEU file read as one.",
+        show_default=False,
+    ),
+]
+"""The positional input of every command that reads a scenario."""
+
+SeedOpt = Annotated[
+    int,
+    typer.Option(
+        "--seed", min=0, max=SEED_MAX,
+        help="Seed of the random numbers (0 to 4294967295): the same seed, the same numbers.",
+    ),
+]
+"""``--seed S`` wherever there is randomness."""
+
+WorkersOpt = Annotated[
+    int, typer.Option("--workers", min=1, max=MAX_WORKERS, help="Worker processes (1 to 256).")
+]
+"""``--workers W`` wherever runs can go to a process pool."""
+
+
+def output_option(help: str) -> Any:
+    """``-o/--output PATH``: where a command writes its product (a file, or demo's folder)."""
+    return typer.Option("-o", "--output", metavar="PATH", help=help)

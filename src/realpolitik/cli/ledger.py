@@ -14,7 +14,18 @@ from rich.table import Table
 from realpolitik.analysis.forecast import MODELS
 from realpolitik.analysis.headline import HEADLINE_DRAWS, HEADLINE_MODEL, headline
 from realpolitik.analysis.scoring import band_brier, band_of, sample_crps, sample_pit
-from realpolitik.cli.common import DbOpt, JsonOpt, app, emit_json, handle_errors, out
+from realpolitik.cli.common import (
+    DbOpt,
+    JsonOpt,
+    ScenarioArg,
+    SeedOpt,
+    app,
+    dialect,
+    emit_json,
+    finite,
+    handle_errors,
+    out,
+)
 from realpolitik.errors import InputError
 from realpolitik.ledger import Ledger
 from realpolitik.scenario.loader import load_any
@@ -40,26 +51,29 @@ def _forecast(scenario: Path, issue: str, model: str, draws: int, seed: int) -> 
     ids = [i.id for i in sc.issues]
     if issue not in ids:
         raise InputError.single(
-            sc.where, "--question", f"unknown issue {issue!r}; known: {', '.join(ids[:12])}"
+            sc.where, "--issue", f"unknown issue {issue!r}; known: {', '.join(ids[:12])}"
         )
     return headline(sc, issue, model, draws, seed).to_json(samples=True)
 
 
-@ledger_app.command("record")
+@ledger_app.command("record", cls=dialect({"--question": "--issue"}))
 def record(
-    scenario: Annotated[Path, typer.Argument(metavar="SCENARIO", help="Scenario TOML.")],
-    question: Annotated[str, typer.Option("--question", help="The issue the forecast answers.")],
+    scenario: ScenarioArg,
+    question: Annotated[str, typer.Option("--issue", help="The issue the forecast answers.")],
     resolves_by: Annotated[
         str,
         typer.Option(
             "--resolves-by", metavar="DATE", help="When the outcome will be known (YYYY-MM-DD)."
         ),
     ],
-    model: Annotated[str, typer.Option("--model", help="The model.")] = HEADLINE_MODEL,
+    model: Annotated[
+        str, typer.Option("--model", "-m", help="The model whose forecast is sealed.")
+    ] = HEADLINE_MODEL,
     draws: Annotated[
-        int, typer.Option("--draws", help="Draws of the cited ranges.")
+        int,
+        typer.Option("--draws", min=1, max=10_000, help="Draws of the cited ranges, 1 to 10000."),
     ] = HEADLINE_DRAWS,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the draws.")] = 0,
+    seed: SeedOpt = 0,
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -75,8 +89,6 @@ def record(
             )
         if model not in MODELS:
             raise InputError.single("--model", "--model", f"{model!r}: one of {', '.join(MODELS)}")
-        if not 1 <= draws <= 10_000:
-            raise InputError.single("--draws", "--draws", "give 1..10000")
         ledger = Ledger(db)
         fc = _forecast(scenario, question, model, draws, seed)
         entry = ledger.append(
@@ -104,18 +116,21 @@ def record(
         )
 
 
-@ledger_app.command("resolve")
+@ledger_app.command("resolve", cls=dialect({}))
 def resolve(
-    entry_id: Annotated[str, typer.Argument(metavar="ID", help="The sealed forecast's id.")],
-    outcome: Annotated[float, typer.Option("--outcome", help="What happened, on the scale.")],
+    entry_id: Annotated[
+        str, typer.Argument(metavar="ENTRY_ID", help="The sealed forecast's id.")
+    ],
+    outcome: Annotated[
+        float,
+        typer.Option("--outcome", parser=finite(), help="What happened, on the question's scale."),
+    ],
     on: Annotated[str | None, typer.Option("--on", metavar="DATE", help="Date (today).")] = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Record what happened to a sealed forecast's question."""
     with handle_errors():
-        if not np.isfinite(outcome):
-            raise InputError.single("--outcome", "--outcome", "must be a finite number")
         when = _date(on, "--on") if on else dt.datetime.now(dt.UTC).date()
         entry = Ledger(db).resolve(entry_id, outcome, when)
         if as_json:
@@ -158,7 +173,7 @@ def band_probabilities_from(spec: list[tuple[str, float, float]], x: float) -> d
     return {label: 1.0 if label == hit else 0.0 for label, _, _ in spec}
 
 
-@ledger_app.command("score")
+@ledger_app.command("score", cls=dialect({}))
 def score(db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """CRPS, Brier on the labelled bands and calibration of every resolved forecast, beside a
     forecaster who always says 'the status quo holds'."""
@@ -215,7 +230,7 @@ def _summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-@ledger_app.command("verify")
+@ledger_app.command("verify", cls=dialect({}))
 def verify(db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Re-compute every seal; re-run each forecast whose scenario file and code version are
     unchanged and check that it reproduces. Exit 2 when anything fails."""
@@ -264,7 +279,7 @@ def _json_round(x: Any) -> Any:
     return json.loads(json.dumps(x))
 
 
-@ledger_app.command("list")
+@ledger_app.command("list", cls=dialect({}))
 def list_entries(db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Every entry, oldest first."""
     with handle_errors():

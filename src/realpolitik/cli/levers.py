@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -11,7 +10,7 @@ from rich.table import Table
 
 from realpolitik.analysis.forecast import MODELS
 from realpolitik.analysis.levers import levers as find_levers
-from realpolitik.cli.common import DbOpt, JsonOpt, command, emit_json, out
+from realpolitik.cli.common import DbOpt, JsonOpt, ScenarioArg, command, emit_json, out
 from realpolitik.errors import InputError
 from realpolitik.scenario.loader import load_any
 from realpolitik.store import RunStore
@@ -37,11 +36,11 @@ def parse_target(text: str, lo: float, hi: float) -> tuple[float, float]:
 
 @command("levers")
 def levers(
-    scenario: Annotated[Path, typer.Argument(metavar="SCENARIO", help="Scenario TOML.")],
+    scenario: ScenarioArg,
     issue: Annotated[str, typer.Option("--issue", help="The issue to move.")],
     target: Annotated[str, typer.Option("--target", metavar="LOW:HIGH", help="Target band.")],
     model: Annotated[
-        str, typer.Option("--model", help="The model whose forecast must move.")
+        str, typer.Option("--model", "-m", help="The model whose forecast must move.")
     ] = "compromise",
     db: DbOpt = None,
     as_json: JsonOpt = False,

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from realpolitik.cli.common import JsonOpt, command, emit_json, out, progress
+from realpolitik.cli.common import JsonOpt, command, emit_json, out, output_option, progress
 from realpolitik.errors import InputError
 from realpolitik.files import check_writable, write_atomic
 from realpolitik.news.events import PENTA
@@ -25,7 +25,10 @@ MAX_FILES = 10_000
 
 @command("ingest")
 def ingest(
-    files: Annotated[list[Path], typer.Argument(metavar="FILES...", help=".txt, .md or .html")],
+    files: Annotated[
+        list[Path],
+        typer.Argument(metavar="ARTICLES", help="Article files: .txt, .md or .html."),
+    ],
     as_of: Annotated[
         str | None,
         typer.Option(
@@ -36,7 +39,9 @@ def ingest(
     ] = None,
     scenario: Annotated[
         Path | None,
-        typer.Option("--scenario", help="Find stance claims on this scenario's issues."),
+        typer.Option(
+            "--scenario", metavar="SCENARIO", help="Find stance claims on this scenario's issues."
+        ),
     ] = None,
     suggest: Annotated[
         Path | None,
@@ -45,8 +50,7 @@ def ingest(
     ] = None,
     output: Annotated[
         Path | None,
-        typer.Option("-o", "--output",
-                     help="With --suggest: write the updated scenario to this new TOML file."),
+        output_option("With --suggest: write the updated scenario to this new TOML file."),
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -54,7 +58,7 @@ def ingest(
     with --scenario, stance claims, each with its verbatim quote. A file that cannot be read is
     named on stderr and the others are still processed (exit 2 at the end)."""
     if len(files) > MAX_FILES:
-        raise InputError.single("FILES", "FILES", f"{len(files)} files; the limit is {MAX_FILES}")
+        raise InputError.single("ARTICLES", "", f"{len(files)} files; the limit is {MAX_FILES}")
     date = None
     if as_of is not None:
         try:
@@ -156,8 +160,12 @@ def _tables(data: dict) -> None:  # type: ignore[type-arg]
 
 @command("classify")
 def classify(
-    file: Annotated[Path, typer.Argument(metavar="FILE",
-                                         help="One sentence per line, optionally <TAB>label 0-4.")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            metavar="SENTENCES", help="Text file: one sentence per line, optionally <TAB>label 0-4."
+        ),
+    ],
     as_json: JsonOpt = False,
 ) -> None:
     """The CAMEO penta class of each sentence (0 statement/appeal .. 4 material conflict); with

@@ -12,7 +12,16 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from realpolitik.cli.common import DbOpt, JsonOpt, app, emit_json, handle_errors, out, write_atomic
+from realpolitik.cli.common import (
+    DbOpt,
+    JsonOpt,
+    app,
+    dialect,
+    emit_json,
+    handle_errors,
+    out,
+    write_atomic,
+)
 from realpolitik.errors import InputError
 from realpolitik.files import check_writable
 from realpolitik.store import RunStore, export_rows
@@ -36,7 +45,7 @@ class ExportFormat(StrEnum):
     parquet = "parquet"
 
 
-@runs_app.command("list")
+@runs_app.command("list", cls=dialect({}))
 def list_runs(
     db: DbOpt = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="Show at most N runs.")] = 50,
@@ -67,7 +76,7 @@ def list_runs(
         out.print(table)
 
 
-@runs_app.command("show")
+@runs_app.command("show", cls=dialect({}))
 def show_run(
     run_id: Annotated[str, typer.Argument(metavar="RUN_ID", help="A run id or a unique prefix.")],
     db: DbOpt = None,
@@ -89,7 +98,7 @@ def show_run(
         )
 
 
-@runs_app.command("export")
+@runs_app.command("export", cls=dialect({}))
 def export_runs(
     fmt: Annotated[
         ExportFormat, typer.Option("--format", help="Output format.")

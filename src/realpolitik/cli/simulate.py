@@ -7,7 +7,6 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -16,7 +15,17 @@ from rich.table import Table
 
 from realpolitik.analysis.forecast import MODELS
 from realpolitik.analysis.simulate import Simulation, design, run_draws, sensitivity
-from realpolitik.cli.common import DbOpt, JsonOpt, command, emit_json, out, progress
+from realpolitik.cli.common import (
+    DbOpt,
+    JsonOpt,
+    ScenarioArg,
+    SeedOpt,
+    command,
+    conflict,
+    emit_json,
+    out,
+    progress,
+)
 from realpolitik.errors import InputError
 from realpolitik.scenario.loader import load_any
 from realpolitik.store import RunStore, file_sha256
@@ -54,10 +63,14 @@ def open_executor(executor: str, workers: int) -> Iterator[Executor | None]:
 
 @command("simulate")
 def simulate(
-    scenario: Annotated[Path, typer.Argument(metavar="SCENARIO", help="Scenario TOML.")],
-    draws: Annotated[int, typer.Option("--draws", help="Latin-hypercube draws.")] = 500,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the design and the draws.")] = 0,
-    workers: Annotated[int, typer.Option("--workers", help="Local worker processes.")] = 1,
+    scenario: ScenarioArg,
+    draws: Annotated[
+        int, typer.Option("--draws", help=f"Latin-hypercube draws, 1 to {MAX_DRAWS}.")
+    ] = 500,
+    seed: SeedOpt = 0,
+    workers: Annotated[
+        int, typer.Option("--workers", help="Local worker processes (1 to 8 per CPU).")
+    ] = 1,
     executor: Annotated[
         str, typer.Option("--executor", help="'local', or a Dask scheduler tcp://HOST:PORT.")
     ] = "local",
@@ -65,7 +78,7 @@ def simulate(
         int, typer.Option("--sobol", help="Sobol base samples per issue (a power of 2; 0: none).")
     ] = 64,
     model: Annotated[
-        str, typer.Option("--model", help="The model the sensitivity tables explain.")
+        str, typer.Option("--model", "-m", help="The model the sensitivity tables explain.")
     ] = "compromise",
     db: DbOpt = None,
     resume: Annotated[
@@ -79,6 +92,10 @@ def simulate(
     params: dict[str, Any] = {"draws": draws, "seed": seed, "sobol": sobol, "model": model}
     done: dict[int, Any] = {}
     if resume is not None:
+        for name, value, default in (("--draws", draws, 500), ("--seed", seed, 0),
+                                     ("--sobol", sobol, 64), ("--model", model, "compromise")):
+            if value != default:
+                raise conflict("--resume", name, "a resumed run keeps its own settings")
         run = store.get(resume)
         if run.command != "simulate":
             raise InputError.single(store.url, "--resume", f"run {run.id} is a {run.command} run")

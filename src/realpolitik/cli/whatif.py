@@ -8,25 +8,34 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from realpolitik.cli.common import JsonOpt, command, console, emit_json, out, write_atomic
+from realpolitik.cli.common import (
+    JsonOpt,
+    ScenarioArg,
+    command,
+    console,
+    emit_json,
+    out,
+    output_option,
+    write_atomic,
+)
 from realpolitik.errors import InputError
 from realpolitik.files import check_writable
 
 
-@command("whatif")
+@command("whatif", renamed={"--save": "--output"})
 def whatif_command(
-    scenario: Annotated[Path, typer.Argument(help="Scenario TOML.")],
+    scenario: ScenarioArg,
     sets: Annotated[
         list[str],
         typer.Option(
             "--set",
+            metavar="PATH=VALUE",
             help="PATH=VALUE (repeatable): relations.A-B, stances.ACTOR.ISSUE.position|"
             "salience|influence, actors.ACTOR.capability.",
         ),
     ],
     save: Annotated[
-        Path | None,
-        typer.Option("--save", help="Write the changed scenario here (never over the input)."),
+        Path | None, output_option("Write the changed scenario here (never over the input).")
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -39,7 +48,7 @@ def whatif_command(
     changes = [parse_change(s) for s in sets]
     if save is not None:
         if save.resolve() == scenario.resolve():
-            raise InputError.single(str(save), "--save", "would overwrite the input scenario")
+            raise InputError.single(str(save), "--output", "would overwrite the input scenario")
         check_writable(save)
     sc = load_any(scenario)
     result = whatif(sc, changes)

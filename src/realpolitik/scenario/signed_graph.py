@@ -107,7 +107,7 @@ def _read_csv(text: str, file: str, at: float | None) -> list[GraphWindow]:
     col = {h: k for k, h in enumerate(header)}
     timed = "begin" in col or "end" in col
     if at is not None and not timed:
-        raise InputError.single(file, "--at", "this file has no begin/end columns")
+        raise InputError.single(file, "--year", "this file has no begin/end columns")
     problems = Problems(file)
     ties: list[_Tie] = []
     order: dict[str, int] = {}
@@ -167,7 +167,7 @@ def _read_csv(text: str, file: str, at: float | None) -> list[GraphWindow]:
         if active:
             windows.append(_window(_label(y), active, order, file))
     if not windows:
-        raise InputError.single(file, "--at", f"no tie holds in {_label(years[0])}")
+        raise InputError.single(file, "--year", f"no tie holds in {_label(years[0])}")
     return windows
 
 
@@ -263,7 +263,7 @@ def _read_pajek(text: str, file: str, at: float | None) -> list[GraphWindow]:
         chosen = [s for s in sections if _window_year(s[0]) == int(at)]
         if not chosen:
             have = ", ".join(s[0] for s in sections[:8])
-            raise InputError.single(file, "--at", f"no window starts in {_label(at)} "
+            raise InputError.single(file, "--year", f"no window starts in {_label(at)} "
                                     f"(windows: {have}{', ...' if len(sections) > 8 else ''})")
     windows = [_window(name, ties, order, file) for name, ties, _ in chosen if ties]
     if not windows:
