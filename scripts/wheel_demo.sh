@@ -27,7 +27,7 @@ case "$where" in
   "$NEW_SITE"/*) ;;
   *) echo "wheel check: realpolitik imported from $where, not from the wheel" >&2; exit 1 ;;
 esac
-"$WORK/venv/bin/realpolitik" demo --out "$WORK/run/out" --json > "$WORK/demo.json"
+"$WORK/venv/bin/realpolitik" demo --output "$WORK/run/out" --json > "$WORK/demo.json"
 test -s "$WORK/run/out/northeast-asia-2018/report.html"
 "$WORK/venv/bin/realpolitik" forecast "$WORK/venv/lib/"python3*/site-packages/realpolitik/data/reference/bdm/ec_emissions_1994.csv --json > /dev/null
 echo "wheel check: the installed wheel ran the demo from $WORK/run"

@@ -1,7 +1,7 @@
 """The one declared list of bargaining models: what each needs, how it runs, what its forecast is.
 
 Every consumer reads :data:`REGISTRY`: ``forecast`` (a scenario's issues), ``backtest`` (a DEU
-panel), the ensemble (its members), the HTML report and the CLI's ``--model``/``--models``
+panel), the ensemble (its members), the HTML report and the CLI's ``--model``
 choices. A model is one pure function of the inputs in :mod:`realpolitik.models` plus one
 :class:`ModelSpec` entry here; the entry's ``panel`` function is the *only* place the model is
 called, so the number ``forecast`` prints and the number ``backtest`` scores are the same rule
