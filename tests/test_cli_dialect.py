@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 import typer.main
-
 from conftest import REF, ROOT, assert_bad_input, run_cli
+
 from realpolitik.cli import app
 from realpolitik.cli.common import modernise
 
@@ -313,6 +313,14 @@ def test_choices_are_enums(option: str, value: str):
     r = run_cli(cmd, BUNDLED, option, value)
     assert_bad_input(r, option)
     assert "scholz" in r.stderr or "toml" in r.stderr
+
+
+@pytest.mark.parametrize("cmd", [("levers", BUNDLED, "--issue", "kurils", "--target", "40:60"),
+                                 ("simulate", BUNDLED)])
+def test_one_model_is_a_choice(cmd: tuple):
+    r = run_cli(*cmd, "-m", "oracle")
+    assert_bad_input(r, "--model", "oracle")
+    assert "compromise" in r.stderr  # the choices are listed
 
 
 def test_capability_choice_ignores_case():

@@ -203,16 +203,20 @@ def _print_alternatives(result: AlignmentResult) -> None:
     out.print(t)
 
 
+DEFAULT_TIME_LIMIT = 60.0
+"""``balance --time-limit`` by default: a dense 60-node graph otherwise runs for minutes."""
+
+
 @command("balance", renamed={"--at": "--year"})
 def balance_command(
     graph: Path = typer.Argument(..., metavar="GRAPH",
                                  help="Signed edge list CSV (from,to,sign[,weight][,begin,end]) "
                                  "or Pajek .net with *Edges windows."),
     at: int | None = typer.Option(None, "--year", help="Only the graph at this year."),
-    time_limit: float | None = typer.Option(
-        None, "--time-limit", parser=finite(0.0, 86_400.0, above=True),
-        help="Seconds per component for the exact solver, more than 0 and at most 86400 "
-        "(then the answer may be a bound)."),
+    time_limit: float = typer.Option(
+        DEFAULT_TIME_LIMIT, "--time-limit", parser=finite(0.0, 86_400.0, above=True),
+        help="Seconds per component for the exact solver, more than 0 and at most 86400; "
+        "past it the answer is a proven bound, flagged as such."),
     json_out: JsonOpt = False,
 ) -> None:
     """Exact frustration index (structural balance) of each window of a signed graph."""

@@ -9,6 +9,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, ClassVar
 
@@ -24,6 +25,7 @@ from rich.progress import (
 )
 from typer.core import TyperCommand, TyperOption
 
+from realpolitik.analysis.forecast import MODELS as FORECAST_MODELS
 from realpolitik.errors import InputError
 from realpolitik.files import write_atomic
 from realpolitik.jsonable import jsonable
@@ -40,6 +42,7 @@ __all__ = [
     "conflict",
     "dialect",
     "finite",
+    "model_option",
     "output_option",
     "console",
     "emit_json",
@@ -309,6 +312,15 @@ WorkersOpt = Annotated[
     int, typer.Option("--workers", min=1, max=MAX_WORKERS, help="Worker processes (1 to 256).")
 ]
 """``--workers W`` wherever runs can go to a process pool."""
+
+
+ForecastModel = StrEnum("ForecastModel", {m: m for m in FORECAST_MODELS})  # type: ignore[misc]
+"""The choice of one bargaining model (``-m/--model`` where a command takes exactly one)."""
+
+
+def model_option(help: str) -> Any:
+    """``-m/--model M``: one bargaining model, a choice."""
+    return typer.Option("--model", "-m", help=help)
 
 
 def output_option(help: str) -> Any:

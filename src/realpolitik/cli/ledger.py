@@ -16,6 +16,7 @@ from realpolitik.analysis.headline import HEADLINE_DRAWS, HEADLINE_MODEL, headli
 from realpolitik.analysis.scoring import band_brier, band_of, sample_crps, sample_pit
 from realpolitik.cli.common import (
     DbOpt,
+    ForecastModel,
     JsonOpt,
     ScenarioArg,
     SeedOpt,
@@ -24,6 +25,7 @@ from realpolitik.cli.common import (
     emit_json,
     finite,
     handle_errors,
+    model_option,
     out,
 )
 from realpolitik.errors import InputError
@@ -67,8 +69,8 @@ def record(
         ),
     ],
     model: Annotated[
-        str, typer.Option("--model", "-m", help="The model whose forecast is sealed.")
-    ] = HEADLINE_MODEL,
+        ForecastModel, model_option("The model whose forecast is sealed.")
+    ] = ForecastModel(HEADLINE_MODEL),
     draws: Annotated[
         int,
         typer.Option("--draws", min=1, max=10_000, help="Draws of the cited ranges, 1 to 10000."),
@@ -87,6 +89,7 @@ def record(
                 "--resolves-by",
                 f"{by} is not after today ({today}): a forecast looks ahead",
             )
+        model = ForecastModel(model).value
         if model not in MODELS:
             raise InputError.single("--model", "--model", f"{model!r}: one of {', '.join(MODELS)}")
         ledger = Ledger(db)

@@ -10,7 +10,16 @@ from rich.table import Table
 
 from realpolitik.analysis.forecast import MODELS
 from realpolitik.analysis.levers import levers as find_levers
-from realpolitik.cli.common import DbOpt, JsonOpt, ScenarioArg, command, emit_json, out
+from realpolitik.cli.common import (
+    DbOpt,
+    ForecastModel,
+    JsonOpt,
+    ScenarioArg,
+    command,
+    emit_json,
+    model_option,
+    out,
+)
 from realpolitik.errors import InputError
 from realpolitik.scenario.loader import load_any
 from realpolitik.store import RunStore
@@ -40,13 +49,14 @@ def levers(
     issue: Annotated[str, typer.Option("--issue", help="The issue to move.")],
     target: Annotated[str, typer.Option("--target", metavar="LOW:HIGH", help="Target band.")],
     model: Annotated[
-        str, typer.Option("--model", "-m", help="The model whose forecast must move.")
-    ] = "compromise",
+        ForecastModel, model_option("The model whose forecast must move.")
+    ] = ForecastModel("compromise"),
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """What would have to change: single inputs, then pairs, ranked by size, each marked inside
     or outside its cited range."""
+    model = ForecastModel(model).value
     if model not in MODELS:
         raise InputError.single("--model", "--model", f"{model!r}: one of {', '.join(MODELS)}")
     sc = load_any(scenario)

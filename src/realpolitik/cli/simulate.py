@@ -17,12 +17,14 @@ from realpolitik.analysis.forecast import MODELS
 from realpolitik.analysis.simulate import Simulation, design, run_draws, sensitivity
 from realpolitik.cli.common import (
     DbOpt,
+    ForecastModel,
     JsonOpt,
     ScenarioArg,
     SeedOpt,
     command,
     conflict,
     emit_json,
+    model_option,
     out,
     progress,
 )
@@ -78,8 +80,8 @@ def simulate(
         int, typer.Option("--sobol", help="Sobol base samples per issue (a power of 2; 0: none).")
     ] = 64,
     model: Annotated[
-        str, typer.Option("--model", "-m", help="The model the sensitivity tables explain.")
-    ] = "compromise",
+        ForecastModel, model_option("The model the sensitivity tables explain.")
+    ] = ForecastModel("compromise"),
     db: DbOpt = None,
     resume: Annotated[
         str | None, typer.Option("--resume", metavar="RUN_ID", help="Complete an interrupted run.")
@@ -88,6 +90,7 @@ def simulate(
 ) -> None:
     """How sure each forecast is: quantiles, band probabilities, ratification, alignment odds,
     Sobol indices and drop-one-actor shifts over draws of the scenario's cited ranges."""
+    model = ForecastModel(model).value  # a plain str from here on (it goes to the workers)
     store = RunStore(db)
     params: dict[str, Any] = {"draws": draws, "seed": seed, "sobol": sobol, "model": model}
     done: dict[int, Any] = {}
