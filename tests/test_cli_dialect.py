@@ -348,6 +348,7 @@ def progress_run(*args: str) -> subprocess.CompletedProcess[str]:
         (("exchange", COPENHAGEN, "-r", "12"), "exchange: runs"),
         (("forecast", EC, "-m", "eum", "--rounds", "200"), "forecast: issues"),
         (("balance", WWI), "balance: windows"),
+        (("levers", BUNDLED, "--issue", "kurils", "--target", "45:55"), "levers: kurils"),
     ],
 )
 def test_progress_goes_to_stderr_and_json_stays_clean(args: tuple, label: str):

@@ -38,6 +38,7 @@ __all__ = [
     "SeedOpt",
     "WorkersOpt",
     "app",
+    "busy",
     "command",
     "conflict",
     "dialect",
@@ -118,6 +119,14 @@ def progress(*columns: str | ProgressColumn, disable: bool = False) -> Progress:
 STEPS = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
 """Progress columns for a loop of counted steps: what, a bar, done/total and the time so far
 (a long single step still shows the clock moving)."""
+
+
+@contextmanager
+def busy(what: str) -> Iterator[None]:
+    """One long step without a count: its name and the clock, on stderr (see :func:`progress`)."""
+    with progress(*STEPS) as bar:
+        bar.add_task(what, total=None)
+        yield
 
 
 def emit_json(payload: Any) -> None:

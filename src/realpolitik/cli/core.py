@@ -16,6 +16,7 @@ from realpolitik.cli.common import (
     DbOpt,
     JsonOpt,
     ScenarioArg,
+    busy,
     command,
     conflict,
     console,
@@ -68,8 +69,7 @@ def demo(
 
     path = scenario or bundled_scenario()
     check_folder(out_dir)  # refuse a bad --out before the work, not after it
-    with progress() as bar:
-        bar.add_task(f"Running {path.name}", total=None)
+    with busy(f"demo: {path.name}"):
         res = run_demo(path, out_dir)
     if as_json:
         emit_json(

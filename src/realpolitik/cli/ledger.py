@@ -21,6 +21,7 @@ from realpolitik.cli.common import (
     ScenarioArg,
     SeedOpt,
     app,
+    busy,
     dialect,
     emit_json,
     finite,
@@ -93,7 +94,8 @@ def record(
         if model not in MODELS:
             raise InputError.single("--model", "--model", f"{model!r}: one of {', '.join(MODELS)}")
         ledger = Ledger(db)
-        fc = _forecast(scenario, question, model, draws, seed)
+        with busy(f"ledger record: {draws} draws"):
+            fc = _forecast(scenario, question, model, draws, seed)
         entry = ledger.append(
             "forecast",
             {
@@ -249,9 +251,9 @@ def verify(db: DbOpt = None, as_json: JsonOpt = False) -> None:
             if file_sha256(p["scenario"]) != p["scenario_sha256"] or p["versions"] != current:
                 unchecked += 1
                 continue
-            again = _forecast(
-                Path(p["scenario"]), p["question"], p["forecast"]["model"], p["draws"], p["seed"]
-            )
+            with busy(f"ledger verify: {e.id}"):
+                again = _forecast(Path(p["scenario"]), p["question"], p["forecast"]["model"],
+                                  p["draws"], p["seed"])
             if _json_round(again) != p["forecast"]:
                 problems.append(f"entry {e.id}: the forecast does not reproduce")
             else:

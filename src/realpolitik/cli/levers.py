@@ -15,6 +15,7 @@ from realpolitik.cli.common import (
     ForecastModel,
     JsonOpt,
     ScenarioArg,
+    busy,
     command,
     emit_json,
     model_option,
@@ -69,7 +70,7 @@ def levers(
     band = parse_target(target, scale.min, scale.max)
     store = RunStore(db)
     params = {"issue": issue, "target": list(band), "model": model}
-    with store.recording("levers", scenario, params) as rec:
+    with store.recording("levers", scenario, params) as rec, busy(f"levers: {issue}"):
         rec.results = find_levers(sc, issue, model, band)
     res = rec.results
     if as_json:
