@@ -235,6 +235,8 @@ def test_modernise_rewrites_only_old_spellings():
         (("align", ALIGN, "--k", "3", "--pair", "RUS,JPN"), "--pair", "--k"),
         (("align", ALIGN, "--center", "3"), "--center", "--matrix"),
         (("simulate", BUNDLED, "--resume", "abc", "--draws", "10"), "--resume", "--draws"),
+        (("simulate", BUNDLED, "--executor", "tcp://127.0.0.1:1", "--workers", "2"),
+         "--executor", "--workers"),
     ],
 )
 def test_conflicting_options_are_refused_naming_both(args: tuple, first: str, second: str):

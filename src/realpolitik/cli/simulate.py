@@ -111,6 +111,8 @@ def simulate(
         store.reopen(run.id)
         done = store.draws(run.id)
         resume = run.id
+    if executor != "local" and workers != 1:
+        raise conflict("--executor", "--workers", "a Dask cluster brings its own workers")
     _check(draws, workers, sobol, model)
     sc = load_any(scenario)
     plan = design(sc, draws, seed)
