@@ -122,10 +122,17 @@ def test_short_help_everywhere(path: str):
     assert "Usage:" in r.stdout and "--help" in r.stdout
 
 
-def test_help_texts_are_whole_sentences():
+def squeeze(text: str) -> str:
+    return "".join(text.replace("\u2502", "").split())
+
+
+def test_help_texts_are_whole_sentences(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("COLUMNS", "100")
     for name, cmd in COMMANDS.items():
         helps = [cmd.help or ""] + [p.help or "" for p in cmd.params if not p.hidden]  # type: ignore[attr-defined]
+        shown = squeeze(run_cli(*name.split(), "-h").stdout)
         for h in helps:
+            assert squeeze(h) in shown, (name, h)  # nothing eaten as markup
             assert h.strip(), (name, "a command or option without help")
             assert h.rstrip().endswith((".", ")")), (name, h)
             assert "\n" not in h.split("\n\n")[0], (name, h)

@@ -94,22 +94,23 @@ def _inputs(args: list[str], year: int | None, states: list[str], actors: list[s
 @command("align", renamed={"--tipping": ("--pair", 2), "--html": "--report"})
 def align_command(
     args: list[str] = typer.Argument(
-        None, metavar="SCENARIO",
+        None, metavar="SCENARIO", show_default=False,
         help="Scenario file. With --year, further arguments are more state codes."),
     tipping: Pair | None = typer.Option(
         None, "--pair", metavar="A,B", parser=actor_pair,
         help="The tipping point of this actor pair: how far relation A-B must move to change "
-        "the predicted alignment (default: the pair of the scenario's first [[questions]] "
-        "entry that names one, when both are in the landscape)."),
+        "the predicted alignment (default: the pair of the scenario's first question that "
+        "names one, when both are in the landscape)."),
     year: int | None = typer.Option(
         None, "--year",
         help="Build the landscape from COW data for this year (1816 to 2022)."),
     states: list[str] | None = typer.Option(
-        None, "--states", help="With --year: states (COW or ISO codes; repeat, comma-separate, "
-        "or list them after the option). Default: the COW major powers."),
+        None, "--states", metavar="A,B,...",
+        help="With --year: states (COW or ISO codes; repeat, comma-separate, or list them after "
+        "the option). Default: the COW major powers."),
     actors: list[str] | None = typer.Option(
-        None, "--actors", help="Scenario actors to include (default: states and related "
-        "non-domestic actors)."),
+        None, "--actors", metavar="A,B,...",
+        help="Scenario actors to include (default: states and related non-domestic actors)."),
     sizes: Path | None = typer.Option(None, "--sizes", help="Sizes CSV (id,actor,strength)."),
     matrix: Path | None = typer.Option(None, "--matrix", help="Propensity matrix CSV."),
     center: float = typer.Option(0.0, "--center", parser=finite(-1e6, 1e6),

@@ -64,6 +64,7 @@ DbOpt = Annotated[
     str | None,
     typer.Option(
         "--db",
+        metavar="URL",
         help="Run store URL (SQLAlchemy; default: REALPOLITIK_DB, else a SQLite file in the "
         "user's data folder).",
     ),

@@ -20,6 +20,7 @@ from realpolitik.cli.common import (
     emit_json,
     handle_errors,
     out,
+    output_option,
     write_atomic,
 )
 from realpolitik.errors import InputError
@@ -35,7 +36,7 @@ app.add_typer(runs_app, name="runs")
 
 
 CommandOpt = Annotated[
-    str | None, typer.Option("--command", help="Only runs of this command.")
+    str | None, typer.Option("--command", metavar="NAME", help="Only runs of this command.")
 ]
 
 
@@ -104,10 +105,7 @@ def export_runs(
         ExportFormat, typer.Option("--format", help="Output format.")
     ] = ExportFormat.csv,
     output: Annotated[
-        Path | None,
-        typer.Option(
-            "-o", "--output", help="Output file (stdout when omitted; parquet needs one)."
-        ),
+        Path | None, output_option("Output file (stdout when omitted; parquet needs one).")
     ] = None,
     db: DbOpt = None,
     command: CommandOpt = None,
