@@ -214,6 +214,14 @@ def test_old_and_new_issue_spellings_in_ledger(mini: Path):
     assert warned(r.stderr, "--question", "--issue")
 
 
+def test_old_and_new_limit_spellings_in_exchange():
+    new = run_cli("exchange", COPENHAGEN, "--limit", "2")
+    old = run_cli("exchange", COPENHAGEN, "--top", "2")
+    assert new.code == old.code == 0, old.stderr
+    assert new.stdout == old.stdout
+    assert warned(old.stderr, "--top", "--limit")
+
+
 def test_modernise_rewrites_only_old_spellings():
     renamed: dict[str, str | tuple[str, int]] = {"--old": "--new", "--two": ("--pair", 2)}
     assert modernise(["x", "--old", "1", "--two", "A", "B", "--two=C,D"], renamed) == [
@@ -286,7 +294,7 @@ BAD_NUMBERS = [
     (("exchange", COPENHAGEN, "--repetitions"), "--repetitions", ["0", "-3", "10001"]),
     (("exchange", COPENHAGEN, "--workers"), "--workers", ["0", "-1", "257"]),
     (("exchange", COPENHAGEN, "--rounds"), "--rounds", ["-1", "1001"]),
-    (("exchange", COPENHAGEN, "--top"), "--top", ["0"]),
+    (("exchange", COPENHAGEN, "--limit"), "--limit", ["0"]),
     (("forecast", EC, "--rounds"), "--rounds", ["0", "-2", "1001", "nan"]),
     (("align", ALIGN, "--seed"), "--seed", ["-1"]),
     (("align", ALIGN, "--k"), "--k", ["1", "-2", "11"]),

@@ -28,7 +28,7 @@ MAX_REPETITIONS = 10_000
 """``exchange --repetitions`` at most (about 0.07 s a run on Copenhagen: some 12 minutes)."""
 
 
-@command("exchange")
+@command("exchange", renamed={"--top": "--limit"})
 def exchange(
     input_file: ScenarioArg,
     rounds: Annotated[
@@ -60,7 +60,9 @@ def exchange(
             help="List the trades between these two actors.",
         ),
     ] = None,
-    top: Annotated[int, typer.Option("--top", min=1, max=1000, help="Trades to list.")] = 8,
+    top: Annotated[
+        int, typer.Option("--limit", min=1, max=1000, help="Trades to list, 1 to 1000.")
+    ] = 8,
     as_json: JsonOpt = False,
 ) -> None:
     """Issue linkage: who trades which issue against which (Stokman & Van Oosten's equal-gain
