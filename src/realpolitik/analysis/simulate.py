@@ -17,6 +17,7 @@ index, so ``--workers 1``, ``--workers 2`` and a cluster give identical numbers.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
@@ -123,18 +124,21 @@ def sobol(
 
 
 def sensitivity(
-    scenario: Scenario, model: str, base_samples: int, seed: int, executor: Executor | None = None
+    scenario: Scenario, model: str, base_samples: int, seed: int, executor: Executor | None = None,
+    progress: Callable[[], None] | None = None,
 ) -> dict[str, Any]:
-    """Per issue: the Sobol table and the drop-one-actor table for ``model``."""
+    """Per issue: the Sobol table and the drop-one-actor table for ``model`` (``progress`` is
+    called after each issue)."""
     out: dict[str, Any] = {}
     for k, iss in enumerate(scenario.issues):
-        if not scenario.stances_on(iss.id):
-            continue
-        out[iss.id] = {
-            "model": model,
-            "sobol": sobol(scenario, iss.id, model, base_samples, seed + k, executor),
-            "drop_one": drop_one(scenario, iss.id, model),
-        }
+        if scenario.stances_on(iss.id):
+            out[iss.id] = {
+                "model": model,
+                "sobol": sobol(scenario, iss.id, model, base_samples, seed + k, executor),
+                "drop_one": drop_one(scenario, iss.id, model),
+            }
+        if progress is not None:
+            progress()
     return out
 
 
