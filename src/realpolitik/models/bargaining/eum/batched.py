@@ -121,9 +121,15 @@ def _run_batch(x0: F64, cap: F64, sal: F64, params: EUMParams) -> list[EUMResult
         settled = calm[active] >= 2
         converged[active[settled]] = True
         active = active[~settled]
+    # every played round's weighted mean at once (rows: (round, run) pairs)
+    played_rounds = np.arange(rounds + 1)[:, None] <= played[None, :]
+    means = np.full((rounds + 1, runs), np.nan)
+    means[played_rounds] = compromise_panel(
+        history[played_rounds], np.broadcast_to(w, history.shape)[played_rounds])
     return [
-        _result(history[: played[b] + 1, b], w[b], medians[: played[b] + 1, b],
-                risks[: played[b], b], codes_sorted[b], order[b], bool(converged[b]))
+        _result(history[: played[b] + 1, b], means[: played[b] + 1, b],
+                medians[: played[b] + 1, b], risks[: played[b], b], codes_sorted[b], order[b],
+                bool(converged[b]))
         for b in range(runs)
     ]
 
@@ -150,7 +156,7 @@ def _round(
 
 
 def _result(
-    positions: F64, w: F64, medians: F64, risks: F64, codes_sorted: NDArray[np.int8],
+    positions: F64, means: F64, medians: F64, risks: F64, codes_sorted: NDArray[np.int8],
     order: NDArray[np.intp], converged: bool,
 ) -> EUMResult:
     rank = np.empty(order.size, dtype=np.intp)
@@ -159,7 +165,7 @@ def _result(
     return EUMResult(
         positions=positions.copy(),
         median_by_round=medians.copy(),
-        mean_by_round=compromise_panel(positions, w),
+        mean_by_round=means.copy(),
         risk_by_round=risks.copy(),
         relationships=np.ascontiguousarray(codes, dtype=np.int8),
         rounds=int(risks.shape[0]),
