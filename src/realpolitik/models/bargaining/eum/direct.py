@@ -85,12 +85,13 @@ class MatrixEngine:
         p = self.probabilities(ys, ws, r, params.same_position_tol, params.probability)
         d = np.abs(ys[..., :, None] - ys[..., None, :])
         r_i = r[..., :, None]
-        eu_ij = expected_utility(r_i, p, ss[..., None, :], d, ys[..., :, None], mu, params)
+        gaps = utility_gaps(r_i, d)
+        eu_ij = expected_utility(r_i, p, ss[..., None, :], d, ys[..., :, None], mu, params, gaps)
         eu_ji = expected_utility(
-            r_i, np.swapaxes(p, -1, -2), ss[..., :, None], d, ys[..., None, :], mu, params
+            r_i, np.swapaxes(p, -1, -2), ss[..., :, None], d, ys[..., None, :], mu, params, gaps
         )
         same = d <= params.same_position_tol
-        _, scale = utility_gaps(r_i, d)  # U_s - U_f
+        scale = gaps[1]  # U_s - U_f
         eu_ij = np.where(same, 0.0, eu_ij / scale)
         eu_ji = np.where(same, 0.0, eu_ji / scale)
         codes = np.zeros(d.shape, np.int8)

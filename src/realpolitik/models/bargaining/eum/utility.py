@@ -38,14 +38,16 @@ def expected_utility(
     y_challenger: F64,
     mu: float | F64,
     params: EUMParams,
+    gaps: tuple[F64, F64] | None = None,
 ) -> F64:
     """EU of a challenge for an evaluator with exponent r (SCS eq. for EU_i; module docstring):
     the challenger wins with probability p against a target of salience s_target at distance d.
 
     Evaluated as the same sum rearranged, (U_s - U_sq) - s_j (1 - P) (U_s - U_f)
     - (1 - Q) [T (U_b - U_sq) + (1 - T) (U_w - U_sq)], each difference from expm1/log1p.
+    ``gaps``: :func:`utility_gaps` (r, d) when the caller has them already.
     """
-    us_usq, us_uf = utility_gaps(r, d)
+    us_usq, us_uf = utility_gaps(r, d) if gaps is None else gaps
     eu = us_usq - s_target * (1.0 - p) * us_uf
     if params.q != 1.0:
         k = 4.0 * 0.5**r
