@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -59,18 +60,28 @@ def reference_rate(scenario: Scenario, draws: int, seed: int) -> float:
         registry.BATCH_MAX_ACTORS = batch_max
 
 
-def block_rate(scenario: Scenario, draws: int, seed: int, workers: int) -> float:
+def block_rate(scenario: Scenario, draws: int, seed: int, workers: int) -> tuple[float, float]:
+    """(draws per wall second, CPU seconds per draw summed over the processes that ran them)."""
     plan = design(scenario, draws, seed)
     chunk = draw_chunk(draws, workers)
     if workers == 1:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         run_draws(scenario, plan, MODELS, None, chunk=chunk)
-        return draws / (time.perf_counter() - t0)
-    with ProcessPoolExecutor(workers) as pool:
-        run_draws(scenario, design(scenario, 2 * workers, seed + 1), MODELS, pool, chunk=1)
-        t0 = time.perf_counter()
-        run_draws(scenario, plan, MODELS, pool, chunk=chunk)
-        return draws / (time.perf_counter() - t0)
+        return draws / (time.perf_counter() - t0), (time.process_time() - c0) / draws
+    pool = ProcessPoolExecutor(workers)
+    run_draws(scenario, design(scenario, 2 * workers, seed + 1), MODELS, pool, chunk=1)
+    t0 = time.perf_counter()
+    run_draws(scenario, plan, MODELS, pool, chunk=chunk)
+    rate = draws / (time.perf_counter() - t0)
+    before = _children_cpu()
+    pool.shutdown()
+    # the workers' CPU (counted when they exit), warm-up included, so an upper bound
+    return rate, (_children_cpu() - before) / draws
+
+
+def _children_cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
 
 
 def breakdown(scenario: Scenario, draws: int, seed: int) -> dict[str, float]:
@@ -105,8 +116,8 @@ def main() -> int:
           f"{len(scenario.links)} links; models {', '.join(MODELS)}, exchange, landscape")
     print(f"cpus {os.cpu_count()}, load average before {os.getloadavg()[0]:.2f}")
     ref = reference_rate(scenario, args.reference, args.seed)
-    one = block_rate(scenario, args.draws, args.seed, 1)
-    two = block_rate(scenario, args.draws, args.seed, 2)
+    one, cpu_one = block_rate(scenario, args.draws, args.seed, 1)
+    two, cpu_two = block_rate(scenario, args.draws, args.seed, 2)
     print(f"per-draw path, 1 worker:  {ref:8.1f} draws/s ({args.reference} draws)")
     print(f"blocks, 1 worker:         {one:8.1f} draws/s ({args.draws} draws, "
           f"{args.draws / one:.1f} s)  x{one / ref:.1f} the per-draw path")
@@ -114,6 +125,8 @@ def main() -> int:
           f"{args.draws / two:.1f} s)  x{two / ref:.1f} the per-draw path")
     print(f"scaling efficiency 1 -> 2 workers: {two / one / 2:.0%}")
     print(f"1,000 draws on 2 workers: {1000 / two:.1f} s (target 10 s, goal 2 s)")
+    print(f"CPU per 1,000 draws: {1000 * cpu_one:.1f} s in one process, {1000 * cpu_two:.1f} s "
+          f"over 2 workers (warm-up included); on 2 idle cores about {500 * cpu_two:.1f} s")
     parts = breakdown(scenario, min(args.draws, 128), args.seed)
     print("ms per draw, 1 process: " + ", ".join(f"{k} {v:.1f}" for k, v in parts.items()))
     print(f"load average after {os.getloadavg()[0]:.2f}")

@@ -29,6 +29,7 @@ from realpolitik.analysis.forecast import (
     MODELS,
     decision_rule,
     disagreement_point,
+    influence_capability,
 )
 from realpolitik.analysis.links import _order
 from realpolitik.analysis.registry import Context, IssuePanel, get
@@ -127,7 +128,7 @@ class DrawBlock:
     def draws(self) -> int:
         return int(self.x.shape[0])
 
-    def panel(self, issue_id: str, rows: slice | np.ndarray = slice(None)) -> IssuePanel | None:
+    def panel(self, issue_id: str) -> IssuePanel | None:
         """The issue as a panel of draws x its actors (None when nobody holds a stance): the
         inputs of ``forecast.issue_inputs``, one row per draw."""
         sc = self.scenario
@@ -135,14 +136,13 @@ class DrawBlock:
         stances = sc.stances_on(issue_id)
         if not stances:
             return None
-        x = self.x[rows]
+        x = self.x
         pos = x[:, [self.column[f"stances.{s.actor}.{issue_id}.position"] for s in stances]]
         sal = x[:, [self.column[f"stances.{s.actor}.{issue_id}.salience"] for s in stances]]
         cap = x[:, [self.column[f"actors.{s.actor}.capability"] for s in stances]]
-        for k, s in enumerate(stances):  # capability = influence / salience (effective_capability)
+        for k, s in enumerate(stances):  # as forecast.effective_capability
             if s.influence is not None:
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    cap[:, k] = np.where(sal[:, k] > 0, s.influence.value / sal[:, k], 0.0)
+                cap[:, k] = influence_capability(s.influence.value, sal[:, k])
         if not ((cap * sal).sum(axis=1) > 0).all():
             raise unweighted_issue_error(sc, [issue_id])
         n = x.shape[0]
