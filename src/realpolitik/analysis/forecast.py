@@ -91,8 +91,13 @@ def effective_capability(stance: Stance, capability: float) -> float:
     weight capability x salience equals the stance's influence (docs/scenario-format.md)."""
     if stance.influence is None:
         return capability
-    s = stance.salience.value
-    return stance.influence.value / s if s > 0 else 0.0
+    return float(influence_capability(stance.influence.value, np.array(stance.salience.value)))
+
+
+def influence_capability(influence: float, salience: np.ndarray) -> np.ndarray:
+    """influence / salience where the salience is positive, else 0 (any shape of saliences)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(salience > 0, influence / salience, 0.0)
 
 
 def disagreement_point(issue: Issue) -> tuple[float, str]:

@@ -24,6 +24,7 @@ import numpy as np
 from realpolitik.analysis.ensemble import ensemble_choice_set, focal_choice_set
 from realpolitik.models.alignment.balance import SignedGraph, frustration_index
 from realpolitik.models.bargaining.eum import EUMParams, EUMResult, expected_utility_model
+from realpolitik.models.bargaining.eum.batched import BATCH_MAX_ACTORS, expected_utility_batch
 from realpolitik.models.bargaining.focal import ChoiceSet, choice_median, choice_probabilities
 from realpolitik.models.bargaining.panel import (
     compromise_panel,
@@ -46,7 +47,8 @@ EUM_TAIL = 10
 class IssuePanel:
     """Model inputs for n issues on one scale [lo, hi] with m actors.
 
-    positions, saliences: (n, m), NaN where an actor takes no part; capabilities: (m,);
+    positions, saliences: (n, m), NaN where an actor takes no part; capabilities: (m,), or (n, m)
+    when every row has its own (a panel of draws of one issue: rows are draws);
     reference: (n,) the status quo (NaN = unknown); disagreement: (n,) Nash's d (default: the
     reference, else lo); procedure ("COD"/"CNS"/""), rule ("qmv"/"unanimity"/""): (n,);
     votes: (m,) Council votes (0 for non-members) or None when unknown.
@@ -70,10 +72,16 @@ class IssuePanel:
         return int(self.positions.shape[0])
 
     @property
+    def capability_rows(self) -> np.ndarray:
+        """Capabilities as (n, m): one row per issue (a panel of draws gives each its own)."""
+        c = self.capabilities
+        return c if c.ndim == 2 else np.broadcast_to(c[None, :], self.positions.shape)
+
+    @property
     def weights(self) -> np.ndarray:
         """w = capability x salience, 0 where an actor takes no part."""
         s = np.nan_to_num(self.saliences)
-        return np.where(np.isnan(self.positions), 0.0, s * self.capabilities[None, :])
+        return np.where(np.isnan(self.positions), 0.0, s * self.capability_rows)
 
     def actor_positions(self, actor: str) -> np.ndarray:
         if actor not in self.actors:
@@ -180,26 +188,45 @@ def eum_forecast(res: EUMResult) -> float:
 
 
 def _eum(ctx: Context) -> Prediction:
+    """Rows with the same number of actors present run as one batch (``eum/batched.py``) up to
+    ``BATCH_MAX_ACTORS`` actors, one by one on the tuned kernel above that; a batch that fails
+    is rerun row by row so that the error names its issue."""
     p = ctx.panel
     params = ctx.eum_params or EUMParams(threads=1)
     w = p.weights
+    caps = p.capability_rows
+    present = ~np.isnan(p.positions)
+    counts = present.sum(axis=1)
     out = np.full(p.n, np.nan)
     detail: list[Any] = [None] * p.n
-    for t in range(p.n):
-        keep = ~np.isnan(p.positions[t])
-        if keep.any() and w[t, keep].sum() > 0:
+    runnable = counts > 0
+    runnable[runnable] = (np.where(present, w, 0.0)[runnable]).sum(axis=1) > 0
+    for size in np.unique(counts[runnable]):
+        rows = np.flatnonzero(runnable & (counts == size))
+        mask = present[rows]
+        cols = (rows[:, None], np.nonzero(mask)[1].reshape(rows.size, size))
+        x, c, sal = p.positions[cols], caps[cols], np.nan_to_num(p.saliences[cols])
+        results: list[EUMResult] | None = None
+        if size <= BATCH_MAX_ACTORS:
             try:
-                with np.errstate(all="ignore"):
-                    res = expected_utility_model(
-                        p.positions[t, keep], p.capabilities[keep],
-                        np.nan_to_num(p.saliences[t, keep]), params,
-                    )
+                results = expected_utility_batch(x, c, sal, params)
+            except ValueError:
+                results = None
+        for k, t in enumerate(rows):
+            try:
+                if results is not None:
+                    res = results[k]
+                else:
+                    with np.errstate(all="ignore"):
+                        res = expected_utility_model(x[k], c[k], sal[k], params)
                 out[t], detail[t] = eum_forecast(res), res
             except Exception as e:  # noqa: BLE001  one model's failure must not stop the others
                 where = p.issue_ids[t] if p.issue_ids is not None else str(t + 1)
                 ctx.errors.append(f"eum failed on issue {where}: {type(e).__name__}: {e}")
         if ctx.progress is not None:
-            ctx.progress(1)
+            ctx.progress(rows.size)
+    if ctx.progress is not None and (~runnable).any():
+        ctx.progress(int((~runnable).sum()))
     return Prediction(out, detail)
 
 

@@ -3,7 +3,9 @@
 Every ranged input of a scenario (:mod:`realpolitik.scenario.inputs`) is drawn from a triangular
 distribution on its range with its mode at the cited value, the draws laid out as a Latin
 hypercube (McKay, Beckman & Conover 1979; ``scipy.stats.qmc``). Each draw runs every bargaining
-model, the exchange model and the alignment model on the scenario with the drawn inputs.
+model, the exchange model and the alignment model on the scenario with the drawn inputs; the
+design and the (vectorised) evaluation of the draws are in :mod:`realpolitik.analysis.draws`,
+the sensitivity tables and the summaries here.
 
 Reproducible at any scale: the design is made once from the seed, and draw k also gets the k-th
 child of ``numpy.random.SeedSequence(seed).spawn``, for the models that draw random numbers, so a
@@ -15,173 +17,37 @@ index, so ``--workers 1``, ``--workers 2`` and a cluster give identical numbers.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import Executor, as_completed
+from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy.stats import qmc
 
-from realpolitik.analysis.forecast import MODELS, forecast_scenario
-from realpolitik.analysis.links import forecast_linked
-from realpolitik.analysis.registry import get
+from realpolitik.analysis.draws import (
+    Design,
+    DrawResult,
+    design,
+    evaluate,
+    evaluate_block,
+    forecast_at,
+    issue_forecasts,
+    map_issue_forecasts,
+    run_draws,
+    triangular_ppf,
+)
+from realpolitik.analysis.forecast import forecast_scenario
 from realpolitik.errors import InputError
-from realpolitik.scenario.inputs import Input, inputs, with_values, without_actor
+from realpolitik.scenario.inputs import inputs, without_actor
 from realpolitik.scenario.schema import Issue, Scenario
 
+__all__ = [  # the design and the draws' evaluation live in analysis/draws.py
+    "Design", "DrawResult", "Simulation", "band_probabilities", "bands", "design", "drop_one",
+    "evaluate", "evaluate_block", "forecast_at", "issue_forecasts", "run_draws", "sensitivity",
+    "sobol", "triangular_ppf",
+]
+
 QUANTILES = (0.1, 0.5, 0.9)
-DrawResult = dict[str, Any]
-
-
-# --------------------------------------------------------------------------- the design
-
-
-def triangular_ppf(
-    u: np.ndarray, low: np.ndarray, mode: np.ndarray, high: np.ndarray
-) -> np.ndarray:
-    """Inverse CDF of the triangular distribution on [low, high] with the given mode."""
-    width = np.where(high > low, high - low, 1.0)
-    c = (mode - low) / width
-    left = low + np.sqrt(u * width * (mode - low))
-    right = high - np.sqrt((1 - u) * width * (high - mode))
-    return np.where(u < c, left, right)
-
-
-@dataclass(frozen=True)
-class Design:
-    """The draws: one row of input values per draw (columns = ``inputs``), one seed per draw."""
-
-    inputs: tuple[Input, ...]
-    values: np.ndarray
-    seeds: tuple[int, ...]
-
-    @property
-    def draws(self) -> int:
-        return len(self.seeds)
-
-    def draw(self, k: int) -> dict[str, float]:
-        return {inp.path: float(x) for inp, x in zip(self.inputs, self.values[k], strict=True)}
-
-
-def design(scenario: Scenario, draws: int, seed: int) -> Design:
-    """A Latin-hypercube design over the scenario's ranged inputs (triangular marginals)."""
-    if draws < 1:
-        raise ValueError("draws must be >= 1")
-    ranged = tuple(i for i in inputs(scenario) if i.ranged)
-    root = np.random.SeedSequence(seed)
-    design_seq, draw_seq = root.spawn(2)
-    seeds = tuple(int(s.generate_state(1)[0]) for s in draw_seq.spawn(draws))
-    if not ranged:
-        return Design(ranged, np.empty((draws, 0)), seeds)
-    u = qmc.LatinHypercube(d=len(ranged), rng=np.random.default_rng(design_seq)).random(draws)
-    low = np.array([i.low for i in ranged])
-    mode = np.array([i.value for i in ranged])
-    high = np.array([i.high for i in ranged])
-    return Design(ranged, triangular_ppf(u, low, mode, high), seeds)
-
-
-# --------------------------------------------------------------------------- one draw
-
-
-def evaluate(
-    scenario: Scenario, values: Mapping[str, float], seed: int, models: Sequence[str] = MODELS
-) -> DrawResult:
-    """Run every model once on the scenario with ``values`` set: per issue and model the
-    forecast and whether it is ratifiable, the exchange model's outcome, the alignment's sides."""
-    sc = with_values(scenario, values, field="draw")
-    links_fired: list[int] = []
-    if sc.links:  # links apply in order; the exchange and the alignment see what they left
-        linked = forecast_linked(sc, models)
-        fc, sc = linked.forecast, linked.scenario
-        links_fired = [a.index for a in linked.applied if a.fired]
-    else:
-        fc = forecast_scenario(sc, models=models)
-    issues: dict[str, dict[str, float | None]] = {}
-    ratified: dict[str, dict[str, bool]] = {}
-    for f in fc.issues:
-        issues[f.inputs.issue.id] = dict(f.forecasts)
-        tl = f.extra.get("twolevel")
-        if tl:
-            ratified[f.inputs.issue.id] = dict(tl["ratified"])
-    weighed = [i.id for i in sc.issues if sc.stances_on(i.id)]
-    run = {name: get(name).scenario_run for name in ("exchange", "landscape")}
-    if len(weighed) >= 2 and run["exchange"] is not None:
-        for iid, x in run["exchange"](sc, seed).items():
-            issues.setdefault(iid, {})["exchange"] = x
-    sides: list[list[str]] | None = None
-    if sc.relations and run["landscape"] is not None:
-        sides = run["landscape"](sc, seed)
-    return {"issues": issues, "ratified": ratified, "sides": sides, "links": links_fired}
-
-
-def _evaluate_chunk(
-    scenario: Scenario, rows: list[tuple[int, dict[str, float], int]], models: Sequence[str]
-) -> list[tuple[int, DrawResult]]:
-    return [(k, evaluate(scenario, v, s, models)) for k, v, s in rows]
-
-
-def forecast_at(scenario: Scenario, issue: str, model: str, values: Mapping[str, float],
-                field: str = "draw") -> float:
-    """One model's forecast on one issue with the named inputs set (NaN when it gives none):
-    the single evaluation behind draws, sensitivity runs, levers and headlines."""
-    sc = with_values(scenario, values, field=field)
-    x = forecast_scenario(sc, [model], issue).issues[0].forecasts[model]
-    return np.nan if x is None else float(x)
-
-
-def _issue_forecasts(
-    scenario: Scenario, issue: str, model: str, rows: list[dict[str, float]]
-) -> list[float]:
-    """One model's forecast on one issue for each set of input values (sensitivity runs)."""
-    return [forecast_at(scenario, issue, model, values) for values in rows]
-
-
-def _map_rows(
-    scenario: Scenario,
-    issue: str,
-    model: str,
-    rows: list[dict[str, float]],
-    executor: Executor | None,
-    chunk: int,
-) -> np.ndarray:
-    """:func:`_issue_forecasts` over many rows, in chunks through ``executor``, in order."""
-    batches = [rows[i : i + chunk] for i in range(0, len(rows), chunk)]
-    if executor is None:
-        parts = [_issue_forecasts(scenario, issue, model, b) for b in batches]
-    else:
-        futures = [executor.submit(_issue_forecasts, scenario, issue, model, b) for b in batches]
-        parts = [f.result() for f in futures]
-    return np.array([x for part in parts for x in part], dtype=float)
-
-
-def run_draws(
-    scenario: Scenario,
-    plan: Design,
-    models: Sequence[str] = MODELS,
-    executor: Executor | None = None,
-    done: Mapping[int, DrawResult] | None = None,
-    on_results: Callable[[dict[int, DrawResult]], None] | None = None,
-    chunk: int = 8,
-) -> dict[int, DrawResult]:
-    """Every draw's result by index, skipping those in ``done`` (a resumed run). Each finished
-    chunk is passed to ``on_results`` in the calling process (which alone writes the store)."""
-    results: dict[int, DrawResult] = dict(done or {})
-    todo = [(k, plan.draw(k), plan.seeds[k]) for k in range(plan.draws) if k not in results]
-    batches = [todo[i : i + chunk] for i in range(0, len(todo), chunk)]
-    if executor is None:
-        finished: Iterable[list[tuple[int, DrawResult]]] = (
-            _evaluate_chunk(scenario, b, models) for b in batches
-        )
-    else:
-        futures = [executor.submit(_evaluate_chunk, scenario, b, models) for b in batches]
-        finished = (f.result() for f in as_completed(futures))
-    for got in finished:
-        new = dict(got)
-        results.update(new)
-        if on_results:
-            on_results(new)
-    return results
 
 
 # --------------------------------------------------------------------------- sensitivity
@@ -214,7 +80,7 @@ def sobol(
     base_samples: int,
     seed: int,
     executor: Executor | None = None,
-    chunk: int = 16,
+    chunk: int = 64,
 ) -> list[dict[str, Any]]:
     """First-order and total Sobol indices (Saltelli 2002; Jansen 1999 estimators as SALib
     implements them) of one model's forecast on one issue, over the ranged inputs that reach
@@ -244,8 +110,7 @@ def sobol(
         np.array([i.value for i in relevant]),
         np.array([i.high for i in relevant]),
     )
-    rows = [{i.path: float(v) for i, v in zip(relevant, row, strict=True)} for row in x]
-    y = _map_rows(scenario, issue, model, rows, executor, chunk)
+    y = map_issue_forecasts(scenario, issue, model, [i.path for i in relevant], x, executor, chunk)
     if np.isnan(y).any() or np.ptp(y) == 0:  # no variation: nothing to apportion
         s1 = st = np.zeros(len(relevant))
     else:
@@ -259,18 +124,21 @@ def sobol(
 
 
 def sensitivity(
-    scenario: Scenario, model: str, base_samples: int, seed: int, executor: Executor | None = None
+    scenario: Scenario, model: str, base_samples: int, seed: int, executor: Executor | None = None,
+    progress: Callable[[], None] | None = None,
 ) -> dict[str, Any]:
-    """Per issue: the Sobol table and the drop-one-actor table for ``model``."""
+    """Per issue: the Sobol table and the drop-one-actor table for ``model`` (``progress`` is
+    called after each issue)."""
     out: dict[str, Any] = {}
     for k, iss in enumerate(scenario.issues):
-        if not scenario.stances_on(iss.id):
-            continue
-        out[iss.id] = {
-            "model": model,
-            "sobol": sobol(scenario, iss.id, model, base_samples, seed + k, executor),
-            "drop_one": drop_one(scenario, iss.id, model),
-        }
+        if scenario.stances_on(iss.id):
+            out[iss.id] = {
+                "model": model,
+                "sobol": sobol(scenario, iss.id, model, base_samples, seed + k, executor),
+                "drop_one": drop_one(scenario, iss.id, model),
+            }
+        if progress is not None:
+            progress()
     return out
 
 

@@ -34,6 +34,7 @@ from realpolitik.store import RunStore, file_sha256
 
 MAX_DRAWS = 100_000
 MAX_SOBOL = 4096
+MAX_CHUNK = 128
 
 
 @contextmanager
@@ -117,7 +118,8 @@ def simulate(
     sc = load_any(scenario)
     plan = design(sc, draws, seed)
     start = time.perf_counter()
-    columns = (TextColumn("simulate"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeRemainingColumn())
     with store.recording("simulate", scenario, params, seed, run_id=resume) as rec, \
             open_executor(executor, workers) as pool, progress(*columns) as bar:
         task = bar.add_task("draws", total=draws, completed=len(done))
@@ -126,11 +128,12 @@ def simulate(
             store.add_draws(rec.run_id, new)
             bar.advance(task, len(new))
 
-        chunk = max(1, min(16, draws // (8 * max(workers, 1))))
-        results = run_draws(sc, plan, MODELS, pool, done, keep, chunk)
+        results = run_draws(sc, plan, MODELS, pool, done, keep, draw_chunk(draws, workers))
         sim = Simulation(sc, plan, results)
         if sobol:
-            sim.sensitivity = sensitivity(sc, model, sobol, seed, pool)
+            issues = bar.add_task("sensitivity", total=len(sc.issues))
+            sim.sensitivity = sensitivity(sc, model, sobol, seed, pool,
+                                          progress=lambda: bar.advance(issues))
         payload = {"run_id": rec.run_id, "seed": seed, **sim.to_json(),
                    "timing": {"seconds": round(time.perf_counter() - start, 3)}}
         rec.results = payload
@@ -138,6 +141,12 @@ def simulate(
         emit_json(payload)
     else:
         _table(sim, payload)
+
+
+def draw_chunk(draws: int, workers: int) -> int:
+    """Draws per block: large blocks amortise the vectorised models' fixed cost; at least four
+    blocks per worker keep the workers busy to the end and the progress bar moving."""
+    return max(1, min(MAX_CHUNK, -(-draws // (4 * max(workers, 1)))))
 
 
 def _check(draws: int, workers: int, sobol: int, model: str) -> None:

@@ -218,7 +218,8 @@ def nash_panel(
     tol = 1e-12 * max(1.0, hi - lo)
     keep = w > 0
     for _ in range(max_iter):
-        if not np.any(b - a > tol):
+        going = b - a > tol  # a row that has converged stops changing: rows are independent
+        if not going.any():
             break
         m = 0.5 * (a + b)
         gain = sec - policy_loss(m[:, None], x, utility)
@@ -226,5 +227,5 @@ def nash_panel(
         with np.errstate(divide="ignore", invalid="ignore"):
             slope = np.where(keep, w * pull / np.where(keep, gain, 1.0), 0.0).sum(axis=1)
         up = slope > 0
-        a, b = np.where(up, m, a), np.where(up, b, m)
+        a, b = np.where(going & up, m, a), np.where(going & ~up, m, b)
     return np.where(feasible, 0.5 * (a + b), d), feasible

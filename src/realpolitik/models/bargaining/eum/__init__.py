@@ -14,7 +14,10 @@ Read in this order:
 * ``direct.py``: the win probabilities P_ij as written, O(N^3) per round (``method="direct"``);
 * ``prefix.py``: the O(N^2) method in plain NumPy (midpoints and prefix sums);
 * ``fast.py`` (with ``midpoints.py`` and ``blocks.py``): the same method tuned for memory and
-  threads, O(N^2) per round (``method="fast"``, the default), tested against both.
+  threads, O(N^2) per round (``method="fast"``, the default), tested against both;
+* ``batched.py``: many small runs at once (the rounds with a leading runs axis, on ``direct.py``'s
+  matrices and ``prefix.py``'s sums), what ``forecast``, ``backtest`` and ``simulate`` use for
+  issues of up to 64 actors.
 
 Internally positions are y = (x - min x) / R in [0, 1], so R = 1 in every formula.
 """

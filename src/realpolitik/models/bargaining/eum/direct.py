@@ -21,13 +21,14 @@ from realpolitik.models.bargaining.eum.utility import expected_utility, utility_
 Probabilities = Callable[[F64, F64, F64, "float | None", str], F64]
 
 
-def win_probabilities(votes: F64, pair_total: F64, total: float, probability: str) -> F64:
+def win_probabilities(votes: F64, pair_total: F64, total: float | F64, probability: str) -> F64:
     """P_ij from the votes for i over j, N_ij = sum_k max(v_k(i, j), 0): divided by the global
-    denominator ``total`` = sum_(k, a, b) |v_k(a, b)| (``"scholz"``), or by
-    ``pair_total`` D_ij = sum_k |v_k(i, j)| = N_ij + N_ji (``"pairwise"``); 0 where it is 0."""
-    if probability == "scholz":
-        return votes / total if total > 0 else np.zeros_like(votes)
+    denominator ``total`` = sum_(k, a, b) |v_k(a, b)| (``"scholz"``; one per run, shaped to
+    broadcast against the leading axes), or by ``pair_total`` D_ij = sum_k |v_k(i, j)| =
+    N_ij + N_ji (``"pairwise"``); 0 where it is 0."""
     with np.errstate(invalid="ignore", divide="ignore"):
+        if probability == "scholz":
+            return np.asarray(np.where(np.asarray(total) > 0, votes / total, 0.0), dtype=float)
         return np.where(pair_total > 0, votes / pair_total, 0.0)
 
 
@@ -55,40 +56,52 @@ def direct_probabilities(
 
 
 class MatrixEngine:
-    """One round's security levels and offers from the full matrices P, EU_ij and EU_ji."""
+    """One round's security levels and offers from the full matrices P, EU_ij and EU_ji.
+
+    Leading axes of ys, ws, ss and r are independent runs (``batched.py``); ``mu`` is then one
+    value per run, shaped to broadcast against (runs, N, N)."""
 
     def __init__(self, probabilities: Probabilities):
         self.probabilities = probabilities
 
-    def security(self, ys: F64, ws: F64, ss: F64, mu: float, params: EUMParams) -> F64:
+    def security(self, ys: F64, ws: F64, ss: F64, mu: float | F64, params: EUMParams) -> F64:
         """S_i = sum_(j != i) EU_j(j challenges i), every exponent 1 (sorted order). The risk
         step takes distances as they are."""
-        ones = np.ones(ys.size)
+        ones = np.ones(ys.shape)
         p = self.probabilities(ys, ws, ones, None, params.probability)
-        d = np.abs(ys[:, None] - ys[None, :])
+        d = np.abs(ys[..., :, None] - ys[..., None, :])
         # eu[j, i] = EU_j(j challenges i), evaluated by j with exponent 1
-        eu = expected_utility(1.0, p, ss[None, :], d, ys[:, None], mu, params)
-        np.fill_diagonal(eu, 0.0)
-        return np.asarray(eu.sum(axis=0), dtype=float)
+        eu = expected_utility(1.0, p, ss[..., None, :], d, ys[..., :, None], mu, params)
+        diagonal = np.arange(ys.shape[-1])
+        eu[..., diagonal, diagonal] = 0.0
+        return np.asarray(eu.sum(axis=-2), dtype=float)
 
     def offers(
-        self, ys: F64, ws: F64, ss: F64, r: F64, mu: float, params: EUMParams
+        self, ys: F64, ws: F64, ss: F64, r: F64, mu: float | F64, params: EUMParams
     ) -> tuple[F64, NDArray[np.int8]]:
         """New positions and relationship codes (sorted order) with exponents r: every
         utility of i's offers is evaluated by i with r_i."""
-        n = ys.size
+        n = ys.shape[-1]
         p = self.probabilities(ys, ws, r, params.same_position_tol, params.probability)
-        d = np.abs(ys[:, None] - ys[None, :])
-        r_i = r[:, None]
-        eu_ij = expected_utility(r_i, p, ss[None, :], d, ys[:, None], mu, params)
-        eu_ji = expected_utility(r_i, p.T, ss[:, None], d, ys[None, :], mu, params)
+        d = np.abs(ys[..., :, None] - ys[..., None, :])
+        r_i = r[..., :, None]
+        gaps = utility_gaps(r_i, d)
+        eu_ij = expected_utility(r_i, p, ss[..., None, :], d, ys[..., :, None], mu, params, gaps)
+        eu_ji = expected_utility(
+            r_i, np.swapaxes(p, -1, -2), ss[..., :, None], d, ys[..., None, :], mu, params, gaps
+        )
         same = d <= params.same_position_tol
-        _, scale = utility_gaps(r_i, d)  # U_s - U_f
+        scale = gaps[1]  # U_s - U_f
         eu_ij = np.where(same, 0.0, eu_ij / scale)
         eu_ji = np.where(same, 0.0, eu_ji / scale)
-        codes = np.zeros((n, n), np.int8)
-        new = choose_offers(eu_ij, eu_ji, d, ys, ys, params, codes, {})
-        return new, codes
+        codes = np.zeros(d.shape, np.int8)
+        # every run's rows i as one block of rows; each row reads its own run's positions
+        columns = ys if ys.ndim == 1 else np.repeat(ys.reshape(-1, n), n, axis=0)
+        new = choose_offers(
+            eu_ij.reshape(-1, n), eu_ji.reshape(-1, n), d.reshape(-1, n), ys.reshape(-1),
+            columns, params, codes.reshape(-1, n), {},
+        )
+        return new.reshape(ys.shape), codes
 
 
 DIRECT = MatrixEngine(direct_probabilities)

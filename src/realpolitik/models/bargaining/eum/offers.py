@@ -17,6 +17,8 @@ lost confrontations and capitulations the nearest j, among compromises the small
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -57,7 +59,8 @@ def choose_offers(
 
     eu_ij = EU_i(i challenges j) and eu_ji = EU_i(j challenges i), both divided by the pair's
     utility scale U_s - U_f (> 0, evaluated with r_i) and set to 0 where i and j hold the same
-    position; d = |y_i - y_j|; yi the rows' positions, ys all positions (sorted). Returns the
+    position; d = |y_i - y_j|; yi the rows' positions, ys all positions (sorted; or one row of
+    them per row of the block, when the rows come from independent runs). Returns the
     rows' new positions and fills ``codes`` (:class:`Relationship`) for the rows; ``bufs`` are
     the calling thread's scratch buffers.
     """
@@ -103,9 +106,10 @@ def choose_offers(
     )
 
     new = yi.copy()
+    at = _positions_at(ys)
     # 1. a lost confrontation: move to the nearest such j
     has_lost, j_lost = _first_min(d, lost_conflict, tol, bufs)
-    new[has_lost] = ys[j_lost[has_lost]]
+    new[has_lost] = at(has_lost, j_lost)
     undecided = ~has_lost
     if not (undecided.any() and (i_yields[undecided]).any()):
         return new
@@ -117,14 +121,22 @@ def choose_offers(
         rows = np.flatnonzero(take)
         jj = j_comp[take]
         share = -eu_ij[rows, jj] / eu_ji[rows, jj]  # |EU_ij| / EU_ji
-        new[take] = yi[take] + (ys[jj] - yi[take]) * share
+        new[take] = yi[take] + (at(take, j_comp) - yi[take]) * share
         undecided &= ~has_comp
     # 3. a capitulation: move to the nearest such j
     if undecided.any():
         has_cap, j_cap = _first_min(d, i_capitulates, tol, bufs)
         take = undecided & has_cap
-        new[take] = ys[j_cap[take]]
+        new[take] = at(take, j_cap)
     return new
+
+
+def _positions_at(ys: F64) -> Callable[[NDArray[np.bool_], I64], F64]:
+    """(rows, columns) -> the positions of the chosen column j of each selected row: ys[j], or
+    ys[row, j] when every row has its own positions."""
+    if ys.ndim == 1:
+        return lambda rows, cols: ys[cols[rows]]
+    return lambda rows, cols: ys[np.flatnonzero(rows), cols[rows]]
 
 
 def _write_codes(
@@ -151,7 +163,7 @@ def _compromise_key(
     |EU_ij / EU_ji| d (EU_ij < 0 < EU_ji where it counts)."""
     key = scratch(bufs, "key", eu_ij.shape, np.float64)
     if params.compromise_rank == "scholz":
-        np.multiply(eu_ji, ys[None, :], out=key)
+        np.multiply(eu_ji, ys if ys.ndim == 2 else ys[None, :], out=key)
         key -= np.multiply(eu_ij, yi[:, None], out=work)
         key /= np.subtract(eu_ji, eu_ij, out=work)
     else:

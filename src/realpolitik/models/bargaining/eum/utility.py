@@ -31,15 +31,23 @@ def utility_gaps(r: F64 | float, d: F64) -> tuple[F64, F64]:
 
 
 def expected_utility(
-    r: F64 | float, p: F64, s_target: F64, d: F64, y_challenger: F64, mu: float, params: EUMParams
+    r: F64 | float,
+    p: F64,
+    s_target: F64,
+    d: F64,
+    y_challenger: F64,
+    mu: float | F64,
+    params: EUMParams,
+    gaps: tuple[F64, F64] | None = None,
 ) -> F64:
     """EU of a challenge for an evaluator with exponent r (SCS eq. for EU_i; module docstring):
     the challenger wins with probability p against a target of salience s_target at distance d.
 
     Evaluated as the same sum rearranged, (U_s - U_sq) - s_j (1 - P) (U_s - U_f)
     - (1 - Q) [T (U_b - U_sq) + (1 - T) (U_w - U_sq)], each difference from expm1/log1p.
+    ``gaps``: :func:`utility_gaps` (r, d) when the caller has them already.
     """
-    us_usq, us_uf = utility_gaps(r, d)
+    us_usq, us_uf = utility_gaps(r, d) if gaps is None else gaps
     eu = us_usq - s_target * (1.0 - p) * us_uf
     if params.q != 1.0:
         k = 4.0 * 0.5**r
@@ -54,10 +62,13 @@ def risk_exponents(security: F64) -> F64:
     """SCS: R_i = (2 S_i - S_max - S_min) / (S_max - S_min), r_i = (1 - R_i/3) / (1 + R_i/3),
     from the security levels S_i = sum_(j != i) EU_j(j challenges i) with every exponent 1.
 
-    When all S_i are equal (to a relative 1e-9) R_i = 0 and r_i = 1.
+    When all S_i are equal (to a relative 1e-9) R_i = 0 and r_i = 1. Along the last axis: leading
+    axes are independent runs (``batched.py``).
     """
-    smax, smin = float(security.max()), float(security.min())
-    if smax - smin <= 1e-9 * max(abs(smax), abs(smin)) or smax == smin:
-        return np.ones_like(security)
-    big_r = (2.0 * security - smax - smin) / (smax - smin)
-    return np.asarray((1.0 - big_r / 3.0) / (1.0 + big_r / 3.0), dtype=float)
+    smax = security.max(axis=-1, keepdims=True)
+    smin = security.min(axis=-1, keepdims=True)
+    flat = (smax - smin <= 1e-9 * np.maximum(np.abs(smax), np.abs(smin))) | (smax == smin)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        big_r = (2.0 * security - smax - smin) / (smax - smin)
+        r = (1.0 - big_r / 3.0) / (1.0 + big_r / 3.0)
+    return np.asarray(np.where(flat, 1.0, r), dtype=float)
