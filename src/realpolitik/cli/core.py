@@ -294,14 +294,14 @@ def forecast(
     recorded in the run store)."""
     from realpolitik.analysis.forecast import MODELS, forecast_scenario
     from realpolitik.models.bargaining.eum import EUMParams
-    from realpolitik.scenario.loader import load_any
+    from realpolitik.scenario.rules import load_for_models
 
     models = choose(model, MODELS, "--model")
     if probability not in ("scholz", "pairwise"):
         raise InputError.single(
             "--probability", "", f"unknown value {probability!r}; choose scholz or pairwise"
         )
-    sc = load_any(scenario)
+    sc = load_for_models(scenario)
     if issue is not None:
         require_known(issue, [i.id for i in sc.issues], str(scenario), "--issue", "issue")
     # An explicit --max-rounds runs exactly that many rounds (as the published replications do):

@@ -13,7 +13,7 @@ from realpolitik.analysis.forecast import MODELS
 from realpolitik.analysis.levers import levers as find_levers
 from realpolitik.cli.common import DbOpt, JsonOpt, command, emit_json, out
 from realpolitik.errors import InputError
-from realpolitik.scenario.loader import load_any
+from realpolitik.scenario.rules import load_for_models
 from realpolitik.store import RunStore
 
 
@@ -50,7 +50,7 @@ def levers(
     or outside its cited range."""
     if model not in MODELS:
         raise InputError.single("--model", "--model", f"{model!r}: one of {', '.join(MODELS)}")
-    sc = load_any(scenario)
+    sc = load_for_models(scenario)
     ids = [i.id for i in sc.issues]
     if issue not in ids:
         raise InputError.single(

@@ -18,7 +18,7 @@ from realpolitik.analysis.forecast import MODELS
 from realpolitik.analysis.simulate import Simulation, design, run_draws, sensitivity
 from realpolitik.cli.common import DbOpt, JsonOpt, command, emit_json, out, progress
 from realpolitik.errors import InputError
-from realpolitik.scenario.loader import load_any
+from realpolitik.scenario.rules import load_for_models
 from realpolitik.store import RunStore, file_sha256
 
 MAX_DRAWS = 100_000
@@ -92,7 +92,7 @@ def simulate(
         done = store.draws(run.id)
         resume = run.id
     _check(draws, workers, sobol, model)
-    sc = load_any(scenario)
+    sc = load_for_models(scenario)
     plan = design(sc, draws, seed)
     start = time.perf_counter()
     columns = (TextColumn("simulate"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())

@@ -27,6 +27,7 @@ from typing import Any
 
 from realpolitik.scenario.cells import Problems, table_rows
 from realpolitik.scenario.importers.common import dataset_source, make_id, scenario_id
+from realpolitik.scenario.limits import check_table
 from realpolitik.scenario.reading import read_text, scenario_from_dict
 from realpolitik.scenario.schema import Scenario
 
@@ -100,6 +101,7 @@ def read(path: Path, fmt: str = "decide") -> Scenario:
             power = r.number(cells[5], f"line {line}, #D power", lo=0.0)
             if pos is not None and sal is not None and power is not None:
                 data.append((line, cells[1], cells[2], pos, sal, power))
+    check_table(len(actors), len(issues), str(path), "#A, #P")
     if not actors:
         r.add("#A", "no actors ('#A' rows)")
     if not issues:
