@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
@@ -105,7 +106,10 @@ def fail_input(err: InputError) -> None:
 def handle_errors() -> Iterator[None]:
     """Bad input: message on stderr and exit 2. Anything else: short message and exit 1."""
     try:
-        yield
+        with warnings.catch_warnings():
+            if not os.environ.get("REALPOLITIK_DEBUG"):  # numpy's overflow warnings: outputs
+                warnings.simplefilter("ignore", RuntimeWarning)  # are checked (no inf/nan)
+            yield
     except InputError as err:
         fail_input(err)
     except (SystemExit, KeyboardInterrupt, typer.Exit, typer.Abort):

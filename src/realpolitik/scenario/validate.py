@@ -148,9 +148,10 @@ def _shock_problems(scenario: Scenario) -> list[Problem]:
         if not sh.cite and not (sh.assumed and sh.note):
             out.append(Problem(f"shocks[{k}]", "a shock needs cite, or assumed = true with a note"))
         try:
-            apply_changes(scenario, [Change(p, v) for p, v in sh.changes.items()])
+            apply_changes(scenario, [Change(p, v) for p, v in sh.changes.items()],
+                          f"shocks[{k}].changes:")
         except InputError as err:
-            out += [Problem(f"shocks[{k}].changes: {p.field}", p.message) for p in err.problems]
+            out += err.problems
     return out
 
 
