@@ -191,11 +191,14 @@ def test_control_characters_in_ids_are_refused(mini: Path, bad: str):
     assert_bad_input(run, str(mini), "actors[0].id", "control characters")
 
 
-def test_slug_is_one_safe_path_component():
-    for text in ("..", ".", "../../etc", "a/b", "a\x00b", "/abs", "-x-", "", "\u202e.."):
-        s = slug(text)
-        assert s and s not in (".", "..") and "/" not in s and "\\" not in s
-        assert s.isprintable() and not s.startswith(".")
+@settings(max_examples=300, deadline=None)
+@given(text=st.one_of(st.text(), st.sampled_from(["..", ".", "../../etc", "a/b", "a\x00b",
+                                                  "/abs", "-x-", "", "\u202e..", "C:\\x"])))
+def test_slug_is_one_safe_path_component(text: str):
+    s = slug(text)
+    assert s and s not in (".", "..") and "/" not in s and "\\" not in s and len(s) <= 100
+    assert s.isascii() and s.isprintable() and not s.startswith(".")
+    assert Path(s).name == s and len(Path(s).parts) == 1
     assert slug("northeast-asia-2018") == "northeast-asia-2018"  # ordinary ids unchanged
 
 
@@ -322,3 +325,16 @@ def test_one_grammar_for_whatif_and_simulate(mini: Path):
                    lambda p: with_values(sc, {p: 0.1})):  # fmt: skip
         with pytest.raises(InputError, match="unknown input path 'stances.A.lake.position'"):
             setter("stances.A.lake.position")
+
+
+@pytest.mark.parametrize("power", ["lots", "nan", "1e308", "-1"])
+def test_decide_tags_in_a_scenario_are_numbers_in_range(tmp_path: Path, power: str):
+    from conftest import ROOT
+
+    case = tmp_path / "linkage.toml"
+    text = (ROOT / "tests" / "data" / "exchange_linkage.toml").read_text()
+    case.write_text(text.replace('title = "Southern Kurils"\n', 'title = "Southern Kurils"\n'
+                                 f'tags = {{ "decide.power.RUS" = "{power}", '
+                                 '"decide.salience.RUS" = "0.5" }\n'))  # fmt: skip
+    run = run_cli("exchange", case)
+    assert_bad_input(run, str(case), "issues[0].tags.decide.power.RUS", "expected a number")
