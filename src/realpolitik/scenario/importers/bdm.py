@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from realpolitik.errors import clip
 from realpolitik.scenario.cells import Problems, table_rows
 from realpolitik.scenario.importers.common import dataset_source, make_id, scenario_id
 from realpolitik.scenario.limits import check_count
@@ -61,7 +62,7 @@ def read(path: Path, fmt: str = "bdm") -> Scenario:
             j = extra[0]
             problems.add(
                 f"line {k}, column {j + 1}",
-                f"unexpected cell {row[j].strip()!r}: the header has {len(header)} columns",
+                f"unexpected cell {clip(row[j].strip())!r}: the header has {len(header)} columns",
             )
         name = row[cols[0]].strip()
         if not name:

@@ -25,6 +25,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from realpolitik.errors import clip
 from realpolitik.scenario.cells import Problems, table_rows
 from realpolitik.scenario.importers.common import dataset_source, make_id, scenario_id
 from realpolitik.scenario.limits import check_table
@@ -71,7 +72,7 @@ def read(path: Path, fmt: str = "decide") -> Scenario:
     for line, cells in rows:
         kind = cells[0]
         if kind not in _KINDS:
-            r.bad(line, "row type", f"unknown row type {kind!r} (expected one of {_KINDS})")
+            r.bad(line, "row type", f"unknown row type {clip(kind)!r} (expected one of {_KINDS})")
             continue
         if kind in ("#/", "#O"):
             continue
