@@ -8,7 +8,7 @@ raised for one run through an environment variable (docs/scenario-format.md, Lim
 =================  ===============================  =========
 limit              environment variable             default
 =================  ===============================  =========
-actors             ``REALPOLITIK_MAX_ACTORS``       1,000
+actors             ``REALPOLITIK_MAX_ACTORS``       5,000
 issues             ``REALPOLITIK_MAX_ISSUES``       10,000
 actors x issues    ``REALPOLITIK_MAX_CELLS``        1,000,000
 graph vertices     ``REALPOLITIK_MAX_VERTICES``     10,000
@@ -35,7 +35,7 @@ from realpolitik.errors import InputError
 MAX_MAGNITUDE = 1e15
 """The largest magnitude of any number in a scenario or an imported table."""
 
-DEFAULTS = {"actors": 1_000, "issues": 10_000, "cells": 1_000_000, "vertices": 10_000}
+DEFAULTS = {"actors": 5_000, "issues": 10_000, "cells": 1_000_000, "vertices": 10_000}
 """The default limits; ``REALPOLITIK_MAX_<NAME>`` raises (or lowers) one of them."""
 
 _WHAT = {"actors": "actors", "issues": "issues", "cells": "actors x issues",
