@@ -78,7 +78,7 @@ def test_unknown_paths_and_bad_values_exit_2(mini: Path) -> None:
     assert_bad_input(run_cli("whatif", mini, "--set", "stances.A.lake.position=5"),
                      "stances.A.lake.position", "no stance")  # fmt: skip
     assert_bad_input(run_cli("whatif", mini, "--set", "weather.today=5"), "weather.today",
-                     "unknown path")  # fmt: skip
+                     "unknown input path")  # fmt: skip
     assert_bad_input(run_cli("whatif", mini, "--set", "relations.A-Z=0.1"), "relations.A-Z")
     assert_bad_input(run_cli("whatif", mini, "--set", "actors.A.capability=x"), "not a number")
     assert_bad_input(run_cli("whatif", mini, "--set", "stances.A.river.salience=3"),

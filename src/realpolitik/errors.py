@@ -4,6 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+MAX_ECHO = 80
+"""Text from the input that a message repeats is cut to this many characters."""
+
+
+def clip(text: str, limit: int = MAX_ECHO) -> str:
+    """``text`` cut to ``limit`` characters, marked with how much was left out: messages quote
+    the user's input, never a whole 29 KB header."""
+    text = str(text)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text) - limit:,} more characters)"
+
 
 @dataclass
 class Problem:
@@ -13,7 +25,9 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.field}: {self.message}" if self.field else self.message
+        # a safety net: no message may echo a whole input (each names what it quotes, cut short)
+        field, message = clip(self.field, 200), clip(self.message, 1000)
+        return f"{field}: {message}" if field else message
 
 
 @dataclass

@@ -249,6 +249,21 @@ def _partner(inputs: AlignmentInputs, labels: npt.ArrayLike, i: int) -> int | No
     return int(mates[int(np.argmax(pull))])
 
 
+def _isolated(inputs: AlignmentInputs, pair: tuple[str, str] | None) -> str | None:
+    """Why the tipping ``pair`` cannot be computed because one of its actors is left out as
+    indifferent (no nonzero relation, or size 0), or None."""
+    if pair is None:
+        return None
+    w = np.abs(np.outer(inputs.sizes, inputs.sizes) * inputs.propensities).sum(axis=1)
+    for who in pair:
+        if who in inputs.actors and not w[inputs.actors.index(who)] > 0:
+            k = inputs.actors.index(who)
+            why = "has size 0" if not inputs.sizes[k] > 0 else "has no nonzero relation to any " \
+                "other actor in the landscape (add [[relations]] with it)"
+            return f"no tipping point for {pair[0]}-{pair[1]}: {who} {why}"
+    return None
+
+
 def _without_isolated(inputs: AlignmentInputs) -> AlignmentInputs:
     """Drop actors with no nonzero weight s_i s_j p_ij (no relation, or size 0): they are
     indifferent to every configuration and would only duplicate each minimum."""
@@ -271,9 +286,13 @@ def _without_isolated(inputs: AlignmentInputs) -> AlignmentInputs:
 
 
 def align(inputs: AlignmentInputs, *, tipping: tuple[str, str] | None = None, k: int = 2,
-          starts: int = 4096, seed: int = 0) -> AlignmentResult:
+          starts: int = 4096, seed: int = 0, tipping_field: str = "--tipping") -> AlignmentResult:
     """Stable configurations, frustrations, triads and (optionally) one relation's tipping point.
-    Actors with no nonzero weight are left out first (noted)."""
+    Actors with no nonzero weight are left out first (noted); a tipping actor among them is
+    bad input naming it and ``tipping_field`` (where the pair came from)."""
+    isolated = _isolated(inputs, tipping)
+    if isolated:
+        raise InputError.single(inputs.file, tipping_field, isolated)
     inputs = _without_isolated(inputs)
     if k < 2:
         raise InputError.single(inputs.file, "--k", "k must be at least 2")
@@ -311,12 +330,15 @@ def align_scenario(scenario: Scenario, *,
     """The demo's entry point: ``align(inputs_from_scenario(scenario, actors), ...)``. The
     default tipping pair is the scenario's question pair (``Scenario.question_pair``); a tipping
     pair whose actors are not in the landscape is skipped."""
+    field = "--tipping"
     if tipping == "question":
         tipping = scenario.question_pair()
+        k_q = next((n for n, q in enumerate(scenario.questions) if q.pair is not None), 0)
+        field = f"questions[{k_q}].pair"
     inputs = inputs_from_scenario(scenario, actors)
     if tipping is not None and not all(t in inputs.actors for t in tipping):
         tipping = None
-    return align(inputs, tipping=tipping, k=k, seed=seed)
+    return align(inputs, tipping=tipping, k=k, seed=seed, tipping_field=field)
 
 
 # --------------------------------------------------------------------------------------------

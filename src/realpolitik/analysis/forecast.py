@@ -134,8 +134,12 @@ class IssueForecast:
             return f"no agreement (stays at {x:.0f})"
         if model == "eum" and self.eum is not None and not self.eum.converged:
             tail = self.eum.median_by_round[-min(EUM_TAIL, self.eum.rounds) :]
+            steps = np.diff(tail)
+            head = f"{x:.0f}, not converged within {self.eum.rounds} rounds"
+            if (steps >= 0).all() or (steps <= 0).all():  # still on its way, in one direction
+                return f"{head}: the median is still moving ({tail[0]:.0f} to {tail[-1]:.0f})"
             return (
-                f"{x:.0f}, unstable: the median keeps moving between "
+                f"{head}, unstable: the median keeps moving between "
                 f"{tail.min():.0f} and {tail.max():.0f}"
             )
         label = self.nearest_label(x)
@@ -204,10 +208,7 @@ def forecast_issue(
     inp = issue_inputs(scenario, issue_id)
     fc: dict[str, float | None] = {}
     result = IssueForecast(inputs=inp, forecasts=fc)
-    if inp.positions.size == 0:
-        fc.update({m: None for m in models})
-        return result
-    if not inp.weights.sum() > 0:
+    if inp.positions.size == 0 or not inp.weights.sum() > 0:  # one rule: scenario/rules.py
         raise unweighted_issue_error(scenario, [issue_id])
     ctx = Context(inp.panel(), eum_params=eum_params or EUMParams())
     for m in models:

@@ -9,6 +9,7 @@ traded against which: who gives ground where, in return for what, and what each 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
@@ -17,7 +18,9 @@ from typing import Any
 
 import numpy as np
 
+from realpolitik.errors import InputError, clip
 from realpolitik.models.exchange import ExchangeResult, equal_gain_exchange
+from realpolitik.scenario.limits import MAX_MAGNITUDE
 from realpolitik.scenario.schema import Scenario
 from realpolitik.scenario.validate import unweighted_issue_error
 
@@ -37,6 +40,20 @@ class LinkageInputs:
     power: np.ndarray
     lower: np.ndarray
     upper: np.ndarray
+
+
+def _tag_number(scenario: Scenario, k: int, tag: str, lo: float, hi: float) -> float:
+    """The number in issue ``k``'s tag ``tag`` (a decide power or salience), within [lo, hi];
+    anything else is bad input naming the tag."""
+    text = scenario.issues[k].tags[tag]
+    try:
+        v = float(text)
+    except ValueError:
+        v = math.nan
+    if not lo <= v <= hi:
+        raise InputError.single(scenario.where, f"issues[{k}].tags.{tag}",
+                                f"expected a number in [{lo:g}, {hi:g}], got {clip(text)!r}")
+    return v
 
 
 def linkage_inputs(scenario: Scenario) -> LinkageInputs:
@@ -59,8 +76,8 @@ def linkage_inputs(scenario: Scenario) -> LinkageInputs:
         c[n, k] = cap[st.actor]
         t = tags[st.issue]
         if POWER_TAG + st.actor in t and SALIENCE_TAG + st.actor in t:
-            c[n, k] = float(t[POWER_TAG + st.actor])
-            s[n, k] = float(t[SALIENCE_TAG + st.actor])
+            c[n, k] = _tag_number(scenario, k, POWER_TAG + st.actor, 0.0, MAX_MAGNITUDE)
+            s[n, k] = _tag_number(scenario, k, SALIENCE_TAG + st.actor, 0.0, 1.0)
     lower = np.array([i.scale.min for i in scenario.issues], dtype=float)
     upper = np.array([i.scale.max for i in scenario.issues], dtype=float)
     return LinkageInputs(actors, issues, x, s, c, lower, upper)

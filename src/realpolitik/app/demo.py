@@ -16,7 +16,6 @@ from realpolitik.analysis.forecast import ScenarioForecast, forecast_scenario
 from realpolitik.analysis.linkage import exchange_scenario
 from realpolitik.analysis.links import forecast_linked
 from realpolitik.analysis.whatif import Change, run, whatif
-from realpolitik.errors import InputError
 from realpolitik.files import write_atomic
 from realpolitik.news.ingest import ingest
 from realpolitik.report.alignment import alignment_html
@@ -26,9 +25,10 @@ from realpolitik.report.linkage import linkage_html
 from realpolitik.report.shocks import shocks_html
 from realpolitik.report.text import alignment_summary, linkage_summary
 from realpolitik.scenario.citations import resolve_source_path
+from realpolitik.scenario.limits import slug
 from realpolitik.scenario.loader import load_scenario
+from realpolitik.scenario.rules import check_for_models
 from realpolitik.scenario.schema import Question, Scenario
-from realpolitik.scenario.validate import validate_scenario
 
 
 @dataclass
@@ -66,9 +66,7 @@ def source_files(scenario: Scenario) -> list[Path]:
 
 def run_demo(scenario_path: Path, out_root: Path) -> DemoResult:
     scenario = load_scenario(scenario_path)
-    problems = validate_scenario(scenario)
-    if problems:
-        raise InputError(str(scenario_path), problems)
+    check_for_models(scenario)  # evidence problems are warnings (scenario/rules.py)
     original = scenario
     if scenario.links:
         linked = forecast_linked(scenario)
@@ -117,6 +115,6 @@ def run_demo(scenario_path: Path, out_root: Path) -> DemoResult:
         )
     summary_html = "<br>".join(escape(s) for s in summary)
     html = render_report(scenario, forecast, sections, summary_html)
-    report = out_root / scenario.scenario.id / "report.html"
+    report = out_root / slug(scenario.scenario.id) / "report.html"  # never ".." or a path
     write_atomic(report, html)
     return DemoResult(scenario, forecast, report, summary, sections)

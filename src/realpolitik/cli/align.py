@@ -75,9 +75,9 @@ def _inputs(args: list[str], year: int | None, states: list[str], actors: list[s
     if len(args) != 1:
         raise InputError.single("align", "SCENARIO", "give one scenario file (or --year Y "
                                 "[--states ...], or --sizes F --matrix F)")
-    from realpolitik.scenario.loader import load_any
+    from realpolitik.scenario.rules import load_for_models
 
-    sc = load_any(args[0])
+    sc = load_for_models(args[0])
     if not sc.links:
         return inputs_from_scenario(sc, actors or None, file=args[0]), sc.question_pair()
     from dataclasses import replace
@@ -157,7 +157,8 @@ def align_command(
             require_known(who, list(inputs.actors), inputs.file or "align", "--pair", "actor")
     if pair is None and default and k == 2 and all(a in inputs.actors for a in default):
         pair = default
-    result = align(inputs, tipping=pair, k=k, seed=seed)
+    field = "--tipping" if tipping else "questions: pair"  # where the pair came from
+    result = align(inputs, tipping=pair, k=k, seed=seed, tipping_field=field)
     if html is not None:
         from realpolitik.report.alignment import alignment_html
 

@@ -7,6 +7,7 @@ import json
 import math
 import os
 import sys
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
@@ -145,7 +146,10 @@ def fail_input(err: InputError) -> None:
 def handle_errors() -> Iterator[None]:
     """Bad input: message on stderr and exit 2. Anything else: short message and exit 1."""
     try:
-        yield
+        with warnings.catch_warnings():
+            if not os.environ.get("REALPOLITIK_DEBUG"):  # numpy's overflow warnings: outputs
+                warnings.simplefilter("ignore", RuntimeWarning)  # are checked (no inf/nan)
+            yield
     except InputError as err:
         fail_input(err)
     except (SystemExit, KeyboardInterrupt, typer.Exit, typer.Abort):

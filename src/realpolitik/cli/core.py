@@ -333,7 +333,7 @@ def forecast(
     recorded in the run store)."""
     from realpolitik.analysis.forecast import MODELS, forecast_scenario
     from realpolitik.models.bargaining.eum import EUMParams
-    from realpolitik.scenario.loader import load_any
+    from realpolitik.scenario.rules import load_for_models
 
     models = choose(model, MODELS, "--model")
     for given, name in ((max_rounds, "--rounds"), (probability, "--probability")):
@@ -341,7 +341,7 @@ def forecast(
             raise conflict(name, f"--model {','.join(models)}",
                            f"{name} sets the expected-utility model (eum), which is not chosen")
     probability = probability or Probability.scholz
-    sc = load_any(scenario)
+    sc = load_for_models(scenario)
     if issue is not None:
         require_known(issue, [i.id for i in sc.issues], str(scenario), "--issue", "issue")
     # An explicit --max-rounds runs exactly that many rounds (as the published replications do):

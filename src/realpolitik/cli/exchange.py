@@ -68,12 +68,15 @@ def exchange(
     """Issue linkage: who trades which issue against which (Stokman & Van Oosten's equal-gain
     exchange model, as implemented by decide)."""
     from realpolitik.analysis.linkage import exchange_scenario
+    from realpolitik.errors import InputError
     from realpolitik.options import require_known
     from realpolitik.report.text import linkage_summary
-    from realpolitik.scenario.loader import load_any
+    from realpolitik.scenario.rules import exchange_problems, load_for_models
 
-    scenario = load_any(input_file)
+    scenario = load_for_models(input_file)
     file = str(input_file)
+    if exchange_problems(scenario):
+        raise InputError(file, exchange_problems(scenario))
     if focus is not None:
         require_known(focus, [i.id for i in scenario.issues], file, "--focus", "issue")
     pair_ids: tuple[str, str] | None = None

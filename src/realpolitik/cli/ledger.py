@@ -31,7 +31,7 @@ from realpolitik.cli.common import (
 )
 from realpolitik.errors import InputError
 from realpolitik.ledger import Ledger
-from realpolitik.scenario.loader import load_any
+from realpolitik.scenario.rules import load_for_models
 from realpolitik.store import file_sha256, versions
 
 ledger_app = typer.Typer(
@@ -50,7 +50,7 @@ def _date(text: str, field: str) -> dt.date:
 
 
 def _forecast(scenario: Path, issue: str, model: str, draws: int, seed: int) -> dict[str, Any]:
-    sc = load_any(scenario)
+    sc = load_for_models(scenario)
     ids = [i.id for i in sc.issues]
     if issue not in ids:
         raise InputError.single(

@@ -22,7 +22,7 @@ from realpolitik.cli.common import (
     out,
 )
 from realpolitik.errors import InputError
-from realpolitik.scenario.loader import load_any
+from realpolitik.scenario.rules import load_for_models
 from realpolitik.store import RunStore
 
 
@@ -60,7 +60,7 @@ def levers(
     model = ForecastModel(model).value
     if model not in MODELS:
         raise InputError.single("--model", "--model", f"{model!r}: one of {', '.join(MODELS)}")
-    sc = load_any(scenario)
+    sc = load_for_models(scenario)
     ids = [i.id for i in sc.issues]
     if issue not in ids:
         raise InputError.single(

@@ -29,7 +29,7 @@ from realpolitik.cli.common import (
     progress,
 )
 from realpolitik.errors import InputError
-from realpolitik.scenario.loader import load_any
+from realpolitik.scenario.rules import load_for_models
 from realpolitik.store import RunStore, file_sha256
 
 MAX_DRAWS = 100_000
@@ -115,7 +115,7 @@ def simulate(
     if executor != "local" and workers != 1:
         raise conflict("--executor", "--workers", "a Dask cluster brings its own workers")
     _check(draws, workers, sobol, model)
-    sc = load_any(scenario)
+    sc = load_for_models(scenario)
     plan = design(sc, draws, seed)
     start = time.perf_counter()
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),

@@ -42,7 +42,7 @@ def whatif_command(
     """Re-run the forecasts and the alignment with some numbers changed, and show what moves."""
     from realpolitik.analysis.whatif import apply_changes, whatif
     from realpolitik.scenario.changes import parse_change
-    from realpolitik.scenario.loader import load_any
+    from realpolitik.scenario.rules import load_for_models
     from realpolitik.scenario.writer import to_toml
 
     changes = [parse_change(s) for s in sets]
@@ -50,7 +50,7 @@ def whatif_command(
         if save.resolve() == scenario.resolve():
             raise InputError.single(str(save), "--output", "would overwrite the input scenario")
         check_writable(save)
-    sc = load_any(scenario)
+    sc = load_for_models(scenario)
     result = whatif(sc, changes)
     if save is not None:
         write_atomic(save, to_toml(apply_changes(sc, changes)))

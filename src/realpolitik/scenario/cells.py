@@ -14,7 +14,8 @@ import math
 from pathlib import Path
 from typing import NoReturn
 
-from realpolitik.errors import InputError, Problem
+from realpolitik.errors import InputError, Problem, clip
+from realpolitik.scenario.limits import MAX_MAGNITUDE
 
 EMPTY = frozenset({""})
 """A cell is missing only when it is empty (after spaces and quotes are stripped)."""
@@ -87,10 +88,14 @@ class Problems:
         try:
             v = float(s)
         except ValueError:
-            self.add(where, f"not a number: {s!r}")
+            self.add(where, f"not a number: {clip(s)!r}")
             return None
         if not math.isfinite(v):
-            self.add(where, f"not a finite number: {s!r}")
+            self.add(where, f"not a finite number: {clip(s)!r}")
+            return None
+        if abs(v) > MAX_MAGNITUDE:
+            self.add(where, f"{_g(v)} is too large: numbers are limited to +-{MAX_MAGNITUDE:g} "
+                     "(rescale the column)")
             return None
         below, above = lo is not None and v < lo, hi is not None and v > hi
         if below or above:

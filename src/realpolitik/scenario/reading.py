@@ -13,11 +13,11 @@ from pydantic import ValidationError
 
 from realpolitik.errors import InputError, Problem
 from realpolitik.files import MAX_READ_BYTES, read_bounded, require_file
+from realpolitik.scenario.limits import check_table
 from realpolitik.scenario.schema import REFERENCE_ERROR, Scenario
 
 MAX_INPUT_BYTES = MAX_READ_BYTES
 """Inputs larger than this are refused: model inputs are small, a huge file is a mistake."""
-
 
 
 def _cannot_read(path: str | Path, err: OSError) -> InputError:
@@ -77,7 +77,20 @@ def problems_from_validation(err: ValidationError) -> list[Problem]:
     return problems
 
 
+def _check_sizes(data: dict[str, Any], file: str) -> None:
+    """The limits on actors and issues (:mod:`realpolitik.scenario.limits`), before validation
+    builds a model of every entry."""
+    actors, issues = data.get("actors"), data.get("issues")
+    check_table(
+        len(actors) if isinstance(actors, list) else 0,
+        len(issues) if isinstance(issues, list) else 0,
+        file, "actors, issues",
+    )  # fmt: skip
+
+
 def scenario_from_dict(data: dict[str, Any], file: str) -> Scenario:
+    """Validate parsed data as a :class:`Scenario`; every problem names ``file`` and its field."""
+    _check_sizes(data, file)
     try:
         return Scenario.model_validate(data)
     except ValidationError as err:

@@ -8,7 +8,6 @@ need the source texts (verbatim quotes) live in :mod:`realpolitik.scenario.valid
 from __future__ import annotations
 
 import datetime as dt
-import math
 from pathlib import Path
 from typing import Any, Literal
 
@@ -25,6 +24,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from realpolitik.errors import Problem
+from realpolitik.scenario.limits import Id, check_number
 
 REFERENCE_ERROR = "scenario_references"
 """The pydantic error type whose ``ctx["problems"]`` lists the reference problems."""
@@ -89,14 +89,14 @@ class Value(_Model):
     def _from_number(cls, data: Any) -> Any:
         if isinstance(data, int | float) and not isinstance(data, bool):
             return {"value": data}
+        if not isinstance(data, dict | Value):  # "0.7", true, [1]: say what belongs here
+            raise ValueError(f"expected a number (or a table with value = ...), got {data!r}")
         return data
 
     @model_validator(mode="after")
     def _check(self) -> Value:
         for name in ("value", "low", "high"):
-            v = getattr(self, name)
-            if v is not None and not math.isfinite(v):
-                raise ValueError(f"{name} must be a finite number, got {v}")
+            check_number(name, getattr(self, name))
         if self.low is not None and self.low > self.value:
             raise ValueError(f"low ({self.low}) must be <= value ({self.value})")
         if self.high is not None and self.high < self.value:
@@ -120,7 +120,7 @@ class Value(_Model):
 
 
 class ScenarioInfo(_Model):
-    id: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.\-]+$")
+    id: Id = Field(min_length=1, pattern=r"^[A-Za-z0-9_.\-]+$")
     title: str = ""
     as_of: dt.date | None = None
     description: str = ""
@@ -143,7 +143,7 @@ class Grade(_Model):
 class Source(_Model):
     """A document (``path`` relative to the scenario file, or ``url``) or a named data set."""
 
-    id: str = Field(min_length=1)
+    id: Id = Field(min_length=1)
     title: str = ""
     publisher: str | None = None
     author: str | None = None
@@ -156,7 +156,7 @@ class Source(_Model):
 
 
 class Actor(_Model):
-    id: str = Field(min_length=1)
+    id: Id = Field(min_length=1)
     name: str = ""
     kind: ActorKind = "state"
     capability: Value = Field(default_factory=lambda: Value(value=1.0, assumed=True, note="equal"))
@@ -199,11 +199,7 @@ def _find_cycle(edges: dict[str, set[str]]) -> list[str]:
 
 
 def _value_citations(path: str, v: Value) -> list[tuple[str, list[Citation]]]:
-    return [
-        (f"{path}.cite", v.cite),
-        (f"{path}.low_cite", v.low_cite),
-        (f"{path}.high_cite", v.high_cite),
-    ]
+    return [(f"{path}.{k}", getattr(v, k)) for k in ("cite", "low_cite", "high_cite")]
 
 
 def point_key(x: float) -> str:
@@ -220,8 +216,8 @@ class Scale(_Model):
 
     @model_validator(mode="after")
     def _check(self) -> Scale:
-        if not (math.isfinite(self.min) and math.isfinite(self.max)):
-            raise ValueError("scale min and max must be finite")
+        check_number("scale min", self.min)
+        check_number("scale max", self.max)
         if self.max <= self.min:
             raise ValueError(f"scale max ({self.max}) must be > min ({self.min})")
         for p in self.points:
@@ -245,7 +241,7 @@ class Scale(_Model):
 
 
 class Issue(_Model):
-    id: str = Field(min_length=1)
+    id: Id = Field(min_length=1)
     title: str = ""
     description: str = ""
     scale: Scale = Field(default_factory=Scale)
@@ -264,8 +260,7 @@ class Issue(_Model):
             v = getattr(self, name)
             if v is None:
                 continue
-            if not math.isfinite(v):
-                raise ValueError(f"{name} must be a finite number, got {v}")
+            check_number(name, v)
             if not self.scale.min <= v <= self.scale.max:
                 raise ValueError(
                     f"{name} {v} lies outside the scale [{self.scale.min}, {self.scale.max}]"
@@ -365,7 +360,7 @@ class Relation(_Evidenced):
 class Question(_Model):
     """A question the scenario is built to answer; the demo and ``align`` report on it."""
 
-    id: str = Field(min_length=1)
+    id: Id = Field(min_length=1)
     title: str = Field(min_length=1)
     issue: str | None = None
     """The focus issue: forecasts and linkage trades on it are summarised."""
@@ -412,7 +407,7 @@ class Shock(_Evidenced):
     """One of the sources' own what-ifs: ``changes`` maps what-if paths (``relations.A-B``,
     ``stances.ACTOR.ISSUE.position`` ...) to new values; ``demo`` reports each one's effect."""
 
-    id: str = Field(min_length=1)
+    id: Id = Field(min_length=1)
     title: str = ""
     changes: dict[str, StrictFloat] = Field(min_length=1)
 

@@ -25,8 +25,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from realpolitik.errors import InputError
+from realpolitik.errors import InputError, clip
 from realpolitik.scenario.cells import Problems, table_rows
+from realpolitik.scenario.limits import check_count
 from realpolitik.scenario.reading import read_text
 
 _SIGNS = {"1": 1, "+1": 1, "+": 1, "1.0": 1, "+1.0": 1, "-1": -1, "-": -1, "-1.0": -1}
@@ -103,7 +104,7 @@ def _read_csv(text: str, file: str, at: float | None) -> list[GraphWindow]:
     if missing:
         raise InputError.single(file, f"line {head_line}", "the header needs columns "
                                 f"from,to,sign (missing: {', '.join(missing)}); "
-                                f"got {','.join(first)}")
+                                f"got {clip(','.join(first))}")
     col = {h: k for k, h in enumerate(header)}
     timed = "begin" in col or "end" in col
     if at is not None and not timed:
@@ -154,6 +155,7 @@ def _read_csv(text: str, file: str, at: float | None) -> list[GraphWindow]:
     problems.check()
     if not ties:
         raise InputError.single(file, "", "no ties: the graph is empty")
+    check_count("vertices", len(order), file, "from, to")
     if not timed:
         return [_window(Path(file).stem, ties, order, file)]
     years = [at] if at is not None else sorted(
@@ -203,6 +205,10 @@ def _read_pajek(text: str, file: str, at: float | None) -> list[GraphWindow]:
                     n_vert = int(line.split()[1])
                 except (IndexError, ValueError):
                     raise InputError.single(file, where, "*Vertices needs a count") from None
+                if n_vert < 1:
+                    raise InputError.single(file, f"{where}: *Vertices", "the vertex count "
+                                            f"must be at least 1, got {n_vert}")
+                check_count("vertices", n_vert, file, f"{where}: *Vertices")
                 mode = "vertices"
             elif kind in ("edges", "arcs"):
                 if n_vert is None:
@@ -219,18 +225,18 @@ def _read_pajek(text: str, file: str, at: float | None) -> list[GraphWindow]:
         if mode == "vertices":
             mv = _VERTEX.match(line)
             if not mv:
-                problems.add(where, f"cannot read vertex line {line!r}")
+                problems.add(where, f"cannot read vertex line {clip(line)!r}")
                 continue
             labels[int(mv.group(1))] = mv.group(2) if mv.group(2) is not None else mv.group(3)
         elif mode == "edges":
             parts = line.split()
             if len(parts) < 2:
-                problems.add(where, f"cannot read edge line {line!r}")
+                problems.add(where, f"cannot read edge line {clip(line)!r}")
                 continue
             try:
                 i, j = int(parts[0]), int(parts[1])
             except ValueError:
-                problems.add(where, f"cannot read edge line {line!r}")
+                problems.add(where, f"cannot read edge line {clip(line)!r}")
                 continue
             val = problems.number(parts[2], f"{where}: value") if len(parts) > 2 else 1.0
             if val is None:
@@ -251,7 +257,7 @@ def _read_pajek(text: str, file: str, at: float | None) -> list[GraphWindow]:
             sections[-1][1].append(_Tie(a, b, 1 if val > 0 else -1, abs(val), -math.inf,
                                         math.inf, where, arc=sections[-1][2]))
         else:
-            problems.add(where, f"unexpected line {line!r} before *Vertices")
+            problems.add(where, f"unexpected line {clip(line)!r} before *Vertices")
     problems.check()
     if n_vert is None:
         raise InputError.single(file, "", "no *Vertices section: not a Pajek network")
@@ -308,8 +314,9 @@ def read_landscape_csv(sizes_path: str | Path, matrix_path: str | Path,
         actors.append(r[name_col].strip() if name_col < len(r) else "")
         sizes.append(v if v is not None else 0.0)
     sprobs.check()
-    mrows = [r for _, r in table_rows(read_text(matrix_path, "matrix"), mfile)]
     n = len(actors)
+    check_count("actors", n, sfile, "actors")
+    mrows = [r for _, r in table_rows(read_text(matrix_path, "matrix"), mfile)]
     if len(mrows) != n + 1 or any(len(r) < n + 1 for r in mrows):
         mprobs.fail("", f"expected a header and {n} rows of {n} values "
                     f"(one per actor in {Path(sfile).name})")

@@ -74,34 +74,39 @@ def _value_sources(scenario: Scenario) -> list[Problem]:
     ]
 
 
-def _unweighted_issue(k: int, issue_id: str) -> Problem:
-    """The problem with ``issues[k]`` when every weight on it is 0."""
-    return Problem(
-        f"issues[{k}]",
-        f"nobody weighs issue {issue_id!r}: every stance on it has capability * salience = 0, "
-        "so it cannot be forecast",
-    )
+def _unweighted_issue(k: int, issue_id: str, has_stances: bool = True) -> Problem:
+    """The problem with ``issues[k]`` when nobody weighs it: no stances, or every weight 0."""
+    why = (
+        "every stance on it has capability * salience = 0" if has_stances
+        else "it has no stances (add [[stances]] on it, or remove the issue)"
+    )  # fmt: skip
+    return Problem(f"issues[{k}]", f"nobody weighs issue {issue_id!r}: {why}, so it cannot be "
+                   "forecast")
 
 
 def unweighted_issue_error(scenario: Scenario, issue_ids: Iterable[str]) -> InputError:
     """The user's error, naming the scenario's file, when models find issues nobody weighs
     (``realpolitik validate`` reports the same problems)."""
     index = {i.id: k for k, i in enumerate(scenario.issues)}
-    return InputError(scenario.where, [_unweighted_issue(index[i], i) for i in issue_ids])
+    with_stances = {st.issue for st in scenario.stances}
+    return InputError(
+        scenario.where,
+        [_unweighted_issue(index[i], i, i in with_stances) for i in issue_ids],
+    )
 
 
 def unweighted_issues(scenario: Scenario) -> list[Problem]:
-    """Issues with stances on which every weight capability * salience is 0: nobody weighs them,
-    so no bargaining model can forecast them (the weights w_i = c_i s_i of docs/design.md,
-    Models)."""
+    """Issues nobody weighs: no stances, or every weight capability * salience (or influence) is
+    0. No bargaining model can forecast them (the weights w_i = c_i s_i of docs/design.md,
+    Models), so both cases are the same error (:mod:`realpolitik.scenario.rules`)."""
     caps = {a.id: a.capability.value for a in scenario.actors}
     weight: dict[str, float] = {}
     for st in scenario.stances:
         weight[st.issue] = weight.get(st.issue, 0.0) + st.weight(caps.get(st.actor, 0.0))
     return [
-        _unweighted_issue(k, i.id)
+        _unweighted_issue(k, i.id, i.id in weight)
         for k, i in enumerate(scenario.issues)
-        if i.id in weight and not weight[i.id] > 0
+        if not weight.get(i.id, 0.0) > 0
     ]
 
 
@@ -143,9 +148,10 @@ def _shock_problems(scenario: Scenario) -> list[Problem]:
         if not sh.cite and not (sh.assumed and sh.note):
             out.append(Problem(f"shocks[{k}]", "a shock needs cite, or assumed = true with a note"))
         try:
-            apply_changes(scenario, [Change(p, v) for p, v in sh.changes.items()])
+            apply_changes(scenario, [Change(p, v) for p, v in sh.changes.items()],
+                          f"shocks[{k}].changes:")
         except InputError as err:
-            out += [Problem(f"shocks[{k}].changes: {p.field}", p.message) for p in err.problems]
+            out += err.problems
     return out
 
 

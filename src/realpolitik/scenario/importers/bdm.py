@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from realpolitik.errors import clip
 from realpolitik.scenario.cells import Problems, table_rows
 from realpolitik.scenario.importers.common import dataset_source, make_id, scenario_id
+from realpolitik.scenario.limits import check_count
 from realpolitik.scenario.reading import read_text, scenario_from_dict
 from realpolitik.scenario.schema import Scenario
 
@@ -47,6 +49,7 @@ def read(path: Path, fmt: str = "bdm") -> Scenario:
     problems.check()
     if len(rows) < 2:
         problems.fail("line 2", "no actors")
+    check_count("actors", len(rows) - 1, str(path), "actors")
     names = [header[c].strip() for c in cols]
     seen: dict[str, int] = {}
     parsed: list[tuple[str, float, float, float]] = []
@@ -59,7 +62,7 @@ def read(path: Path, fmt: str = "bdm") -> Scenario:
             j = extra[0]
             problems.add(
                 f"line {k}, column {j + 1}",
-                f"unexpected cell {row[j].strip()!r}: the header has {len(header)} columns",
+                f"unexpected cell {clip(row[j].strip())!r}: the header has {len(header)} columns",
             )
         name = row[cols[0]].strip()
         if not name:

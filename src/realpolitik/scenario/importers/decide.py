@@ -25,8 +25,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from realpolitik.errors import clip
 from realpolitik.scenario.cells import Problems, table_rows
 from realpolitik.scenario.importers.common import dataset_source, make_id, scenario_id
+from realpolitik.scenario.limits import check_table
 from realpolitik.scenario.reading import read_text, scenario_from_dict
 from realpolitik.scenario.schema import Scenario
 
@@ -70,7 +72,7 @@ def read(path: Path, fmt: str = "decide") -> Scenario:
     for line, cells in rows:
         kind = cells[0]
         if kind not in _KINDS:
-            r.bad(line, "row type", f"unknown row type {kind!r} (expected one of {_KINDS})")
+            r.bad(line, "row type", f"unknown row type {clip(kind)!r} (expected one of {_KINDS})")
             continue
         if kind in ("#/", "#O"):
             continue
@@ -100,6 +102,7 @@ def read(path: Path, fmt: str = "decide") -> Scenario:
             power = r.number(cells[5], f"line {line}, #D power", lo=0.0)
             if pos is not None and sal is not None and power is not None:
                 data.append((line, cells[1], cells[2], pos, sal, power))
+    check_table(len(actors), len(issues), str(path), "#A, #P")
     if not actors:
         r.add("#A", "no actors ('#A' rows)")
     if not issues:

@@ -33,6 +33,7 @@ import numpy as np
 
 from realpolitik.scenario.cells import MISSING, Problems, table_rows
 from realpolitik.scenario.importers.common import dataset_source, make_id, scenario_id
+from realpolitik.scenario.limits import check_table
 from realpolitik.scenario.reading import read_text, scenario_from_dict
 from realpolitik.scenario.schema import Scenario
 
@@ -150,6 +151,7 @@ def read_table(path: Path) -> DEUTable:
     else:
         warnings.append(f"{path.name}: no capability (GDP) row after the header")
     n, m = len(body), len(actors)
+    check_table(m, n, str(path), f"line {head_line}")  # before the n x m arrays are made
     pos = np.full((n, m), np.nan)
     sal = np.full((n, m), np.nan)
     ref = np.full(n, np.nan)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from realpolitik.scenario.cells import Problems, table_rows
 from realpolitik.scenario.importers.common import dataset_source, make_id, scenario_id
+from realpolitik.scenario.limits import check_table
 from realpolitik.scenario.reading import read_text, scenario_from_dict
 from realpolitik.scenario.schema import Scenario
 
@@ -87,6 +88,7 @@ def read_csv(path: Path) -> Scenario:
             f"line {header_line}",
             "header must be Actor,Desc,Influence, then position and salience for each dimension",
         )
+    check_table(len(numbered) - 2, ndims, str(path), f"line {header_line}")
     dims = [
         header[3 + 2 * d].removesuffix(" Position").removesuffix(" position") for d in range(ndims)
     ]
@@ -119,6 +121,7 @@ def read_xml(path: Path) -> Scenario:
     dims = [(d.text or "").strip() for d in root.iter("dName")]
     if not dims:
         problems.fail("Dimensions", "no <dName> dimensions")
+    check_table(sum(1 for _ in root.iter("Actor")), len(dims), str(path), "Actors")
     parsed: list[Row] = []
     for k, a in enumerate(root.iter("Actor")):
         where = f"Actors/Actor[{k + 1}]"
