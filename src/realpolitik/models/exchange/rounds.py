@@ -428,8 +428,10 @@ class _ListRound(_Round):
                     move[r], move[f], side_gain[r], side_gain[f] = m0, m1, g0, g1
                     valid[r] = live[r] = False
                     continue
-                kept = pre[r] = (d0, d1, side, m0, m1, g0, g1, rank_of(gain))
-            d0, d1, side, m0, m1, g0, g1, key = kept
+                key = rank_of(gain)
+                pre[r] = (d0, d1, side, m0, m1, g0, g1, key)
+            else:
+                d0, d1, side, m0, m1, g0, g1, key = kept
             for at in (r, f):
                 x = pos[at]
                 a = a0[at] - rel[at] - invk[at] * x
