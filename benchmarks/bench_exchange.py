@@ -223,8 +223,11 @@ def main() -> int:
         our_t = our_seconds(path, 20)
         ratio = float(np.median(dec_t) / np.median(our_t))
         speed_rows.append((name, float(np.median(dec_t)), float(np.median(our_t)), ratio))
+        print(f"speed on {name}: decide / realpolitik {ratio:.0f} x", flush=True)
         if rev_src is not None:
             against_rows.append((name, float(np.median(dec_t)), *versus(rev_src, path)))
+            _, _, now, old = against_rows[-1]
+            print(f"  against {args.against}: {now:.4f} s now, {old:.4f} s REV", flush=True)
         # agreement
         dec = decide_runs(py, path, n_dec, args.workers)
         issues = list(dec[0]["outcome"])
