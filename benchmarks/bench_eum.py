@@ -4,20 +4,28 @@ direct form (the reference, measured in the same run), for N = 10 ... 10,000 ran
     .venv/bin/python benchmarks/bench_eum.py            # N = 10, 100, 1000, 3000, 10000
     .venv/bin/python benchmarks/bench_eum.py --quick    # stop at N = 1000
     .venv/bin/python benchmarks/bench_eum.py --threads 1
+    .venv/bin/python benchmarks/bench_eum.py --quick --against REV   # and an earlier revision
 
 "round 1" is the wall time of a one-round run (it includes allocating and first touching the
 N x N work arrays); "later" is the marginal time of a round, (T(4 rounds) - T(1)) / 3. Both are
 the best of several repeats (the machine is shared: the load average is printed). The direct
 form is timed on one round, and only while its predicted time (from the previous N, scaled by
 N^3) stays under a minute.
+
+``--against REV`` also times the fast form of git revision REV (its ``src/`` extracted to a
+temporary directory, ``benchmarks/against.py``) in the same run: the two alternate, each in a
+child process, three times, and the best of each is kept; "REV/now" is REV's marginal round
+time over the current one (above 1: the current code is faster).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -46,11 +54,42 @@ def best_of(repeats: int, fn) -> float:  # type: ignore[no-untyped-def]
     return min(fn() for _ in range(repeats))
 
 
+def fast_times(n: int, repeats: int, threads: int | None) -> tuple[float, float]:
+    """(round 1, later) of the fast form: see the module docstring."""
+    first = best_of(repeats, lambda: run_time(n, 1, "fast", threads))
+    four = best_of(repeats, lambda: run_time(n, 4, "fast", threads))
+    return first, max((four - first) / 3.0, 1e-9)
+
+
+def versus(rev_src: Path, n: int, repeats: int, threads: int | None) -> tuple[float, float]:
+    """Marginal round times (now, REV) of the fast form, alternating child processes."""
+    from against import child, current_src  # (beside this script)
+
+    args = ["--child", str(n), str(max(repeats, 20 if n <= 100 else 0)), str(threads or 0)]
+    now, old = [], []
+    for _ in range(3):
+        now.append(child(Path(__file__), args, current_src())[1])  # type: ignore[index]
+        old.append(child(Path(__file__), args, rev_src)[1])  # type: ignore[index]
+    return min(now), min(old)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="stop at N = 1000")
     ap.add_argument("--threads", type=int, default=None, help="threads of the fast form")
+    ap.add_argument("--against", metavar="REV", help="also time the fast form of git revision REV")
+    ap.add_argument("--child", nargs=3, type=int, help=argparse.SUPPRESS)  # N repeats threads
     args = ap.parse_args()
+    if args.child:  # a child of --against: print (round 1, later) as JSON
+        n, repeats, threads = args.child
+        print(json.dumps(fast_times(n, repeats, threads or None)))
+        return 0
+    rev_src = None
+    if args.against:
+        from against import checkout, describe
+
+        rev_src = checkout(args.against)
+        print(f"against {describe(args.against)}")
     sizes = [n for n in SIZES if not args.quick or n <= 1_000]
     threads = args.threads
     print(
@@ -61,15 +100,15 @@ def main() -> int:
     header = (
         f"{'N':>7} {'fast, round 1':>14} {'fast, later':>12} {'direct':>10} {'direct/fast':>12}"
     )
+    if rev_src is not None:
+        header += f" {'later (now)':>12} {'later (REV)':>12} {'REV/now':>8}"
     print(header)
     print("-" * len(header))
     direct_prev: tuple[int, float] | None = None
     notes: list[str] = []
     for n in sizes:
         repeats = 5 if n <= 1_000 else 2
-        first = best_of(repeats, lambda n=n: run_time(n, 1, "fast", threads))
-        four = best_of(repeats, lambda n=n: run_time(n, 4, "fast", threads))
-        later = max((four - first) / 3.0, 1e-9)
+        first, later = fast_times(n, repeats, threads)
         predicted = None if direct_prev is None else direct_prev[1] * (n / direct_prev[0]) ** 3
         if predicted is not None and predicted > DIRECT_LIMIT:
             direct_txt, ratio_txt = "skipped", "-"
@@ -78,7 +117,11 @@ def main() -> int:
             direct = best_of(3 if n <= 100 else 1, lambda n=n: run_time(n, 1, "direct", threads))
             direct_prev = (n, direct)
             direct_txt, ratio_txt = f"{direct:10.4f}", f"{direct / later:12.1f}"
-        print(f"{n:>7} {first:14.4f} {later:12.4f} {direct_txt:>10} {ratio_txt:>12}")
+        row = f"{n:>7} {first:14.4f} {later:12.4f} {direct_txt:>10} {ratio_txt:>12}"
+        if rev_src is not None:
+            now, old = versus(rev_src, n, repeats, threads)
+            row += f" {now:12.5f} {old:12.5f} {old / now:8.3f}"
+        print(row)
         sys.stdout.flush()
     for note in notes:
         print(note)

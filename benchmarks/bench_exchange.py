@@ -4,6 +4,7 @@ agreement of the mean outcome per issue after 10 rounds, and speed.
     .venv/bin/python benchmarks/bench_exchange.py            # full: about 25 minutes
     .venv/bin/python benchmarks/bench_exchange.py --quick    # 20 decide runs per file
     .venv/bin/python benchmarks/bench_exchange.py --workers 4
+    .venv/bin/python benchmarks/bench_exchange.py --quick --against REV   # and an earlier revision
 
 decide (``decide-exchange-model`` 2022.1.28, GPL-3, pure Python with Decimal arithmetic) is
 installed by this script into its own virtual environment, ``bench_out/decide-venv`` (never a
@@ -17,6 +18,12 @@ generator. So the comparison is between distributions: the mean outcome per issu
 rounds, serially in one process each, model only (both exclude interpreter start-up and file
 parsing), median over several runs; the ratio is decide / realpolitik.
 
+``--against REV`` also times the exchange model of git revision REV (its ``src/`` extracted to
+a temporary directory, ``benchmarks/against.py``) on the same inputs in the same run: the
+current code and REV alternate, each in a child process, three times; each child times 20 runs
+after a warm-up run, and the lowest median is kept. "REV / now" above 1: the current code is
+faster.
+
 Exit status 1 when the must-show case fails: Copenhagen's mean outcomes not within 1.0 point of
 decide's, or realpolitik less than 20 times faster there. The other files are reported only.
 """
@@ -28,6 +35,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -142,13 +150,58 @@ def our_seconds(path: Path, runs: int) -> list[float]:
     return times
 
 
+def model_seconds(npz: Path, runs: int) -> list[float]:
+    """Seconds per run of 10 rounds of ``equal_gain_exchange`` on saved inputs (the model only,
+    as imported: the current code, or under ``--against`` an earlier revision's)."""
+    from realpolitik.models.exchange import equal_gain_exchange
+
+    a = np.load(npz)
+    args = (a["positions"], a["salience"], a["power"], a["lower"], a["upper"])
+    equal_gain_exchange(*args, rounds=ROUNDS, seed=0)  # warm-up
+    times = []
+    for s in np.random.SeedSequence(99).spawn(runs):
+        t0 = time.perf_counter()
+        equal_gain_exchange(*args, rounds=ROUNDS, seed=s)
+        times.append(time.perf_counter() - t0)
+    return times
+
+
+def versus(rev_src: Path, path: Path) -> tuple[float, float]:
+    """Median seconds per run (now, REV) on one file: alternating children, lowest median."""
+    from against import child, current_src  # (beside this script)
+
+    inp = linkage_inputs(load_any(path))
+    npz = Path(tempfile.mkdtemp()) / "inputs.npz"
+    np.savez(
+        npz, positions=inp.positions, salience=inp.salience, power=inp.power,
+        lower=inp.lower, upper=inp.upper,
+    )  # fmt: skip
+    now, old = [], []
+    for _ in range(3):
+        for src, out in ((current_src(), now), (rev_src, old)):
+            times = child(Path(__file__), ["--child", str(npz)], src)
+            out.append(float(np.median(times)))  # type: ignore[arg-type]
+    return min(now), min(old)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="20 decide runs per file")
     ap.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
     ap.add_argument("--decide-runs", type=int, default=None, help="decide runs per file")
     ap.add_argument("--our-runs", type=int, default=None, help="realpolitik runs per file")
+    ap.add_argument("--against", metavar="REV", help="also time git revision REV's model")
+    ap.add_argument("--child", type=Path, help=argparse.SUPPRESS)  # inputs.npz
     args = ap.parse_args()
+    if args.child:  # a child of --against: print the seconds of 20 runs as JSON
+        print(json.dumps(model_seconds(args.child, 20)))
+        return 0
+    rev_src = None
+    if args.against:
+        from against import checkout, describe
+
+        rev_src = checkout(args.against)
+        print(f"against {describe(args.against)}")
     py = decide_python()
     quick = args.quick
     print(
@@ -158,6 +211,7 @@ def main() -> int:
     )
     ok = True
     speed_rows = []
+    against_rows: list[tuple[str, float, float, float]] = []
     for name in FILES:
         path = DATA / name
         big = name == "cop21.csv"
@@ -169,6 +223,11 @@ def main() -> int:
         our_t = our_seconds(path, 20)
         ratio = float(np.median(dec_t) / np.median(our_t))
         speed_rows.append((name, float(np.median(dec_t)), float(np.median(our_t)), ratio))
+        print(f"speed on {name}: decide / realpolitik {ratio:.0f} x", flush=True)
+        if rev_src is not None:
+            against_rows.append((name, float(np.median(dec_t)), *versus(rev_src, path)))
+            _, _, now, old = against_rows[-1]
+            print(f"  against {args.against}: {now:.4f} s now, {old:.4f} s REV", flush=True)
         # agreement
         dec = decide_runs(py, path, n_dec, args.workers)
         issues = list(dec[0]["outcome"])
@@ -202,6 +261,15 @@ def main() -> int:
         f"cop21 >= 50 x ({cop['cop21.csv']:.0f} x); load average {os.getloadavg()[0]:.2f}"
     )
     ok &= cop["copenhagen.csv"] >= 20
+    if against_rows:
+        print(f"\n### Against {args.against}: seconds per run (lowest median of 3 alternations)\n")
+        print("| file | now | REV | REV / now | decide / now | decide / REV |")
+        print("|---|---:|---:|---:|---:|---:|")
+        for name, d, now, old in against_rows:
+            print(
+                f"| {name} | {now:.4f} | {old:.4f} | {old / now:.3f} | {d / now:.0f} x "
+                f"| {d / old:.0f} x |"
+            )
     return 0 if ok else 1
 
 

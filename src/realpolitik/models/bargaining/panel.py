@@ -65,14 +65,24 @@ def weighted_median_panel(positions: ArrayLike, weights: ArrayLike) -> np.ndarra
     total (Black 1948; docs/design.md, Weighted median), with the zero-weight rule. A relative
     tolerance of 1e-12 on the half keeps the answer independent of the weights' scale and order."""
     x, w, present = _panel(positions, weights)
-    key = np.where(present, x, np.inf)
-    order = np.argsort(key, axis=1, kind="stable")
-    xs = np.take_along_axis(key, order, axis=1)
-    cum = np.cumsum(np.take_along_axis(w, order, axis=1), axis=1)
+    return weighted_median_rows(np.where(present, x, np.inf), w, present.sum(axis=1))
+
+
+def weighted_median_rows(
+    x: np.ndarray, w: np.ndarray, count: np.ndarray | None = None
+) -> np.ndarray:
+    """:func:`weighted_median_panel` without the checks, for callers whose panel is already
+    checked (a model's round loop): absent actors at +inf with weight 0, every row's weights
+    >= 0 with a positive total (the zero-weight rule applied), ``count`` actors present per row
+    (default: all)."""
+    rows = np.arange(x.shape[0])
+    order = np.argsort(x, axis=1, kind="stable")
+    xs = x[rows[:, None], order]
+    cum = np.cumsum(w[rows[:, None], order], axis=1)
     half = 0.5 * cum[:, -1:] * (1 - 1e-12)
     k = (cum < half).sum(axis=1)
-    k = np.minimum(k, present.sum(axis=1) - 1)
-    return xs[np.arange(x.shape[0]), k]
+    k = np.minimum(k, x.shape[1] - 1 if count is None else count - 1)
+    return xs[rows, k]
 
 
 def quota_bound(

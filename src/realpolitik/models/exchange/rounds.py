@@ -257,18 +257,19 @@ class _Round:
         and valid never is again, so its places are dropped from the key's list for good."""
         e, k, n = self.e, self.k, self.n
         f = r + e
-        a0, a1 = int(self.act[r]), int(self.act[f])
-        q, p = int(self.sup[r]), int(self.sup[f])
-        sup, dem = self.by_sup, self.by_dem
+        a0, a1 = self.act.item(r), self.act.item(f)
+        q, p = self.sup.item(r), self.sup.item(f)
+        sup, dem, listed = self.by_sup, self.by_dem, self._listed
         # places whose side has the actor and supply issue of r's side 0 / 1: the side starts
         # from where r's side moved to; its earlier move stays on record (decide pushes onto
-        # the side's ``moves``); places whose other side has the actor and demand issue of r's
-        # side 1 / 0: the move of r's side 0 / 1 is recorded in the place's "updates" (decide
-        # compares demand issues)
-        keys = ((sup, a0 * k + q), (sup, a1 * k + p), (dem, a1 * k + q), (dem, a0 * k + p))
-        for index, key in keys:
-            index[key] = self._listed(index[key])
-        s0, s1, d0, d1 = (index[key] for index, key in keys)
+        # the side's ``moves``)
+        s0 = sup[a0 * k + q] = listed(sup[a0 * k + q])
+        s1 = sup[a1 * k + p] = listed(sup[a1 * k + p])
+        # places whose other side has the actor and demand issue of r's side 1 / 0: the move
+        # of r's side 0 / 1 is recorded in the place's "updates" (decide compares demand
+        # issues)
+        d0 = dem[a1 * k + q] = listed(dem[a1 * k + q])
+        d1 = dem[a0 * k + p] = listed(dem[a0 * k + p])
         rows, copies = self._touched((s0, s1, d0, d1))
         if not len(rows):
             return
@@ -427,8 +428,10 @@ class _ListRound(_Round):
                     move[r], move[f], side_gain[r], side_gain[f] = m0, m1, g0, g1
                     valid[r] = live[r] = False
                     continue
-                kept = pre[r] = (d0, d1, side, m0, m1, g0, g1, rank_of(gain))
-            d0, d1, side, m0, m1, g0, g1, key = kept
+                key = rank_of(gain)
+                pre[r] = (d0, d1, side, m0, m1, g0, g1, key)
+            else:
+                d0, d1, side, m0, m1, g0, g1, key = kept
             for at in (r, f):
                 x = pos[at]
                 a = a0[at] - rel[at] - invk[at] * x
@@ -462,6 +465,15 @@ class _ListRound(_Round):
             total[g] += moved
             pos[g] = y
             pre[g % e] = None
+
+    def _shifted(self, places: Any, actor: int, shift: float, own: float) -> None:
+        off, has, rel, act = self.off, self.has, self.rel, self.act
+        for g in places:  # (as _Round._shifted, one place at a time)
+            off[g] += shift
+            rel[g] += shift
+            if act[g] == actor:
+                has[g] = 1.0
+                rel[g] = off[g] - own
 
     def _split(self, order: IntArray, starts: list[int]) -> list[Any]:
         flat = order.tolist()

@@ -24,7 +24,11 @@ from realpolitik.models.bargaining.eum.direct import DIRECT
 from realpolitik.models.bargaining.eum.fast import FastEngine
 from realpolitik.models.bargaining.eum.params import F64, EUMParams, EUMResult
 from realpolitik.models.bargaining.eum.utility import risk_exponents
-from realpolitik.models.bargaining.panel import compromise_panel, weighted_median_panel
+from realpolitik.models.bargaining.panel import (
+    compromise_panel,
+    weighted_median_panel,
+    weighted_median_rows,
+)
 
 
 class Engine(Protocol):
@@ -55,12 +59,13 @@ def condorcet_median(positions: ArrayLike, weights: ArrayLike) -> float:
         raise ValueError("positions and weights must be non-empty 1-d arrays of one length")
     if not (np.all(np.isfinite(x)) and np.all(np.isfinite(w))) or np.any(w < 0):
         raise ValueError("positions must be finite and weights finite and >= 0")
-    return _weighted_median(x, w)
+    return float(weighted_median_panel(x[None, :], w[None, :])[0])
 
 
 def _weighted_median(x: F64, w: F64) -> float:
-    """The weighted median of valid positions and weights (:func:`condorcet_median`)."""
-    return float(weighted_median_panel(x[None, :], w[None, :])[0])
+    """:func:`condorcet_median` of checked positions and weights with a positive total (the
+    round loop's: checked once, before the first round)."""
+    return float(weighted_median_rows(x[None, :], w[None, :])[0])
 
 
 def _weighted_mean(x: F64, w: F64) -> float:
@@ -99,14 +104,15 @@ def _run_model(
         raise ValueError(f"scale_range {params.scale_range} is below the positions' range {spread}")
     scale = max(float(params.scale_range), spread) if params.scale_range is not None else spread
 
-    medians = [condorcet_median(x0, w)]
     history = [x0.copy()]
     risks: list[F64] = []
     if n == 1 or spread == 0.0:
         # Nobody disagrees (R = 0 or one actor): nothing can move.
+        medians = [condorcet_median(x0, w)]
         return _result(history, w, medians, risks, np.zeros((n, n), np.int8), True)
     if not np.any(w > 0):
         raise ValueError("every weight capability * salience is zero: no actor can vote")
+    medians = [_weighted_median(x0, w)]
 
     lowest = float(x0.min())
     y = (x0 - lowest) / scale
