@@ -11,9 +11,9 @@ from html import escape
 
 import numpy as np
 import plotly.graph_objects as go
-import plotly.io as pio
 
 from realpolitik.analysis.alignment import AlignmentResult
+from realpolitik.report.figures import figure_html
 from realpolitik.report.text import (
     TRIAD_NAMES,
     alignment_summary,
@@ -128,8 +128,7 @@ def alignment_html(result: AlignmentResult, *, max_configurations: int = 10) -> 
     """The alignment section: network figure, summary, tipping, alternatives, configurations,
     triads."""
     inp, land = result.inputs, result.landscape
-    fig = pio.to_html(network_figure(result), full_html=False, include_plotlyjs=False,
-                      config={"displaylogo": False, "responsive": True})
+    fig = figure_html(network_figure(result), "fig-alignment-network")
     summary = "".join(f"<li>{escape(s)}</li>" for s in alignment_summary(result))
     rows = []
     for n, c in enumerate(land.minima[:max_configurations]):

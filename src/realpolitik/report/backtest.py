@@ -14,6 +14,7 @@ from realpolitik import __version__
 from realpolitik.analysis.backtest import BacktestResult
 from realpolitik.analysis.registry import get
 from realpolitik.files import write_atomic
+from realpolitik.report.figures import figure_html
 
 _CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;margin:2rem auto;max-width:1100px;
@@ -167,8 +168,8 @@ def _breakdown_table(result: BacktestResult, key: str, title: str) -> str:
 def render(result: BacktestResult) -> str:
     """The report page as one HTML string."""
     fig = errors_figure(result)
-    div = plotly.offline.plot(fig, output_type="div", include_plotlyjs=False)
-    pit_div = plotly.offline.plot(pit_figure(result), output_type="div", include_plotlyjs=False)
+    div = figure_html(fig, "fig-backtest-errors")
+    pit_div = figure_html(pit_figure(result), "fig-backtest-pit")
     js = plotly.offline.get_plotlyjs()
     n_cv = int(result.cross_validated.sum())
     n_new = result.n_issues - n_cv

@@ -10,7 +10,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from realpolitik.news.events import PENTA
-from realpolitik.report.figures import fragment
+from realpolitik.report.figures import figure_html
 
 MAX_QUOTES = 6
 """Quotes listed per pair (the most recent first); the timeline shows every event."""
@@ -61,7 +61,7 @@ def evidence_html(found: dict[str, Any]) -> str:
         "(who did what to whom, CAMEO penta class, Goldstein score) and stance claims, each "
         "with its verbatim quote. They are coded by rules for a person to review, not numbers "
         "the forecasts use.</p>",
-        fragment(timeline(events)),
+        figure_html(timeline(events), "fig-evidence-timeline"),
     ]
     by_pair: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for e in events:

@@ -1,7 +1,9 @@
 """Plotly figures for the report. Every figure is returned as an HTML fragment without plotly.js
-(the page embeds it once)."""
+(the page embeds it once), through :func:`figure_html`, so the same input gives the same bytes."""
 
 from __future__ import annotations
+
+import re
 
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -11,11 +13,23 @@ from realpolitik.analysis.forecast import IssueForecast
 MODEL_COLOURS = {"compromise": "#1f77b4", "median": "#2ca02c", "nash": "#9467bd", "eum": "#d62728"}
 
 
-def fragment(fig: go.Figure) -> str:
+def html_id(*parts: str) -> str:
+    """A safe, deterministic HTML id from free text (issue ids, actor ids): lower-case letters,
+    digits and hyphens only; an id that would be empty becomes "x"."""
+    slug = "-".join(re.sub(r"[^a-z0-9]+", "-", p.lower()).strip("-") for p in parts)
+    slug = re.sub(r"-+", "-", slug).strip("-")
+    return slug or "x"
+
+
+def figure_html(fig: go.Figure, div_id: str) -> str:
+    """The figure as an HTML ``<div>`` plus its ``Plotly.newPlot`` call, without plotly.js, with
+    the given ``div_id`` (Plotly would draw a random UUID): the same figure gives the same bytes.
+    ``div_id`` must be unique in the page; it is slugged with :func:`html_id`."""
     return pio.to_html(
         fig,
         full_html=False,
         include_plotlyjs=False,
+        div_id=html_id(div_id),
         config={"displaylogo": False, "responsive": True},
     )
 

@@ -9,10 +9,10 @@ from html import escape
 
 import numpy as np
 import plotly.graph_objects as go
-import plotly.io as pio
 
 from realpolitik.analysis.linkage import LinkageResult, Trade
 from realpolitik.numfmt import fmt
+from realpolitik.report.figures import figure_html
 from realpolitik.scenario.schema import Scenario
 
 
@@ -156,12 +156,5 @@ def linkage_html(
         + "</table>"
     )
     fig = positions_figure(result, scenario)
-    parts.append(
-        pio.to_html(
-            fig,
-            full_html=False,
-            include_plotlyjs=False,
-            config={"displaylogo": False, "responsive": True},
-        )
-    )
+    parts.append(figure_html(fig, "fig-linkage-positions"))
     return "\n".join(parts)
