@@ -51,8 +51,10 @@ def timeline(events: list[dict[str, Any]]) -> go.Figure:
     return fig
 
 
-def evidence_html(found: dict[str, Any]) -> str:
-    """The timeline, then per pair its events (most recent first) and the stance claims."""
+def evidence_html(found: dict[str, Any], titles: dict[str, str] | None = None) -> str:
+    """The timeline, then per pair its events (most recent first) and the stance claims
+    (issues by their ``titles``, id -> title)."""
+    titles = titles or {}
     events = [e for e in found["events"] if e["source"] != e["target"]]
     if not events and not found["claims"]:
         return "<p>No events or stance claims found in the sources.</p>"
@@ -73,7 +75,7 @@ def evidence_html(found: dict[str, Any]) -> str:
         parts.append(f"<h4>{escape(pair)} ({len(rows)} events)</h4><ul>{items}{more}</ul>")
     direct = [c for c in found["claims"] if c["kind"] == "direct"]
     if direct:
-        rows_html = "".join(_claim_row(c) for c in direct)
+        rows_html = "".join(_claim_row(c, titles) for c in direct)
         parts.append(
             "<h4>Stance claims stated directly</h4><table><tr><th>actor</th><th>issue</th>"
             "<th>nearest labelled position</th><th>kind</th><th>date</th><th>quote</th></tr>"
@@ -91,10 +93,10 @@ def _event_item(e: dict[str, Any]) -> str:
     )
 
 
-def _claim_row(c: dict[str, Any]) -> str:
+def _claim_row(c: dict[str, Any], titles: dict[str, str]) -> str:
     pos = "-" if c["position"] is None else f"{c['position']:g}"
     return (
-        f"<tr><td>{escape(c['actor'])}</td><td>{escape(c['issue'])}</td>"
+        f"<tr><td>{escape(c['actor'])}</td><td>{escape(titles.get(c['issue'], c['issue']))}</td>"
         f"<td class='num'>{pos}</td><td>{escape(c['kind'])}</td>"
         f"<td>{escape(c['date'] or '-')}</td>"
         f"<td class='quote'>&ldquo;{escape(c['quote'])}&rdquo;</td></tr>"

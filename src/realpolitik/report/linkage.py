@@ -16,7 +16,8 @@ from realpolitik.report.figures import figure_html
 from realpolitik.scenario.schema import Scenario
 
 
-def _trade_rows(trades: list[Trade], names: dict[str, str]) -> str:
+def _trade_rows(trades: list[Trade], names: dict[str, str], titles: dict[str, str]) -> str:
+    """One row per trade, issues by title; each gain sits beside the actor it goes to."""
     rows = []
     for t in trades:
         share = f"{t.runs}/{t.repetitions}" if t.repetitions > 1 else ""
@@ -24,18 +25,20 @@ def _trade_rows(trades: list[Trade], names: dict[str, str]) -> str:
         rows.append(
             "<tr>"
             f"<td>{escape(names.get(t.actor_a, t.actor_a))}</td>"
-            f"<td>{escape(t.issue_a)}</td>"
+            f"<td>{escape(titles.get(t.issue_a, t.issue_a))}</td>"
             f"<td class='num'>{fmt(t.from_a)} &rarr; {fmt(t.to_a)}</td>"
+            f"<td class='num'>{t.gain_a:.3g}</td>"
             f"<td>{escape(names.get(t.actor_b, t.actor_b))}</td>"
-            f"<td>{escape(t.issue_b)}</td>"
+            f"<td>{escape(titles.get(t.issue_b, t.issue_b))}</td>"
             f"<td class='num'>{fmt(t.from_b)} &rarr; {fmt(t.to_b)}</td>"
-            f"<td class='num'>{t.gain_a:.3g}</td><td class='num'>{t.gain_b:.3g}</td>"
+            f"<td class='num'>{t.gain_b:.3g}</td>"
             f"<td class='num'>{rounds}</td><td class='num'>{share}</td>"
             "</tr>"
         )
     head = (
-        "<tr><th>gives ground</th><th>on</th><th>from &rarr; to</th><th>in return for</th>"
-        "<th>moving on</th><th>from &rarr; to</th><th>gain</th><th>gain</th><th>rounds</th>"
+        "<tr><th>actor giving ground</th><th>on</th><th>from &rarr; to</th>"
+        "<th>gain of the actor giving ground</th><th>in return for a move by</th><th>on</th>"
+        "<th>from &rarr; to</th><th>gain of the actor moving in return</th><th>rounds</th>"
         "<th>runs</th></tr>"
     )
     return "<table>" + head + "".join(rows) + "</table>"
@@ -126,9 +129,11 @@ def linkage_html(
         on = [t for t in trades if t.involves(focus)][:top]
         title = escape(result.titles.get(focus, focus))
         parts.append(f"<h3>Trades on {title}</h3>")
-        parts.append(_trade_rows(on, names) if on else "<p>No exchange moves this issue.</p>")
+        parts.append(_trade_rows(on, names, result.titles) if on
+                     else "<p>No exchange moves this issue.</p>")
     parts.append("<h3>Top trades</h3>")
-    parts.append(_trade_rows(trades[:top], names) if trades else "<p>No exchanges.</p>")
+    parts.append(_trade_rows(trades[:top], names, result.titles) if trades
+                 else "<p>No exchanges.</p>")
     before, after, sd = result.compromise_before, result.compromise_after, result.compromise_sd
     rows = []
     for k, iid in enumerate(inp.issues):

@@ -14,9 +14,12 @@ def _sides(a: dict[str, Any] | None) -> str:
     return " vs ".join("{" + ", ".join(g) + "}" for g in a["sides"] if g)
 
 
-def shocks_html(results: list[tuple[Shock, dict[str, Any]]]) -> str:
+def shocks_html(
+    results: list[tuple[Shock, dict[str, Any]]], titles: dict[str, str] | None = None
+) -> str:
     """One block per shock: its changes, its provenance, and the forecasts and alignment it
-    moves (``analysis.whatif.whatif`` results)."""
+    moves (``analysis.whatif.whatif`` results); issues by their ``titles`` (id -> title)."""
+    titles = titles or {}
     parts = [
         "<p>Each shock re-runs the forecasts (links applied) and the alignment with the numbers "
         "below changed (<code>realpolitik whatif</code>).</p>"
@@ -29,7 +32,7 @@ def shocks_html(results: list[tuple[Shock, dict[str, Any]]]) -> str:
             if d["kind"] == "forecast":
                 b, c = d["base"], d["changed"]
                 rows.append(
-                    f"<tr><td>{escape(d['issue'])} ({d['model']})</td>"
+                    f"<tr><td>{escape(titles.get(d['issue'], d['issue']))} ({d['model']})</td>"
                     f"<td class='num'>{'-' if b is None else f'{b:.1f}'}</td>"
                     f"<td class='num'>{'-' if c is None else f'{c:.1f}'}</td></tr>"
                 )
