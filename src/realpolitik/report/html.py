@@ -112,6 +112,14 @@ def issue_section(scenario: Scenario, fc: IssueForecast) -> Section:
     return Section(f"issue-{issue.id}", issue.title or issue.id, html)
 
 
+def summary_block(items: list[tuple[str, list[str]]]) -> str:
+    """The summary's HTML: per question (or issue) its heading and its sentences as a
+    paragraph (``report.text.scenario_summary``)."""
+    return "".join(
+        f"<h3>{escape(head)}</h3><p>{escape(' '.join(lines))}</p>" for head, lines in items
+    )
+
+
 def render_report(
     scenario: Scenario,
     forecast: ScenarioForecast,
