@@ -327,7 +327,7 @@ def forecast_sentences(fc: IssueForecast) -> list[str]:
         elif blocked:
             lines.append(_cap(_and([f"{MODEL_NAMES.get(m, m)} ({', '.join(b)} would block it)"
                                     for m, b in blocked.items()]))
-                         + " lie outside a domestic win-set.")
+                         + f" lie{'s' if len(blocked) == 1 else ''} outside a domestic win-set.")
         else:
             lines.append("Every forecast lies inside the domestic win-sets: it could be "
                          "ratified.")
@@ -418,7 +418,8 @@ def scenario_summary(
     if links:
         fired = [t for t, f in links if f]
         out.append(("Links", [
-            f"{len(fired)} of the scenario's {len(links)} links fire"
+            f"{len(fired)} of the scenario's {len(links)} "
+            f"{'link fires' if len(links) == 1 else 'links fire'}"
             + (f" (on {_and(sorted(set(fired)))})." if fired else
                ": no forecast falls in a band that moves a relation or a stance.")]))
     return out
