@@ -17,6 +17,12 @@ MAX_QUOTES = 6
 COLOURS = {0: "#888888", 1: "#4c9be8", 2: "#1a6fc4", 3: "#e8914c", 4: "#c43c1a"}
 
 
+def _key(e: dict[str, Any]) -> tuple[Any, ...]:
+    """What a reader sees of an event: the same line found twice (the same sentence in two
+    copies of an article, or coded twice) is listed once."""
+    return (e["date"], e["source"], e["target"], e["penta"], e["score"], e["quote"])
+
+
 def _pair(e: dict[str, Any]) -> str:
     a, b = sorted((e["source"], e["target"]))
     return f"{a}-{b}"
@@ -55,7 +61,7 @@ def evidence_html(found: dict[str, Any], titles: dict[str, str] | None = None) -
     """The timeline, then per pair its events (most recent first) and the stance claims
     (issues by their ``titles``, id -> title)."""
     titles = titles or {}
-    events = [e for e in found["events"] if e["source"] != e["target"]]
+    events = list({_key(e): e for e in found["events"] if e["source"] != e["target"]}.values())
     if not events and not found["claims"]:
         return "<p>No events or stance claims found in the sources.</p>"
     parts = [
