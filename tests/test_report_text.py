@@ -19,6 +19,7 @@ from realpolitik.report.figures import dodge, html_id
 from realpolitik.report.html import summary_block
 from realpolitik.report.text import (
     MODEL_NAMES,
+    change_in_words,
     forecast_sentences,
     linkage_sentences,
     pair_alignment_sentences,
@@ -122,11 +123,29 @@ def test_trades_and_alignment_of_the_question_pair(bundled):
     al = align_scenario(sc)
     lines = pair_alignment_sentences(al, ("RUS", "JPN"))
     assert lines[0].startswith("Russia and Japan are predicted on opposite sides")
-    assert lines[1] == tipping_sentence(al)  # RUS-JPN is the tipping pair
+    # RUS-JPN is the tipping pair: the gist here, the full sentence in the alignment section
+    m = al.tipping.model
+    assert m.to is None and "No value of Russia-Japan relations" in tipping_sentence(al)
+    assert lines[1] == (f"No value of Russia-Japan relations in [-1, +1] changes that (it would "
+                        f"take {m.threshold:+.2f}; now {m.value:+.2f}).")
     lines = pair_alignment_sentences(al, ("RUS", "CHN"))
     assert lines == ["Russia and China are predicted on the same side: "
                      "{RUS, CHN, PRK} vs {JPN, USA, KOR}."]
     assert pair_alignment_sentences(al, ("RUS", "XXX")) == []
+
+
+def test_what_if_paths_in_words():
+    names = {"RUS": "Russia", "USA": "United States", "RUS-public": "Russian public"}
+    titles = {"sanctions": "Western sanctions"}
+    assert change_in_words("relations.RUS-USA", 0, names, titles) == (
+        "Russia-United States relations set to +0")
+    assert change_in_words("relations.RUS-public-USA", -0.5, names, titles) == (
+        "Russian public-United States relations set to -0.5")
+    assert change_in_words("stances.USA.sanctions.position", 40, names, titles) == (
+        "United States' position on Western sanctions set to 40")
+    assert change_in_words("actors.RUS.capability", 2, names, titles) == (
+        "Russia's capability set to 2")
+    assert change_in_words("relations.XX-YY", 1, names, titles) == "relations.XX-YY = 1"
 
 
 def test_summary_block_escapes_and_keeps_order():

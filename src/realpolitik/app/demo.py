@@ -70,6 +70,7 @@ def run_demo(scenario_path: Path, out_root: Path) -> DemoResult:
         raise InputError(str(scenario_path), problems)
     original = scenario
     titles = {i.id: i.title or i.id for i in original.issues}
+    names = {a.id: a.name or a.id for a in original.actors}
     if scenario.links:
         linked = forecast_linked(scenario)
         forecast, scenario = linked.forecast, linked.scenario  # relations as the links left them
@@ -109,7 +110,8 @@ def run_demo(scenario_path: Path, out_root: Path) -> DemoResult:
             for k, sh in enumerate(original.shocks)
         ]  # fmt: skip
         sections.append(
-            Section("shocks", "Shocks: the sources' own what-ifs", shocks_html(results, titles))
+            Section("shocks", "Shocks: the sources' own what-ifs",
+                    shocks_html(results, titles, names))
         )
     articles = source_files(original)
     if articles:

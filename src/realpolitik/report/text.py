@@ -383,11 +383,41 @@ def pair_alignment_sentences(result: AlignmentResult, pair: tuple[str, str]) -> 
              f"{'the same side' if same else 'opposite sides'}: "
              f"{_fmt_sides(result, lab)}."]
     t = result.tipping
-    if t is not None and {inp.actors[t.model.i], inp.actors[t.model.j]} == set(pair):
-        sentence = tipping_sentence(result)
-        if sentence:
-            lines.append(sentence)
+    if t is None or {inp.actors[t.model.i], inp.actors[t.model.j]} != set(pair):
+        return lines
+    m = t.model  # the alignment section gives the full tipping sentence; here the gist
+    rel = f"{inp.name(m.i)}-{inp.name(m.j)} relations"
+    if m.threshold is None:
+        lines.append(f"{rel} cannot change that.")
+    elif m.to is None:
+        lo, hi = relation_bounds(inp.propensities)
+        lines.append(f"No value of {rel} in [{lo:+g}, {hi:+g}] changes that (it would take "
+                     f"{_num(m.threshold)}; now {_num(m.value)}).")
+    else:
+        move = "rise above" if m.direction == "rise" else "fall below"
+        lines.append(f"{rel} would have to {move} {_num(m.to)} (now {_num(m.value)}) to "
+                     "change that.")
     return lines
+
+
+def change_in_words(path: str, value: float, names: dict[str, str],
+                    titles: dict[str, str]) -> str:
+    """A what-if path in words (scenario/changes.py's grammar): ``relations.RUS-USA`` = 0 ->
+    "Russia-United States relations set to +0"; ``stances.USA.sanctions.position`` = 40 ->
+    "United States' position on <sanctions title> set to 40"; unknown shapes stay as paths."""
+    parts = path.split(".")
+    if parts[0] == "relations" and len(parts) == 2:
+        splits = [(parts[1][:k], parts[1][k + 1:]) for k, ch in enumerate(parts[1]) if ch == "-"]
+        known = [(a, b) for a, b in splits if a in names and b in names]
+        if len(known) == 1:
+            a, b = known[0]
+            return f"{names[a]}-{names[b]} relations set to {value:+g}"
+    if parts[0] == "stances" and len(parts) == 4 and parts[1] in names:
+        return (f"{_possessive(names[parts[1]])} {parts[3]} on "
+                f"{titles.get(parts[2], parts[2])} set to {value:g}")
+    if parts[0] == "actors" and len(parts) == 3 and parts[1] in names:
+        return f"{_possessive(names[parts[1]])} {parts[2]} set to {value:g}"
+    return f"{path} = {value:g}"
 
 
 def scenario_summary(
