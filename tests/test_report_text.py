@@ -172,3 +172,24 @@ def test_html_id_is_a_safe_slug(text):
     s = html_id("fig", text)
     assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", s)
     assert html_id("fig", text) == s
+
+
+def test_rounds_figure_draws_equal_positions_apart_and_keeps_true_values(kurils):
+    from realpolitik.report.figures import eum_rounds_figure
+
+    fig = eum_rounds_figure(kurils)
+    actors = [t for t in fig.data if t.name in kurils.inputs.actors]
+    assert len(actors) == len(kurils.inputs.actors)
+    last = np.array([t.y[-1] for t in actors])
+    true = np.array([t.customdata[-1] for t in actors])
+    assert np.allclose(true, kurils.eum.positions[-1])  # hover shows the model's numbers
+    assert len(set(np.round(true))) < len(true)  # several actors end at the same position...
+    assert len(set(np.round(last, 6))) == len(last)  # ...and are drawn apart
+    forecasts = [t for t in fig.data if t.name.endswith(" forecast")]
+    assert [t.x[0] for t in forecasts] == list(kurils.forecasts)  # one column per model
+    assert fig.layout.xaxis.dtick == 1  # whole rounds
+
+    static = eum_rounds_figure(dataclasses.replace(kurils, eum=None))
+    pts = static.data[0]
+    assert list(pts.customdata) == list(kurils.inputs.positions)
+    assert len(set(np.round(pts.y, 6))) == len(pts.y)

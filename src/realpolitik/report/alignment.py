@@ -167,7 +167,7 @@ def alignment_html(result: AlignmentResult, *, max_configurations: int = 10) -> 
     tip_html = f"<p class='tipping'><b>Tipping point.</b> {escape(tip)}</p>" if tip else ""
     notes = "".join(f"<li>{escape(n)}</li>" for n in inp.notes)
     return (
-        f"<div class='alignment'><p><b>Inputs:</b> {escape(inp.title)}.</p>"
+        "<div class='alignment'>"
         "<p class='muted'>Landscape theory (Axelrod &amp; Bennett 1993): energy E = "
         "&sum;<sub>i&lt;j</sub> s<sub>i</sub> s<sub>j</sub> p<sub>ij</sub> d<sub>ij</sub>, lower "
         "is a better fit; basin = share of starting configurations whose steepest descent ends "
@@ -176,6 +176,6 @@ def alignment_html(result: AlignmentResult, *, max_configurations: int = 10) -> 
         f"<h3>Stable configurations</h3>{configs}"
         f"<h3>Strategic triangles</h3>{triad_table}"
         f"<h3>Sizes and frustration in the prediction</h3>{ftable}"
-        f"<h3>Inputs</h3><ul class='muted'>{notes}</ul>"
+        f"<h3>Inputs: {escape(inp.title)}</h3><ul class='muted'>{notes}</ul>"
         "</div>"
     )

@@ -9,6 +9,7 @@ from html import escape
 
 import numpy as np
 import plotly.graph_objects as go
+from plotly.colors import qualitative
 
 from realpolitik.analysis.linkage import LinkageResult, Trade
 from realpolitik.numfmt import fmt
@@ -98,6 +99,7 @@ def positions_figure(result: LinkageResult, scenario: Scenario) -> go.Figure:
         height=120 + 60 * len(inp.issues),
         margin={"l": 10, "r": 10, "t": 50, "b": 40},
         legend={"font": {"size": 10}},
+        colorway=qualitative.Dark24,  # 24 colours: no two actors share one in a scenario
     )
     return fig
 
