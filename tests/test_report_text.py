@@ -170,8 +170,11 @@ def test_dodge_spreads_equal_values_and_leaves_lone_ones(values, step):
 @given(st.text(max_size=30))
 def test_html_id_is_a_safe_slug(text):
     s = html_id("fig", text)
-    assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", s)
+    assert re.fullmatch(r"[A-Za-z0-9_.\-]+", s) and s.startswith("fig")
     assert html_id("fig", text) == s
+    # scenario ids (schema: letters, digits, _ . -) keep their identity
+    ids = ["kurils", "Kurils", "a.b", "a_b", "a-b"]
+    assert len({html_id("fig-issue", i) for i in ids}) == len(ids)
 
 
 def test_rounds_figure_draws_equal_positions_apart_and_keeps_true_values(kurils):

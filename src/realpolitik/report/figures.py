@@ -17,10 +17,10 @@ MODEL_COLOURS = {"compromise": "#1f77b4", "median": "#2ca02c", "nash": "#9467bd"
 
 
 def html_id(*parts: str) -> str:
-    """A safe, deterministic HTML id from free text (issue ids, actor ids): lower-case letters,
-    digits and hyphens only; an id that would be empty becomes "x"."""
-    slug = "-".join(re.sub(r"[^a-z0-9]+", "-", p.lower()).strip("-") for p in parts)
-    slug = re.sub(r"-+", "-", slug).strip("-")
+    """A safe, deterministic HTML id from free text, parts joined by "-": letters, digits and
+    ``_ . -`` are kept (so distinct scenario ids give distinct HTML ids), any other run of
+    characters becomes "-"; an id that would be empty becomes "x"."""
+    slug = "-".join(re.sub(r"[^A-Za-z0-9_.\-]+", "-", p) for p in parts).strip("-")
     return slug or "x"
 
 
