@@ -175,3 +175,35 @@ def test_each_section_appears_once(page_data):
     repeated = [t for t, n in Counter(s["sentences"]).items() if n > 1]
     assert not repeated, repeated
     assert page_data["html"].count("Tipping point.") == 1
+
+
+def test_backtest_page_labels_are_not_clipped(tmp_path):
+    """The back-test page's charts (box plot, PIT histograms) under the same measurement."""
+    if CHROMIUM is None:
+        assert not IN_CI, "CI=true but chromium is not installed (.ci/run installs it)"
+        pytest.skip("Debian's chromium is not installed (CI installs it in .ci/run)")
+    from conftest import REF
+
+    from realpolitik.analysis.backtest import run_backtest
+    from realpolitik.report.backtest import write_report
+
+    result = run_backtest(REF / "deu3" / "deu3_dev.tsv", models=["compromise", "median"],
+                          n_boot=200)
+    page_path = write_report(result, tmp_path / "bt.html")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto(page_path.as_uri())
+            page.wait_for_function(
+                "document.querySelectorAll('.plotly-graph-div .main-svg').length >= 4",
+                timeout=60_000)
+            charts = page.evaluate(MEASURE)
+            heads = page.evaluate("[...document.querySelectorAll('h2')].map(h => h.textContent)")
+        finally:
+            browser.close()
+    assert [c["id"] for c in charts] == ["fig-backtest-errors", "fig-backtest-pit"]
+    clipped = [(c["id"], t["text"]) for c in charts for t in c["texts"]
+               if not _inside(t["box"], c["svg"])]
+    assert not clipped, clipped
+    assert len(heads) == len(set(heads))
