@@ -8,7 +8,6 @@ first pair named by a question is the alignment's tipping pair.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from html import escape
 from pathlib import Path
 
 from realpolitik.analysis.alignment import align_scenario
@@ -20,10 +19,10 @@ from realpolitik.files import write_atomic
 from realpolitik.news.ingest import ingest
 from realpolitik.report.alignment import alignment_html
 from realpolitik.report.evidence import evidence_html
-from realpolitik.report.html import Section, render_report
+from realpolitik.report.html import Section, render_report, summary_block
 from realpolitik.report.linkage import linkage_html
 from realpolitik.report.shocks import shocks_html
-from realpolitik.report.text import alignment_summary, linkage_summary
+from realpolitik.report.text import alignment_summary, linkage_summary, scenario_summary
 from realpolitik.scenario.citations import resolve_source_path
 from realpolitik.scenario.limits import slug
 from realpolitik.scenario.loader import load_scenario
@@ -68,13 +67,17 @@ def run_demo(scenario_path: Path, out_root: Path) -> DemoResult:
     scenario = load_scenario(scenario_path)
     check_for_models(scenario)  # evidence problems are warnings (scenario/rules.py)
     original = scenario
+    titles = {i.id: i.title or i.id for i in original.issues}
+    names = {a.id: a.name or a.id for a in original.actors}
     if scenario.links:
         linked = forecast_linked(scenario)
         forecast, scenario = linked.forecast, linked.scenario  # relations as the links left them
         applied = [a.sentence() for a in linked.applied]
+        fired = [(titles[a.link.issue], a.fired) for a in linked.applied]
     else:
         forecast = forecast_scenario(scenario)
-        applied = []
+        applied, fired = [], []
+    linkage, alignment = None, None
     summary = [line for q in scenario.questions for line in question_summary(forecast, q)]
     summary += applied
     sections: list[Section] = []
@@ -105,15 +108,17 @@ def run_demo(scenario_path: Path, out_root: Path) -> DemoResult:
             for k, sh in enumerate(original.shocks)
         ]  # fmt: skip
         sections.append(
-            Section("shocks", "Shocks: the sources' own what-ifs", shocks_html(results))
+            Section("shocks", "Shocks: the sources' own what-ifs",
+                    shocks_html(results, titles, names))
         )
     articles = source_files(original)
     if articles:
         found = ingest(articles, original.scenario.as_of, original)
         sections.append(
-            Section("evidence", "Evidence from the articles", evidence_html(found.to_json()))
+            Section("evidence", "Evidence from the articles",
+                    evidence_html(found.to_json(), titles))
         )
-    summary_html = "<br>".join(escape(s) for s in summary)
+    summary_html = summary_block(scenario_summary(scenario, forecast, linkage, alignment, fired))
     html = render_report(scenario, forecast, sections, summary_html)
     report = out_root / slug(scenario.scenario.id) / "report.html"  # never ".." or a path
     write_atomic(report, html)

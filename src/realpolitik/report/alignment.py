@@ -11,9 +11,9 @@ from html import escape
 
 import numpy as np
 import plotly.graph_objects as go
-import plotly.io as pio
 
 from realpolitik.analysis.alignment import AlignmentResult
+from realpolitik.report.figures import figure_html
 from realpolitik.report.text import (
     TRIAD_NAMES,
     alignment_summary,
@@ -25,22 +25,29 @@ COALITION_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c
 POSITIVE, NEGATIVE = "#2ca02c", "#d62728"
 
 
-def _layout(labels: np.ndarray) -> np.ndarray:
-    """Node positions: each coalition on a small circle around its own centre."""
+def _layout(labels: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """Node positions and label positions: every actor on one unit circle, each coalition on
+    its own arc (in actor order) with an empty slot between coalitions. No three points of a
+    circle are collinear, so no edge runs through a node or along another edge; the layout
+    depends on the labels alone (deterministic). Labels sit outside the circle."""
     k = int(labels.max()) + 1
-    xy = np.zeros((labels.size, 2))
+    order = [int(m) for c in range(k) for m in np.flatnonzero(labels == c)]
+    slots: list[int] = []
+    s = 0
     for c in range(k):
-        members = np.flatnonzero(labels == c)
-        if k == 2:
-            centre = np.array([-1.2 if c == 0 else 1.2, 0.0])
-        else:
-            ang = 2 * np.pi * c / k
-            centre = 1.6 * np.array([np.cos(ang), np.sin(ang)])
-        r = 0.0 if members.size == 1 else 0.35 + 0.06 * members.size
-        for q, m in enumerate(members):
-            a = np.pi / 2 + 2 * np.pi * q / max(members.size, 1)
-            xy[m] = centre + r * np.array([np.cos(a), np.sin(a)])
-    return xy
+        size = int(np.sum(labels == c))
+        slots += list(range(s, s + size))
+        s += size + (1 if k > 1 else 0)
+    total = max(s, 1)
+    xy = np.zeros((labels.size, 2))
+    where = [""] * labels.size
+    for m, slot in zip(order, slots, strict=True):
+        a = np.pi / 2 + 2 * np.pi * (slot + 1) / total
+        xy[m] = (np.cos(a), np.sin(a))
+        c, sn = float(np.cos(a)), float(np.sin(a))
+        where[m] = ("top center" if sn > 0.7 else "bottom center" if sn < -0.7
+                    else "middle left" if c < 0 else "middle right")
+    return xy, where
 
 
 def network_figure(result: AlignmentResult) -> go.Figure:
@@ -48,7 +55,7 @@ def network_figure(result: AlignmentResult) -> go.Figure:
     edges, green for positive and red for negative, thicker when stronger."""
     inp = result.inputs
     lab = np.asarray(result.landscape.best.labels)
-    xy = _layout(lab)
+    xy, where = _layout(lab)
     p = inp.propensities
     fig = go.Figure()
     i_idx, j_idx = np.nonzero(np.triu(p, 1))
@@ -80,7 +87,7 @@ def network_figure(result: AlignmentResult) -> go.Figure:
         members = np.flatnonzero(lab == c)
         fig.add_trace(go.Scatter(
             x=xy[members, 0], y=xy[members, 1], mode="markers+text",
-            text=[inp.actors[m] for m in members], textposition="top center",
+            text=[inp.actors[m] for m in members], textposition=[where[m] for m in members],
             hovertext=[f"{inp.name(int(m))}<br>size {inp.sizes[m]:.3f}<br>frustration "
                        f"{result.frustration[m]:.3g}" for m in members],
             hoverinfo="text", name=f"coalition {c + 1}",
@@ -89,7 +96,8 @@ def network_figure(result: AlignmentResult) -> go.Figure:
                     "line": {"color": "white", "width": 1}}))
     fig.update_layout(
         title="Predicted alignment (nodes: coalitions; edges: green +, red -)",
-        xaxis={"visible": False}, yaxis={"visible": False, "scaleanchor": "x"},
+        xaxis={"visible": False, "range": [-1.8, 1.8]},
+        yaxis={"visible": False, "scaleanchor": "x", "range": [-1.35, 1.35]},
         height=460, margin={"l": 10, "r": 10, "t": 50, "b": 10}, plot_bgcolor="white",
         legend={"orientation": "h"})
     return fig
@@ -125,12 +133,14 @@ def alternatives_table(result: AlignmentResult) -> str:
 
 
 def alignment_html(result: AlignmentResult, *, max_configurations: int = 10) -> str:
-    """The alignment section: network figure, summary, tipping, alternatives, configurations,
-    triads."""
+    """The alignment section's body (the caller gives the heading): network figure, summary,
+    tipping, alternatives, configurations, triads; every sentence once."""
     inp, land = result.inputs, result.landscape
-    fig = pio.to_html(network_figure(result), full_html=False, include_plotlyjs=False,
-                      config={"displaylogo": False, "responsive": True})
-    summary = "".join(f"<li>{escape(s)}</li>" for s in alignment_summary(result))
+    fig = figure_html(network_figure(result), "fig-alignment-network")
+    tip = tipping_sentence(result)
+    shown_apart = {tip, alternatives_sentence(result)}  # the tipping paragraph and the table
+    summary = "".join(f"<li>{escape(s)}</li>" for s in alignment_summary(result)
+                      if s not in shown_apart and not s.startswith("Strategic triangles"))
     rows = []
     for n, c in enumerate(land.minima[:max_configurations]):
         sides = " <b>vs</b> ".join(escape(", ".join(g)) for g in result.sides(c.labels) if g)
@@ -147,18 +157,17 @@ def alignment_html(result: AlignmentResult, *, max_configurations: int = 10) -> 
         trows.append(f"<tr><td>{escape('-'.join(inp.actors[m] for m in t.members))}</td>"
                      f"<td>{TRIAD_NAMES[t.type]}</td><td>{roles}</td></tr>")
     triad_table = ("<table><tr><th>triad</th><th>type (Dittmer 1981)</th><th>roles</th></tr>"
-                   + "".join(trows) + "</table>") if trows else ""
+                   + "".join(trows) + "</table>") if trows else (
+        "<p class='muted'>No triad of actors forms a strategic triangle.</p>")
     frows = "".join(f"<tr><td>{escape(inp.name(i))}</td><td class='num'>{inp.sizes[i]:.3f}</td>"
                     f"<td class='num'>{result.frustration[i]:.3g}</td></tr>"
                     for i in range(len(inp.actors)))
     ftable = ("<table><tr><th>actor</th><th>size (share)</th><th>frustration</th></tr>"
               + frows + "</table>")
-    tip = tipping_sentence(result)
     tip_html = f"<p class='tipping'><b>Tipping point.</b> {escape(tip)}</p>" if tip else ""
     notes = "".join(f"<li>{escape(n)}</li>" for n in inp.notes)
     return (
-        "<section class='alignment' id='alignment'>"
-        f"<h2>Alignment: {escape(inp.title)}</h2>"
+        "<div class='alignment'>"
         "<p class='muted'>Landscape theory (Axelrod &amp; Bennett 1993): energy E = "
         "&sum;<sub>i&lt;j</sub> s<sub>i</sub> s<sub>j</sub> p<sub>ij</sub> d<sub>ij</sub>, lower "
         "is a better fit; basin = share of starting configurations whose steepest descent ends "
@@ -167,6 +176,6 @@ def alignment_html(result: AlignmentResult, *, max_configurations: int = 10) -> 
         f"<h3>Stable configurations</h3>{configs}"
         f"<h3>Strategic triangles</h3>{triad_table}"
         f"<h3>Sizes and frustration in the prediction</h3>{ftable}"
-        f"<h3>Inputs</h3><ul class='muted'>{notes}</ul>"
-        "</section>"
+        f"<h3>Inputs: {escape(inp.title)}</h3><ul class='muted'>{notes}</ul>"
+        "</div>"
     )

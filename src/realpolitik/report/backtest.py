@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from html import escape
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
@@ -12,8 +13,11 @@ from plotly.subplots import make_subplots
 
 from realpolitik import __version__
 from realpolitik.analysis.backtest import BacktestResult
+from realpolitik.analysis.naive import naive_baseline
 from realpolitik.analysis.registry import get
 from realpolitik.files import write_atomic
+from realpolitik.models.bargaining.procedural import NICE_QMV_SHARE
+from realpolitik.report.figures import figure_html
 
 _CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;margin:2rem auto;max-width:1100px;
@@ -94,10 +98,15 @@ def pit_figure(result: BacktestResult) -> go.Figure:
     return fig
 
 
-def _metrics_table(result: BacktestResult) -> str:
+def _ci(v: dict[str, Any]) -> str:
+    return f"{v['mae_diff']:+.2f} [{v['ci95'][0]:+.2f}, {v['ci95'][1]:+.2f}]"
+
+
+def _metrics_table(result: BacktestResult, naive: dict[str, Any]) -> str:
     head = (
         "<tr><th>model</th><th>MAE</th><th>95% CI (proposals resampled)</th>"
-        "<th>MAE - compromise [95% CI]</th><th>CRPS</th><th>log score</th><th>median AE</th>"
+        "<th>MAE - compromise [95% CI]</th><th>MAE - naive [95% CI]</th><th>CRPS</th>"
+        "<th>log score</th><th>median AE</th>"
         "<th>RMSE</th><th>within 5</th><th>within 10</th><th>within 20</th>"
         "<th>80% interval coverage</th><th>mean width</th><th>fallbacks</th></tr>"
     )
@@ -108,13 +117,11 @@ def _metrics_table(result: BacktestResult) -> str:
         cls = ' class="best"' if rec.name == result.selected else ""
         cov = m["coverage80"]
         v = m["vs_compromise"]
-        diff = (
-            "-" if rec.name == "compromise"
-            else f"{v['mae_diff']:+.2f} [{v['ci95'][0]:+.2f}, {v['ci95'][1]:+.2f}]"
-        )
+        diff = "-" if rec.name == "compromise" else _ci(v)
         rows.append(
             f"<tr{cls}><td>{escape(rec.name)}{' (selected)' if cls else ''}</td>"
             f"<td>{_fmt(m['mae'])}</td><td>[{_fmt(lo)}, {_fmt(hi)}]</td><td>{diff}</td>"
+            f"<td>{_ci(naive['vs_naive'][rec.name])}</td>"
             f"<td>{_fmt(m['crps'])}</td><td>{_fmt(m['log_score'])}</td>"
             f"<td>{_fmt(m['median_ae'])}</td><td>{_fmt(m['rmse'])}</td>"
             f"<td>{_fmt(100 * m['within5'], 0)}%</td>"
@@ -122,7 +129,50 @@ def _metrics_table(result: BacktestResult) -> str:
             f"<td>{'-' if cov is None else _fmt(100 * cov, 0) + '%'}</td>"
             f"<td>{_fmt(m['interval80_width'], 1)}</td><td>{rec.fallback}</td></tr>"
         )
+    n = naive
+    rows.append(
+        f"<tr><td>naive (always {n['forecast']:g})</td><td>{_fmt(n['mae'])}</td>"
+        f"<td>[{_fmt(n['mae_ci95'][0])}, {_fmt(n['mae_ci95'][1])}]</td><td>-</td><td>-</td>"
+        f"<td>-</td><td>-</td><td>{_fmt(n['median_ae'])}</td><td>{_fmt(n['rmse'])}</td>"
+        f"<td>{_fmt(100 * n['within5'], 0)}%</td><td>{_fmt(100 * n['within10'], 0)}%</td>"
+        f"<td>{_fmt(100 * n['within20'], 0)}%</td><td>-</td><td>-</td><td>-</td></tr>"
+    )
     return f"<table>{head}{''.join(rows)}</table>"
+
+
+def naive_sentence(naive: dict[str, Any]) -> str:
+    """Which models beat the midpoint (their MAE difference's 95% interval below 0), plainly."""
+    beat = [m for m, v in naive["vs_naive"].items() if v["ci95"][1] < 0]
+    head = (f"Naive baseline: forecasting the scale's midpoint ({naive['forecast']:g}) on every "
+            f"issue gives MAE {naive['mae']:.2f} [{naive['mae_ci95'][0]:.2f}, "
+            f"{naive['mae_ci95'][1]:.2f}]. ")
+    if not beat:
+        return head + "No model beats it: every model's 95% interval of the difference reaches 0."
+    rest = [m for m in naive["vs_naive"] if m not in beat]
+    return head + (f"{', '.join(beat)} beat{'s' if len(beat) == 1 else ''} it (95% interval of "
+                   "the difference below 0)"
+                   + (f"; {', '.join(rest)} {'does' if len(rest) == 1 else 'do'} not." if rest
+                      else ".")
+                   )
+
+
+GLOSSARY = (
+    "<p><b>The EU's legislative procedures and voting rules</b> in the DEU data "
+    "(Thomson, Stokman, Achen &amp; König 2006, <i>The European Union Decides</i>, ch. 1; "
+    "Arregui &amp; Perarnaud 2021; the treaties as in force when each proposal was decided):</p>"
+    "<ul>"
+    "<li><b>CNS, consultation</b>: the Council adopts the act on the Commission's proposal "
+    "after asking the European Parliament's opinion, which does not bind it; the Commission, "
+    "as agenda setter, can shape what passes.</li>"
+    "<li><b>COD, co-decision</b> (since the Lisbon Treaty the ordinary legislative procedure, "
+    "Art. 294 TFEU): the Parliament and the Council adopt the act jointly, each can block it, "
+    "and a conciliation committee settles what they still disagree on.</li>"
+    "<li><b>QMV, qualified-majority voting</b> in the Council: weighted votes, under the Nice "
+    f"Treaty {NICE_QMV_SHARE * 352:.0f} of 352 ({100 * NICE_QMV_SHARE:.1f}%; Art. 205(2) "
+    "TEC as amended at Nice), so no single state can block. <b>QMV(10)</b> is a variant the "
+    "DEU file codes apart; the back-test treats it as QMV. <b>Unan</b>: unanimity, every "
+    "member can block.</li></ul>"
+)
 
 
 def _models_table(result: BacktestResult) -> str:
@@ -145,14 +195,19 @@ def _models_table(result: BacktestResult) -> str:
     return f"<table>{head}{''.join(rows)}</table>"
 
 
-def _breakdown_table(result: BacktestResult, key: str, title: str) -> str:
+GROUP_NAMES = {"CNS": "CNS (consultation)", "COD": "COD (co-decision)",
+               "qmv": "QMV (qualified majority)", "unanimity": "Unan (unanimity)"}
+"""Column heads of the breakdown tables: DEU's codes with their names (GLOSSARY explains)."""
+
+
+def _breakdown_table(result: BacktestResult, key: str) -> str:
     groups: list[str] = []
     for rec in result.models.values():
         for g in rec.metrics[key]:
             if g not in groups:
                 groups.append(g)
     head = "<tr><th>model</th>" + "".join(
-        f"<th>{escape(title)} {escape(g or '(none)')}</th>" for g in groups
+        f"<th>{escape(GROUP_NAMES.get(g, g) or '(none)')}</th>" for g in groups
     ) + "</tr>"
     rows = []
     for rec in sorted(result.models.values(), key=lambda r: r.metrics["mae"]):
@@ -167,9 +222,10 @@ def _breakdown_table(result: BacktestResult, key: str, title: str) -> str:
 def render(result: BacktestResult) -> str:
     """The report page as one HTML string."""
     fig = errors_figure(result)
-    div = plotly.offline.plot(fig, output_type="div", include_plotlyjs=False)
-    pit_div = plotly.offline.plot(pit_figure(result), output_type="div", include_plotlyjs=False)
+    div = figure_html(fig, "fig-backtest-errors")
+    pit_div = figure_html(pit_figure(result), "fig-backtest-pit")
     js = plotly.offline.get_plotlyjs()
+    naive = naive_baseline(result)
     n_cv = int(result.cross_validated.sum())
     n_new = result.n_issues - n_cv
     warn = "".join(f"<li>{escape(w)}</li>" for w in result.warnings)
@@ -193,16 +249,19 @@ the training file's out-of-fold residuals, clipped to the scale; CRPS and the lo
 outcome's nearest tabled position are lower-is-better.
 Parameters: {escape(result.params_file)}.</p>
 <h2>Accuracy</h2>
-{_metrics_table(result)}
+{_metrics_table(result, naive)}
+<p>{escape(naive_sentence(naive))}</p>
 {div}
 <h2>Reliability of the predictive distributions</h2>
 {pit_div}
 <h2>The models</h2>
 {_models_table(result)}
-<h2>By procedure (mean absolute error)</h2>
-{_breakdown_table(result, "by_procedure", "")}
-<h2>By Council voting rule (mean absolute error)</h2>
-{_breakdown_table(result, "by_rule", "")}
+<h2>By procedure and voting rule</h2>
+{GLOSSARY}
+<h3>By procedure (mean absolute error)</h3>
+{_breakdown_table(result, "by_procedure")}
+<h3>By Council voting rule (mean absolute error)</h3>
+{_breakdown_table(result, "by_rule")}
 {f'<h2>Warnings</h2><ul>{warn}</ul>' if warn else ''}
 <p class="muted">realpolitik {escape(__version__)}. Models and validation: docs/accuracy.md.</p>
 </body></html>

@@ -10,11 +10,17 @@ from typing import Any
 import plotly.graph_objects as go
 
 from realpolitik.news.events import PENTA
-from realpolitik.report.figures import fragment
+from realpolitik.report.figures import figure_html
 
 MAX_QUOTES = 6
 """Quotes listed per pair (the most recent first); the timeline shows every event."""
 COLOURS = {0: "#888888", 1: "#4c9be8", 2: "#1a6fc4", 3: "#e8914c", 4: "#c43c1a"}
+
+
+def _key(e: dict[str, Any]) -> tuple[Any, ...]:
+    """What a reader sees of an event: the same line found twice (the same sentence in two
+    copies of an article, or coded twice) is listed once."""
+    return (e["date"], e["source"], e["target"], e["penta"], e["score"], e["quote"])
 
 
 def _pair(e: dict[str, Any]) -> str:
@@ -51,9 +57,11 @@ def timeline(events: list[dict[str, Any]]) -> go.Figure:
     return fig
 
 
-def evidence_html(found: dict[str, Any]) -> str:
-    """The timeline, then per pair its events (most recent first) and the stance claims."""
-    events = [e for e in found["events"] if e["source"] != e["target"]]
+def evidence_html(found: dict[str, Any], titles: dict[str, str] | None = None) -> str:
+    """The timeline, then per pair its events (most recent first) and the stance claims
+    (issues by their ``titles``, id -> title)."""
+    titles = titles or {}
+    events = list({_key(e): e for e in found["events"] if e["source"] != e["target"]}.values())
     if not events and not found["claims"]:
         return "<p>No events or stance claims found in the sources.</p>"
     parts = [
@@ -61,7 +69,7 @@ def evidence_html(found: dict[str, Any]) -> str:
         "(who did what to whom, CAMEO penta class, Goldstein score) and stance claims, each "
         "with its verbatim quote. They are coded by rules for a person to review, not numbers "
         "the forecasts use.</p>",
-        fragment(timeline(events)),
+        figure_html(timeline(events), "fig-evidence-timeline"),
     ]
     by_pair: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for e in events:
@@ -73,7 +81,7 @@ def evidence_html(found: dict[str, Any]) -> str:
         parts.append(f"<h4>{escape(pair)} ({len(rows)} events)</h4><ul>{items}{more}</ul>")
     direct = [c for c in found["claims"] if c["kind"] == "direct"]
     if direct:
-        rows_html = "".join(_claim_row(c) for c in direct)
+        rows_html = "".join(_claim_row(c, titles) for c in direct)
         parts.append(
             "<h4>Stance claims stated directly</h4><table><tr><th>actor</th><th>issue</th>"
             "<th>nearest labelled position</th><th>kind</th><th>date</th><th>quote</th></tr>"
@@ -91,10 +99,10 @@ def _event_item(e: dict[str, Any]) -> str:
     )
 
 
-def _claim_row(c: dict[str, Any]) -> str:
+def _claim_row(c: dict[str, Any], titles: dict[str, str]) -> str:
     pos = "-" if c["position"] is None else f"{c['position']:g}"
     return (
-        f"<tr><td>{escape(c['actor'])}</td><td>{escape(c['issue'])}</td>"
+        f"<tr><td>{escape(c['actor'])}</td><td>{escape(titles.get(c['issue'], c['issue']))}</td>"
         f"<td class='num'>{pos}</td><td>{escape(c['kind'])}</td>"
         f"<td>{escape(c['date'] or '-')}</td>"
         f"<td class='quote'>&ldquo;{escape(c['quote'])}&rdquo;</td></tr>"

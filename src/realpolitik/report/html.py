@@ -10,7 +10,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from realpolitik import __version__
 from realpolitik.analysis.forecast import IssueForecast, ScenarioForecast
-from realpolitik.report.figures import eum_rounds_figure, fragment
+from realpolitik.report.figures import eum_rounds_figure, figure_html
 from realpolitik.scenario.evidence import issue_evidence
 from realpolitik.scenario.schema import Scenario, Stance
 
@@ -105,11 +105,19 @@ def issue_section(scenario: Scenario, fc: IssueForecast) -> Section:
         f"<p class='muted'>Scale {issue.scale.min:g}..{issue.scale.max:g}"
         f"{': ' + scale if scale else ''}</p>"
         + table
-        + fragment(eum_rounds_figure(fc))
+        + figure_html(eum_rounds_figure(fc), f"fig-issue-{issue.id}")
         + "<h3>Stances</h3>"
         + stances
     )
     return Section(f"issue-{issue.id}", issue.title or issue.id, html)
+
+
+def summary_block(items: list[tuple[str, list[str]]]) -> str:
+    """The summary's HTML: per question (or issue) its heading and its sentences as a
+    paragraph (``report.text.scenario_summary``)."""
+    return "".join(
+        f"<h3>{escape(head)}</h3><p>{escape(' '.join(lines))}</p>" for head, lines in items
+    )
 
 
 def render_report(

@@ -9,14 +9,16 @@ from html import escape
 
 import numpy as np
 import plotly.graph_objects as go
-import plotly.io as pio
+from plotly.colors import qualitative
 
 from realpolitik.analysis.linkage import LinkageResult, Trade
 from realpolitik.numfmt import fmt
+from realpolitik.report.figures import figure_html
 from realpolitik.scenario.schema import Scenario
 
 
-def _trade_rows(trades: list[Trade], names: dict[str, str]) -> str:
+def _trade_rows(trades: list[Trade], names: dict[str, str], titles: dict[str, str]) -> str:
+    """One row per trade, issues by title; each gain sits beside the actor it goes to."""
     rows = []
     for t in trades:
         share = f"{t.runs}/{t.repetitions}" if t.repetitions > 1 else ""
@@ -24,18 +26,20 @@ def _trade_rows(trades: list[Trade], names: dict[str, str]) -> str:
         rows.append(
             "<tr>"
             f"<td>{escape(names.get(t.actor_a, t.actor_a))}</td>"
-            f"<td>{escape(t.issue_a)}</td>"
+            f"<td>{escape(titles.get(t.issue_a, t.issue_a))}</td>"
             f"<td class='num'>{fmt(t.from_a)} &rarr; {fmt(t.to_a)}</td>"
+            f"<td class='num'>{t.gain_a:.3g}</td>"
             f"<td>{escape(names.get(t.actor_b, t.actor_b))}</td>"
-            f"<td>{escape(t.issue_b)}</td>"
+            f"<td>{escape(titles.get(t.issue_b, t.issue_b))}</td>"
             f"<td class='num'>{fmt(t.from_b)} &rarr; {fmt(t.to_b)}</td>"
-            f"<td class='num'>{t.gain_a:.3g}</td><td class='num'>{t.gain_b:.3g}</td>"
+            f"<td class='num'>{t.gain_b:.3g}</td>"
             f"<td class='num'>{rounds}</td><td class='num'>{share}</td>"
             "</tr>"
         )
     head = (
-        "<tr><th>gives ground</th><th>on</th><th>from &rarr; to</th><th>in return for</th>"
-        "<th>moving on</th><th>from &rarr; to</th><th>gain</th><th>gain</th><th>rounds</th>"
+        "<tr><th>actor giving ground</th><th>on</th><th>from &rarr; to</th>"
+        "<th>gain of the actor giving ground</th><th>in return for a move by</th><th>on</th>"
+        "<th>from &rarr; to</th><th>gain of the actor moving in return</th><th>rounds</th>"
         "<th>runs</th></tr>"
     )
     return "<table>" + head + "".join(rows) + "</table>"
@@ -95,6 +99,7 @@ def positions_figure(result: LinkageResult, scenario: Scenario) -> go.Figure:
         height=120 + 60 * len(inp.issues),
         margin={"l": 10, "r": 10, "t": 50, "b": 40},
         legend={"font": {"size": 10}},
+        colorway=qualitative.Dark24,  # 24 colours: no two actors share one in a scenario
     )
     return fig
 
@@ -126,9 +131,11 @@ def linkage_html(
         on = [t for t in trades if t.involves(focus)][:top]
         title = escape(result.titles.get(focus, focus))
         parts.append(f"<h3>Trades on {title}</h3>")
-        parts.append(_trade_rows(on, names) if on else "<p>No exchange moves this issue.</p>")
+        parts.append(_trade_rows(on, names, result.titles) if on
+                     else "<p>No exchange moves this issue.</p>")
     parts.append("<h3>Top trades</h3>")
-    parts.append(_trade_rows(trades[:top], names) if trades else "<p>No exchanges.</p>")
+    parts.append(_trade_rows(trades[:top], names, result.titles) if trades
+                 else "<p>No exchanges.</p>")
     before, after, sd = result.compromise_before, result.compromise_after, result.compromise_sd
     rows = []
     for k, iid in enumerate(inp.issues):
@@ -156,12 +163,5 @@ def linkage_html(
         + "</table>"
     )
     fig = positions_figure(result, scenario)
-    parts.append(
-        pio.to_html(
-            fig,
-            full_html=False,
-            include_plotlyjs=False,
-            config={"displaylogo": False, "responsive": True},
-        )
-    )
+    parts.append(figure_html(fig, "fig-linkage-positions"))
     return "\n".join(parts)

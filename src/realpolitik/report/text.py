@@ -10,6 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 from realpolitik.analysis.alignment import AlignmentResult
+from realpolitik.analysis.forecast import IssueForecast, ScenarioForecast
 from realpolitik.analysis.linkage import LinkageResult, Trade
 from realpolitik.analysis.tipping import (
     MAX_FACTOR,
@@ -20,6 +21,7 @@ from realpolitik.analysis.tipping import (
 )
 from realpolitik.models.alignment.landscape import EXHAUSTIVE_MAX, Configuration
 from realpolitik.numfmt import fmt
+from realpolitik.scenario.schema import Scenario
 
 # --------------------------------------------------------------------------------------------
 # alignment (landscape theory, triads, tipping points)
@@ -264,3 +266,190 @@ def linkage_summary(
             + "; ".join(moved)
         )
     return lines
+
+
+# --------------------------------------------------------------------------------------------
+# the report's summary: what the scenario says, per question, for a reader
+# --------------------------------------------------------------------------------------------
+
+MODEL_NAMES = {"compromise": "the compromise model", "median": "the weighted median",
+               "nash": "Nash bargaining", "eum": "the expected-utility model",
+               "procedural": "the procedural model", "focal": "the focal-point model",
+               "ensemble": "the ensemble"}
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _cap(s: str) -> str:
+    return s[:1].upper() + s[1:]
+
+
+def forecast_sentences(fc: IssueForecast) -> list[str]:
+    """The models' forecasts on one issue in words, grouped by the scale point they come
+    nearest: "The models disagree on X: the compromise model (44) and Nash bargaining (47)
+    point to ...; the weighted median (0) to ...". Then an unsettled EUM run, a Nash problem
+    without agreement, and forecasts a domestic ratifier would block (Putnam 1988)."""
+    issue = fc.inputs.issue
+    title = issue.title or issue.id
+    known = {m: x for m, x in fc.forecasts.items() if x is not None}
+    if not known:
+        return [f"No model gives a forecast on {title}."]
+    groups: dict[str, list[str]] = {}
+    for m, x in known.items():
+        groups.setdefault(fc.nearest_label(x), []).append(f"{MODEL_NAMES.get(m, m)} ({x:.0f})")
+    scale = f"scale {issue.scale.min:g}-{issue.scale.max:g}"
+    if len(groups) == 1:
+        (label, who), = groups.items()
+        xs = list(known.values())
+        span = (f"{min(xs):.0f}" if round(min(xs)) == round(max(xs))
+                else f"{min(xs):.0f} to {max(xs):.0f}")
+        what = f"point to “{label}”" if label else "agree"
+        head = "The model" if len(known) == 1 else f"All {len(known)} models"
+        lines = [f"{head} on {title} {what} ({span} {scale})."]
+    else:
+        parts = [f"{_and(who)} {'point to' if k == 0 else 'to'} "
+                 + (f"“{label}”" if label else "no labelled point")
+                 for k, (label, who) in enumerate(groups.items())]
+        lines = [f"The models disagree on {title} ({scale}): " + "; ".join(parts) + "."]
+    if fc.eum is not None and not fc.eum.converged and "eum" in known:
+        lines.append(f"The expected-utility model does not settle: {fc.describe('eum')}.")
+    if fc.nash_feasible is False and "nash" in known:
+        lines.append("Nash bargaining finds no outcome every actor prefers to the "
+                     f"disagreement point, so it stays there ({known['nash']:.0f}).")
+    tl = fc.extra.get("twolevel")
+    if tl:
+        blocked = {m: b for m, b in tl["blocking"].items() if b}
+        if tl["zone_of_agreement"] is None:
+            lines.append("No outcome could be ratified at home: the domestic win-sets "
+                         f"({_and(sorted(tl['winsets']))}) do not overlap.")
+        elif blocked:
+            lines.append(_cap(_and([f"{MODEL_NAMES.get(m, m)} ({', '.join(b)} would block it)"
+                                    for m, b in blocked.items()]))
+                         + f" lie{'s' if len(blocked) == 1 else ''} outside a domestic win-set.")
+        else:
+            lines.append("Every forecast lies inside the domestic win-sets: it could be "
+                         "ratified.")
+    return lines
+
+
+def linkage_sentences(result: LinkageResult, issue: str | None,
+                      pair: tuple[str, str] | None, names: dict[str, str]) -> list[str]:
+    """What trading across issues does to one issue and between one pair, in words."""
+    def nm(a: str) -> str:
+        return names.get(a, a)
+
+    def title(i: str) -> str:
+        return "it" if i == issue else result.titles.get(i, i)
+
+    lines = []
+    trades = result.trades()
+    if issue is not None and issue in result.inputs.issues:
+        k = result.inputs.issues.index(issue)
+        before, after = result.compromise_before[k], result.compromise_after[k]
+        on = [t for t in trades if t.involves(issue)]
+        if not on or np.isnan(before):
+            lines.append("No exchange of concessions across issues moves this issue.")
+        else:
+            t = on[0]
+            lines.append(
+                f"Trading concessions across issues (the exchange model, {result.rounds} "
+                f"rounds) moves its weighted-mean outcome on this issue from {before:.0f} to "
+                f"{after:.0f}; the largest trade: {nm(t.actor_a)} gives ground on "
+                f"{title(t.issue_a)} in return for {_possessive(nm(t.actor_b))} move on "
+                f"{title(t.issue_b)}.")
+    if pair is not None:
+        between = [t for t in trades if {t.actor_a, t.actor_b} == set(pair)]
+        a, b = nm(pair[0]), nm(pair[1])
+        if not between:
+            lines.append(f"{a} and {b} find no trade with each other.")
+        else:
+            lines.append(f"{a} and {b} find {len(between)} trade"
+                         f"{'s' if len(between) > 1 else ''} with each other, the best "
+                         f"worth {between[0].gain_a:.2g} to each (salience-weighted points).")
+    return lines
+
+
+def pair_alignment_sentences(result: AlignmentResult, pair: tuple[str, str]) -> list[str]:
+    """Whether the pair is predicted on one side, and what it would take to change that."""
+    inp = result.inputs
+    if not all(a in inp.actors for a in pair):
+        return []
+    i, j = (inp.actors.index(a) for a in pair)
+    lab = np.asarray(result.landscape.best.labels)
+    same = lab[i] == lab[j]
+    lines = [f"{inp.name(i)} and {inp.name(j)} are predicted on "
+             f"{'the same side' if same else 'opposite sides'}: "
+             f"{_fmt_sides(result, lab)}."]
+    t = result.tipping
+    if t is None or {inp.actors[t.model.i], inp.actors[t.model.j]} != set(pair):
+        return lines
+    m = t.model  # the alignment section gives the full tipping sentence; here the gist
+    rel = f"{inp.name(m.i)}-{inp.name(m.j)} relations"
+    if m.threshold is None:
+        lines.append(f"{rel} cannot change that.")
+    elif m.to is None:
+        lo, hi = relation_bounds(inp.propensities)
+        lines.append(f"No value of {rel} in [{lo:+g}, {hi:+g}] changes that (it would take "
+                     f"{_num(m.threshold)}; now {_num(m.value)}).")
+    else:
+        move = "rise above" if m.direction == "rise" else "fall below"
+        lines.append(f"{rel} would have to {move} {_num(m.to)} (now {_num(m.value)}) to "
+                     "change that.")
+    return lines
+
+
+def change_in_words(path: str, value: float, names: dict[str, str],
+                    titles: dict[str, str]) -> str:
+    """A what-if path in words (scenario/changes.py's grammar): ``relations.RUS-USA`` = 0 ->
+    "Russia-United States relations set to +0"; ``stances.USA.sanctions.position`` = 40 ->
+    "United States' position on <sanctions title> set to 40"; unknown shapes stay as paths."""
+    parts = path.split(".")
+    if parts[0] == "relations" and len(parts) == 2:
+        splits = [(parts[1][:k], parts[1][k + 1:]) for k, ch in enumerate(parts[1]) if ch == "-"]
+        known = [(a, b) for a, b in splits if a in names and b in names]
+        if len(known) == 1:
+            a, b = known[0]
+            return f"{names[a]}-{names[b]} relations set to {value:+g}"
+    if parts[0] == "stances" and len(parts) == 4 and parts[1] in names:
+        return (f"{_possessive(names[parts[1]])} {parts[3]} on "
+                f"{titles.get(parts[2], parts[2])} set to {value:g}")
+    if parts[0] == "actors" and len(parts) == 3 and parts[1] in names:
+        return f"{_possessive(names[parts[1]])} {parts[2]} set to {value:g}"
+    return f"{path} = {value:g}"
+
+
+def scenario_summary(
+    scenario: Scenario,
+    forecast: ScenarioForecast,
+    linkage: LinkageResult | None = None,
+    alignment: AlignmentResult | None = None,
+    links: list[tuple[str, bool]] | None = None,
+) -> list[tuple[str, list[str]]]:
+    """The report's summary: (heading, sentences) per question of the scenario, each from the
+    analysis results (forecasts on its issue, trades, its pair's alignment), or per issue when
+    the scenario asks no question. ``links`` are (issue title, fired) for the scenario's links."""
+    names = {a.id: a.name or a.id for a in scenario.actors}
+    by_issue = {fc.inputs.issue.id: fc for fc in forecast.issues}
+    out: list[tuple[str, list[str]]] = []
+    for q in scenario.questions:
+        lines: list[str] = []
+        if q.issue is not None and q.issue in by_issue:
+            lines += forecast_sentences(by_issue[q.issue])
+        if linkage is not None:
+            lines += linkage_sentences(linkage, q.issue, q.pair, names)
+        if alignment is not None and q.pair is not None:
+            lines += pair_alignment_sentences(alignment, q.pair)
+        out.append((q.title, lines or ["The analyses say nothing about this question."]))
+    if not scenario.questions:
+        out += [(fc.inputs.issue.title or fc.inputs.issue.id, forecast_sentences(fc))
+                for fc in forecast.issues]
+    if links:
+        fired = [t for t, f in links if f]
+        out.append(("Links", [
+            f"{len(fired)} of the scenario's {len(links)} "
+            f"{'link fires' if len(links) == 1 else 'links fire'}"
+            + (f" (on {_and(sorted(set(fired)))})." if fired else
+               ": no forecast falls in a band that moves a relation or a stance.")]))
+    return out
