@@ -205,7 +205,7 @@ def test_slug_is_one_safe_path_component(text: str):
 def test_demo_never_writes_outside_out(mini: Path, tmp_path: Path):
     edit(mini, 'id = "mini"', 'id = ".."')
     out = tmp_path / "deep" / "out"
-    run = run_cli("demo", mini, "--out", out)
+    run = run_cli("demo", mini, "--output", out)
     clean(run)
     assert run.code == 0, run.stderr
     assert (out / "scenario" / "report.html").is_file()
@@ -228,7 +228,7 @@ def test_an_issue_without_stances_is_the_same_error_as_one_nobody_weighs(mini: P
         run = run_cli(args[0], mini, *args[1:])
         assert_bad_input(run, str(mini), "issues[1]", "nobody weighs issue 'lake'", "no stances")
     out = tmp_path / "out"
-    assert_bad_input(run_cli("demo", mini, "--out", out), "issues[1]", "no stances")
+    assert_bad_input(run_cli("demo", mini, "--output", out), "issues[1]", "no stances")
     assert not out.exists()
 
 
@@ -238,7 +238,7 @@ def test_missing_quotes_fail_validate_and_warn_everywhere_else(mini: Path, tmp_p
     assert [p.field for p in evidence_problems(sc)] == ["stances[1].cite[0].quote"]
     assert check_for_models(sc, warn=False) == evidence_problems(sc)
     assert_bad_input(run_cli("validate", mini), "stances[1].cite[0].quote", "not found")
-    for args in (("forecast",), ("align",), ("demo", "--out", tmp_path / "out")):
+    for args in (("forecast",), ("align",), ("demo", "--output", tmp_path / "out")):
         run = run_cli(args[0], mini, *args[1:])
         assert run.code == 0, run.stderr
         assert "warning:" in run.stderr and "stances[1].cite[0].quote" in run.stderr
@@ -263,17 +263,17 @@ def add_lonely_state(mini: Path, question: bool) -> Path:
 def test_align_names_the_actor_without_relations_not_an_unused_option(mini: Path,
                                                                       tmp_path: Path):
     add_lonely_state(mini, question=True)
-    for args in (("align",), ("demo", "--out", tmp_path / "out")):
+    for args in (("align",), ("demo", "--output", tmp_path / "out")):
         run = run_cli(args[0], mini, *args[1:])
         assert_bad_input(run, str(mini), "questions", "H has no nonzero relation")
-        assert "--tipping" not in run.stderr
+        assert "--tipping" not in run.stderr and "--pair" not in run.stderr
     assert not (tmp_path / "out").exists()
 
 
 def test_an_explicit_tipping_pair_without_relations_names_the_option(mini: Path):
     add_lonely_state(mini, question=False)
-    run = run_cli("align", mini, "--tipping", "H", "A")
-    assert_bad_input(run, "--tipping", "H has no nonzero relation")
+    run = run_cli("align", mini, "--pair", "H,A")
+    assert_bad_input(run, "--pair", "H has no nonzero relation")
     assert run_cli("align", mini).code == 0  # without the pair, H is left out as indifferent
 
 

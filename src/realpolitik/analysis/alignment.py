@@ -286,7 +286,7 @@ def _without_isolated(inputs: AlignmentInputs) -> AlignmentInputs:
 
 
 def align(inputs: AlignmentInputs, *, tipping: tuple[str, str] | None = None, k: int = 2,
-          starts: int = 4096, seed: int = 0, tipping_field: str = "--tipping") -> AlignmentResult:
+          starts: int = 4096, seed: int = 0, tipping_field: str = "--pair") -> AlignmentResult:
     """Stable configurations, frustrations, triads and (optionally) one relation's tipping point.
     Actors with no nonzero weight are left out first (noted); a tipping actor among them is
     bad input naming it and ``tipping_field`` (where the pair came from)."""
@@ -297,13 +297,13 @@ def align(inputs: AlignmentInputs, *, tipping: tuple[str, str] | None = None, k:
     if k < 2:
         raise InputError.single(inputs.file, "--k", "k must be at least 2")
     if tipping is not None and k != 2:
-        raise InputError.single(inputs.file, "--tipping", "tipping points are computed for two "
+        raise InputError.single(inputs.file, tipping_field, "tipping points are computed for two "
                                 "coalitions (k = 2)")
     pair = None
     if tipping is not None:
-        pair = (inputs.index(tipping[0], "--tipping"), inputs.index(tipping[1], "--tipping"))
+        pair = (inputs.index(tipping[0], tipping_field), inputs.index(tipping[1], tipping_field))
         if pair[0] == pair[1]:
-            raise InputError.single(inputs.file, "--tipping", "name two different actors")
+            raise InputError.single(inputs.file, tipping_field, "name two different actors")
     s, p = inputs.sizes, inputs.propensities
     land = stable_configurations(s, p, k=k, starts=starts, seed=seed)
     best = land.best.labels

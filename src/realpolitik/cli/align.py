@@ -157,7 +157,7 @@ def align_command(
             require_known(who, list(inputs.actors), inputs.file or "align", "--pair", "actor")
     if pair is None and default and k == 2 and all(a in inputs.actors for a in default):
         pair = default
-    field = "--tipping" if tipping else "questions: pair"  # where the pair came from
+    field = "--pair" if tipping else "questions: pair"  # where the pair came from
     result = align(inputs, tipping=pair, k=k, seed=seed, tipping_field=field)
     if html is not None:
         from realpolitik.report.alignment import alignment_html
