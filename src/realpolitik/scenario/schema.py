@@ -371,6 +371,31 @@ class Question(_Model):
     """The focus issue: forecasts and linkage trades on it are summarised."""
     pair: tuple[str, str] | None = None
     """Two actors: their trades are summarised and their relation is the tipping pair."""
+    horizon: StrictFloat | dt.date | None = None
+    """How far ahead the question looks: years after ``as_of``, or a date."""
+    kind: str | None = Field(default=None, min_length=1)
+    """The kind of negotiation (``territorial``, ``trade`` ...): the class ``base_rate`` is of."""
+    base_rate: Value | None = None
+    """How often negotiations of this ``kind`` reach agreement within ``base_rate_years``
+    (cited, a data set, or assumed with a note): the prior of the headline's P(agreement)."""
+    base_rate_years: StrictFloat | None = None
+    """The period the base rate covers (default: the horizon itself)."""
+
+    @field_validator("horizon", "base_rate_years")
+    @classmethod
+    def _positive(cls, v: float | dt.date | None) -> float | dt.date | None:
+        if isinstance(v, float | int) and not v > 0:
+            raise ValueError(f"must be > 0 years, got {v}")
+        return v
+
+    @field_validator("base_rate")
+    @classmethod
+    def _rate(cls, v: Value | None) -> Value | None:
+        if v is None:
+            return v
+        if not v.has_provenance():
+            raise ValueError("a base rate needs cite, source, or assumed = true with a note")
+        return _within(v, 0.0, 1.0, "base_rate")
 
     @field_validator("pair")
     @classmethod
@@ -513,6 +538,10 @@ class Scenario(_Model):
             for who in q.pair or ():
                 if who not in actors:
                     bad(f"questions[{k}].pair", f"unknown actor {who!r}")
+            if isinstance(q.horizon, dt.date) and (
+                self.scenario.as_of is None or q.horizon <= self.scenario.as_of
+            ):
+                bad(f"questions[{k}].horizon", "a horizon date needs scenario.as_of before it")
         problems += self._link_problems(actors, set(issues), pairs)
         for path, cites in self._citations():
             for j, c in enumerate(cites):
@@ -565,6 +594,9 @@ class Scenario(_Model):
         for k, r in enumerate(self.relations):
             out.append((f"relations[{k}].cite", r.cite))
             out += _value_citations(f"relations[{k}].value", r.value)
+        for k, q in enumerate(self.questions):
+            if q.base_rate is not None:
+                out += _value_citations(f"questions[{k}].base_rate", q.base_rate)
         for k, sh in enumerate(self.shocks):
             out.append((f"shocks[{k}].cite", sh.cite))
         for k, ln in enumerate(self.links):
