@@ -41,6 +41,8 @@ from realpolitik.scenario.schema import Issue, Question, Scale, Scenario
 HEADLINE_MODEL = "compromise"
 """The model a headline uses when the back-test record selects none a scenario can run."""
 HEADLINE_DRAWS = 200
+FORECAST_RUNS = 500
+"""About how many model runs ``forecast`` and ``demo`` spend on all headlines together."""
 PRIOR_CASES = 8.0
 """The base rate's weight, in pseudo-cases, in P(agreement) (docs/design.md, Headline)."""
 MODEL_CASES = 2.0
@@ -266,9 +268,9 @@ def headline(
 
 
 def default_draws(issues: int) -> int:
-    """Draws per issue for ``forecast`` and ``demo``: about 1,000 model runs in all, 20 to
-    ``HEADLINE_DRAWS`` per issue."""
-    return max(20, min(HEADLINE_DRAWS, 1000 // max(issues, 1)))
+    """Draws per issue for ``forecast`` and ``demo``: about ``FORECAST_RUNS`` model runs in all,
+    20 to ``HEADLINE_DRAWS`` per issue."""
+    return max(20, min(HEADLINE_DRAWS, FORECAST_RUNS // max(issues, 1)))
 
 
 def headlines(

@@ -307,7 +307,7 @@ def forecast(
         typer.Option(
             "--draws",
             min=0,
-            help="Draws of the cited ranges per issue for the headline (default: about 1000 "
+            help="Draws of the cited ranges per issue for the headline (default: about 500 "
             "model runs in all; 0: no headline).",
         ),
     ] = None,
