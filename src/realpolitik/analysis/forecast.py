@@ -18,7 +18,7 @@ from realpolitik.analysis.registry import (
 from realpolitik.models.bargaining.eum import RELATIONSHIP_NAMES, EUMParams, EUMResult
 from realpolitik.models.bargaining.procedural import DEFAULT_RULE, RULE_QUOTAS
 from realpolitik.models.twolevel import blocking_ratifiers, zone_of_agreement
-from realpolitik.scenario.schema import Issue, Scenario, Stance
+from realpolitik.scenario.schema import Issue, Scale, Scenario, Stance
 from realpolitik.scenario.validate import unweighted_issue_error
 
 MODELS = names("bargaining", inputs=SCENARIO_INPUTS, fitted=False)
@@ -111,6 +111,34 @@ def disagreement_point(issue: Issue) -> tuple[float, str]:
     return issue.scale.min, "scale minimum"
 
 
+def short_label(label: str) -> str:
+    """A scale label up to its first colon ("1956 declaration: Shikotan ..." -> "1956
+    declaration")."""
+    return label.split(":", 1)[0].strip()
+
+
+def describe_value(scale: Scale, x: float) -> str:
+    """A number with the labelled points around it, never replaced by one:
+    "44 (between 'joint economic activity' at 25 and '1956 declaration' at 50)"."""
+    pts = sorted(scale.points.items())
+    num = f"{x:.0f}"
+    if not pts:
+        return num
+    at = [lab for p, lab in pts if abs(p - x) < 0.5]
+    if at:
+        return f"{num} ('{short_label(at[0])}')"
+    below = [(p, lab) for p, lab in pts if p < x]
+    above = [(p, lab) for p, lab in pts if p > x]
+    if below and above:
+        (p0, l0), (p1, l1) = below[-1], above[0]
+        return f"{num} (between '{short_label(l0)}' at {p0:g} and '{short_label(l1)}' at {p1:g})"
+    if below:
+        p0, l0 = below[-1]
+        return f"{num} (above '{short_label(l0)}' at {p0:g})"
+    p1, l1 = above[0]
+    return f"{num} (below '{short_label(l1)}' at {p1:g})"
+
+
 @dataclass
 class IssueForecast:
     inputs: IssueInputs
@@ -126,7 +154,8 @@ class IssueForecast:
         return "" if lab is None else lab[1]
 
     def describe(self, model: str) -> str:
-        """A model's forecast in words: "24 ~ joint economic activity" or "no agreement"."""
+        """A model's forecast in words: "24 (between 'none' at 0 and 'survey missions' at 50)", or
+        "no agreement"."""
         x = self.forecasts.get(model)
         if x is None:
             return "-"
@@ -142,8 +171,7 @@ class IssueForecast:
                 f"{head}, unstable: the median keeps moving between "
                 f"{tail.min():.0f} and {tail.max():.0f}"
             )
-        label = self.nearest_label(x)
-        return f"{x:.0f} ~ {label}" if label else f"{x:.0f}"
+        return describe_value(self.inputs.issue.scale, x)
 
     def to_json(self) -> dict[str, Any]:
         issue = self.inputs.issue

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from realpolitik.analysis.alignment import align_scenario
 from realpolitik.analysis.forecast import ScenarioForecast, forecast_scenario
+from realpolitik.analysis.headline import Headline, headlines
 from realpolitik.analysis.linkage import exchange_scenario
 from realpolitik.analysis.links import forecast_linked
 from realpolitik.analysis.whatif import Change, run, whatif
@@ -37,14 +38,21 @@ class DemoResult:
     report: Path
     summary: list[str] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
+    headlines: dict[str, Headline] = field(default_factory=dict)
 
 
-def question_summary(forecast: ScenarioForecast, question: Question) -> list[str]:
-    """One line per model on the question's focus issue (and the domestic zone of agreement)."""
+def question_summary(
+    forecast: ScenarioForecast, question: Question, heads: dict[str, Headline] | None = None
+) -> list[str]:
+    """The headline on the question's focus issue, then one line per model (and the domestic
+    zone of agreement)."""
     lines = []
     for fc in forecast.issues:
         if fc.inputs.issue.id != question.issue:
             continue
+        head = (heads or {}).get(fc.inputs.issue.id)
+        if head is not None:
+            lines.append(f"{question.title}: {head.sentence(fc.inputs.issue.scale)}")
         for m in fc.forecasts:
             lines.append(f"{question.title}, {m}: {fc.describe(m)}")
         tl = fc.extra.get("twolevel")
@@ -78,7 +86,8 @@ def run_demo(scenario_path: Path, out_root: Path) -> DemoResult:
         forecast = forecast_scenario(scenario)
         applied, fired = [], []
     linkage, alignment = None, None
-    summary = [line for q in scenario.questions for line in question_summary(forecast, q)]
+    heads = headlines(scenario, [f.inputs.issue.id for f in forecast.issues])
+    summary = [line for q in scenario.questions for line in question_summary(forecast, q, heads)]
     summary += applied
     sections: list[Section] = []
     if len(scenario.issues) > 1:
@@ -122,4 +131,4 @@ def run_demo(scenario_path: Path, out_root: Path) -> DemoResult:
     html = render_report(scenario, forecast, sections, summary_html)
     report = out_root / slug(scenario.scenario.id) / "report.html"  # never ".." or a path
     write_atomic(report, html)
-    return DemoResult(scenario, forecast, report, summary, sections)
+    return DemoResult(scenario, forecast, report, summary, sections, heads)

@@ -34,6 +34,9 @@ from realpolitik.scenario.evidence import MIN_GRADE, STALE_DAYS
 from realpolitik.store import RunStore
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from realpolitik.analysis.headline import Headline
     from realpolitik.scenario.schema import Scenario
 
 
@@ -77,11 +80,13 @@ def demo(
                 "scenario": res.scenario.scenario.id,
                 "report": str(res.report),
                 "summary": res.summary,
-                "forecast": with_evidence(res.scenario, res.forecast.to_json()),
+                "forecast": _with_headlines(
+                    with_evidence(res.scenario, res.forecast.to_json()), res.headlines
+                ),
             }
         )
         return
-    _forecast_table(res.forecast)
+    _forecast_table(res.forecast, res.headlines)
     for line in res.summary:
         out.print(line)
     out.print(f"\nReport: [bold]{res.report}[/bold]")
@@ -91,9 +96,12 @@ BLOCKED_MARK = "\u2020"
 """Marks a forecast outside a domestic ratifier's win-set (Putnam 1988)."""
 
 
-def _forecast_table(forecast: ScenarioForecast) -> None:
-    """Each issue, each model: the forecast and the nearest labelled point of the scale; a mark
-    where a domestic ratifier would block it (two-level constraint, Putnam 1988)."""
+def _forecast_table(
+    forecast: ScenarioForecast, heads: Mapping[str, Headline] | None = None
+) -> None:
+    """Each issue led by its headline (whether, then where), then each model: the forecast and
+    the nearest labelled point of the scale; a mark where a domestic ratifier would block it
+    (two-level constraint, Putnam 1988)."""
     info = forecast.scenario.scenario
     table = Table(title=info.title or info.id, show_lines=False)
     for col in ("issue", "model", "forecast", "reading"):
@@ -111,16 +119,23 @@ def _forecast_table(forecast: ScenarioForecast) -> None:
                 + ", ".join(f"{a} [{w[0]:g}, {w[1]:g}]" for a, w in tl["winsets"].items())
                 + ")"
             )
+        head = (heads or {}).get(fc.inputs.issue.id)
+        if head is not None:
+            table.add_row(
+                fc.inputs.issue.title or fc.inputs.issue.id,
+                "headline",
+                f"{1 - head.p_agreement:.0%} status quo",
+                head.sentence(fc.inputs.issue.scale),
+            )
         for k, m in enumerate(fc.forecasts):
             x = fc.forecasts[m]
             reading = fc.describe(m)
-            reading = reading.split(" ~ ", 1)[1] if " ~ " in reading else reading
             cell = "-" if x is None else f"{x:.1f}"
             if blocking.get(m):
                 cell += f" {BLOCKED_MARK}"
                 reading += f"; outside the win-set of {', '.join(blocking[m])}"
             table.add_row(
-                (fc.inputs.issue.title or fc.inputs.issue.id) if k == 0 else "",
+                (fc.inputs.issue.title or fc.inputs.issue.id) if k == 0 and head is None else "",
                 m,
                 cell,
                 reading,
@@ -326,12 +341,23 @@ def forecast(
             "among the models.",
         ),
     ] = None,
+    draws: Annotated[
+        int | None,
+        typer.Option(
+            "--draws",
+            min=0,
+            help="Draws of the cited ranges per issue for the headline (default: about 500 "
+            "model runs in all; 0: no headline).",
+        ),
+    ] = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Forecast negotiated outcomes with the bargaining models, issue by issue (the run is
-    recorded in the run store)."""
+    """Forecast negotiated outcomes, issue by issue: each led by its headline (P(status quo
+    holds), where an agreement would land, its 80% interval and band odds), then the bargaining
+    models (the run is recorded in the run store)."""
     from realpolitik.analysis.forecast import MODELS, forecast_scenario
+    from realpolitik.analysis.headline import headlines
     from realpolitik.models.bargaining.eum import EUMParams
     from realpolitik.scenario.rules import load_for_models
 
@@ -351,14 +377,15 @@ def forecast(
     chosen = [m for m in MODELS if m in models]
     store = RunStore(db)
     settings = {"models": chosen, "issue": issue, "max_rounds": max_rounds,
-                "probability": probability.value}
+                "probability": probability.value, "draws": draws}
     with store.recording("forecast", scenario, settings) as rec:
         applied = None
+        landed = sc  # the scenario as the links leave it: what the headline draws from
         if sc.links:
             from realpolitik.analysis.links import forecast_linked
 
             linked = forecast_linked(sc, chosen, params)
-            res = linked.forecast
+            res, landed = linked.forecast, linked.scenario
             if issue is not None:
                 res = ScenarioForecast(
                     res.scenario, [f for f in res.issues if f.inputs.issue.id == issue]
@@ -371,16 +398,26 @@ def forecast(
                 res = forecast_scenario(
                     sc, chosen, issue, params, progress=lambda _: bar.advance(task)
                 )
-        payload = with_evidence(sc, res.to_json())
+        ids = [f.inputs.issue.id for f in res.issues]
+        heads = {} if draws == 0 else headlines(landed, ids, draws)
+        payload = _with_headlines(with_evidence(sc, res.to_json()), heads)
         if applied is not None:
             payload["links"] = [a.to_json() for a in applied]
         rec.results = payload
     if as_json:
         emit_json(payload)
         return
-    _forecast_table(res)
+    _forecast_table(res, heads)
     for a in applied or []:
         out.print(a.sentence(), markup=False)
+
+
+def _with_headlines(payload: dict[str, Any], heads: Mapping[str, Headline]) -> dict[str, Any]:
+    """A forecast's JSON with each issue's headline (null where it has none)."""
+    for item in payload["issues"]:
+        head = heads.get(item["id"])
+        item["headline"] = None if head is None else head.to_json()
+    return payload
 
 
 def with_evidence(sc: Scenario, payload: dict[str, Any]) -> dict[str, Any]:

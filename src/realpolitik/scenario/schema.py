@@ -171,33 +171,6 @@ class Actor(_Model):
         return v
 
 
-def _find_cycle(edges: dict[str, set[str]]) -> list[str]:
-    """A cycle in a directed graph as [a, b, ..., a], or [] (depth-first search)."""
-    state: dict[str, int] = {}
-    stack: list[str] = []
-
-    def visit(u: str) -> list[str]:
-        state[u] = 1
-        stack.append(u)
-        for v in sorted(edges.get(u, ())):
-            if state.get(v) == 1:
-                return [*stack[stack.index(v) :], v]
-            if v not in state:
-                found = visit(v)
-                if found:
-                    return found
-        stack.pop()
-        state[u] = 2
-        return []
-
-    for node in sorted(edges):
-        if node not in state:
-            found = visit(node)
-            if found:
-                return found
-    return []
-
-
 def _value_citations(path: str, v: Value) -> list[tuple[str, list[Citation]]]:
     return [(f"{path}.{k}", getattr(v, k)) for k in ("cite", "low_cite", "high_cite")]
 
@@ -366,6 +339,31 @@ class Question(_Model):
     """The focus issue: forecasts and linkage trades on it are summarised."""
     pair: tuple[str, str] | None = None
     """Two actors: their trades are summarised and their relation is the tipping pair."""
+    horizon: StrictFloat | dt.date | None = None
+    """How far ahead the question looks: years after ``as_of``, or a date."""
+    kind: str | None = Field(default=None, min_length=1)
+    """The kind of negotiation (``territorial``, ``trade`` ...): the class ``base_rate`` is of."""
+    base_rate: Value | None = None
+    """How often negotiations of this ``kind`` reach agreement within ``base_rate_years``
+    (cited, a data set, or assumed with a note): the prior of the headline's P(agreement)."""
+    base_rate_years: StrictFloat | None = None
+    """The period the base rate covers (default: the horizon itself)."""
+
+    @field_validator("horizon", "base_rate_years")
+    @classmethod
+    def _positive(cls, v: float | dt.date | None) -> float | dt.date | None:
+        if isinstance(v, float | int) and not v > 0:
+            raise ValueError(f"must be > 0 years, got {v}")
+        return v
+
+    @field_validator("base_rate")
+    @classmethod
+    def _rate(cls, v: Value | None) -> Value | None:
+        if v is None:
+            return v
+        if not v.has_provenance():
+            raise ValueError("a base rate needs cite, source, or assumed = true with a note")
+        return _within(v, 0.0, 1.0, "base_rate")
 
     @field_validator("pair")
     @classmethod
@@ -447,100 +445,11 @@ class Scenario(_Model):
         return self
 
     def reference_problems(self) -> list[Problem]:
-        """Ids that are defined twice or refer to nothing, and stances off their issue's scale:
-        one :class:`Problem` per fault, its field the scenario path (``stances[3].actor``)."""
-        problems: list[Problem] = []
+        """Ids that are defined twice or refer to nothing, stances off their issue's scale, link
+        cycles: one :class:`Problem` per fault (:func:`.references.problems`)."""
+        from realpolitik.scenario.references import problems
 
-        def bad(field: str, message: str) -> None:
-            problems.append(Problem(field, message))
-
-        tables: tuple[tuple[str, str, list[Actor] | list[Issue] | list[Source]], ...] = (
-            ("actor", "actors", self.actors),
-            ("issue", "issues", self.issues),
-            ("source", "sources", self.sources),
-        )
-        for kind, table, items in tables:
-            first: dict[str, int] = {}
-            for k, item in enumerate(items):
-                if item.id in first:
-                    bad(f"{table}[{k}].id", f"duplicate {kind} id {item.id!r} "
-                        f"(first at {table}[{first[item.id]}])")
-                first.setdefault(item.id, k)
-        actors = {a.id for a in self.actors}
-        issues = {i.id: i for i in self.issues}
-        sources = {s.id for s in self.sources}
-        for k, a in enumerate(self.actors):
-            if a.parent is not None and a.parent not in actors:
-                bad(f"actors[{k}].parent", f"unknown actor {a.parent!r}")
-        pairs: set[tuple[str, str]] = set()
-        for k, st in enumerate(self.stances):
-            if st.actor not in actors:
-                bad(f"stances[{k}].actor", f"unknown actor {st.actor!r}")
-            if st.issue not in issues:
-                bad(f"stances[{k}].issue", f"unknown issue {st.issue!r}")
-                continue
-            if (st.actor, st.issue) in pairs:
-                bad(f"stances[{k}]", f"a second stance of {st.actor} on {st.issue}")
-            pairs.add((st.actor, st.issue))
-            sc = issues[st.issue].scale
-            p = st.position
-            if p.lo < sc.min or p.hi > sc.max:
-                bad(f"stances[{k}].position", f"[{p.lo}, {p.hi}] lies outside the scale of "
-                    f"{st.issue!r} [{sc.min}, {sc.max}]")
-            if st.winset and (st.winset.low < sc.min or st.winset.high > sc.max):
-                bad(f"stances[{k}].winset", f"outside the scale of {st.issue!r}")
-        rel_pairs: set[tuple[str, ...]] = set()
-        for k, r in enumerate(self.relations):
-            for who in r.pair:
-                if who not in actors:
-                    bad(f"relations[{k}].pair", f"unknown actor {who!r}")
-            key = tuple(r.pair) if r.directed else tuple(sorted(r.pair))
-            if key in rel_pairs:
-                bad(f"relations[{k}]", f"a second relation for {list(r.pair)}")
-            rel_pairs.add(key)
-        question_ids: set[str] = set()
-        for k, q in enumerate(self.questions):
-            if q.id in question_ids:
-                bad(f"questions[{k}].id", f"duplicate question id {q.id!r}")
-            question_ids.add(q.id)
-            if q.issue is not None and q.issue not in issues:
-                bad(f"questions[{k}].issue", f"unknown issue {q.issue!r}")
-            for who in q.pair or ():
-                if who not in actors:
-                    bad(f"questions[{k}].pair", f"unknown actor {who!r}")
-        problems += self._link_problems(actors, set(issues), pairs)
-        for path, cites in self._citations():
-            for j, c in enumerate(cites):
-                if c.source not in sources:
-                    bad(f"{path}[{j}].source", f"unknown source {c.source!r}")
-        return problems
-
-    def _link_problems(
-        self, actors: set[str], issues: set[str], pairs: set[tuple[str, str]]
-    ) -> list[Problem]:
-        """Unknown references of ``links``, and cycles: a link from issue X moving a stance on
-        issue Y needs Y forecast after X, so the links among issues must form no cycle."""
-        problems: list[Problem] = []
-        edges: dict[str, set[str]] = {}
-        for k, ln in enumerate(self.links):
-            if ln.issue not in issues:
-                problems.append(Problem(f"links[{k}].issue", f"unknown issue {ln.issue!r}"))
-            for who in ln.relation or ():
-                if who not in actors:
-                    problems.append(Problem(f"links[{k}].relation", f"unknown actor {who!r}"))
-            if ln.stance is not None:
-                if (ln.stance.actor, ln.stance.issue) not in pairs:
-                    problems.append(Problem(
-                        f"links[{k}].stance",
-                        f"no stance of {ln.stance.actor!r} on {ln.stance.issue!r}",
-                    ))
-                edges.setdefault(ln.issue, set()).add(ln.stance.issue)
-        cycle = _find_cycle(edges)
-        if cycle:
-            problems.append(
-                Problem("links", "a cycle of links " + " -> ".join(cycle) + " (refused)")
-            )
-        return problems
+        return problems(self)
 
     def _citations(self) -> list[tuple[str, list[Citation]]]:
         """Every list of quotes with its field path (``stances[3].position.cite``)."""
@@ -560,6 +469,9 @@ class Scenario(_Model):
         for k, r in enumerate(self.relations):
             out.append((f"relations[{k}].cite", r.cite))
             out += _value_citations(f"relations[{k}].value", r.value)
+        for k, q in enumerate(self.questions):
+            if q.base_rate is not None:
+                out += _value_citations(f"questions[{k}].base_rate", q.base_rate)
         for k, sh in enumerate(self.shocks):
             out.append((f"shocks[{k}].cite", sh.cite))
         for k, ln in enumerate(self.links):
