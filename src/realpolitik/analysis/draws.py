@@ -40,6 +40,8 @@ from realpolitik.scenario.schema import Scenario
 from realpolitik.scenario.validate import unweighted_issue_error
 
 DrawResult = dict[str, Any]
+CONVERGED = "eum:converged"
+"""The key under which a stage's forecasts carry whether each EUM run converged."""
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -189,12 +191,16 @@ class DrawBlock:
 
 
 def _predict(panel: IssuePanel, models: Sequence[str]) -> dict[str, np.ndarray]:
-    """Each model's forecast per row of the panel (NaN where it gives none)."""
+    """Each model's forecast per row of the panel (NaN where it gives none), and under
+    ``"eum:converged"`` whether each EUM run converged (a cycling run settles on no agreement)."""
     for m in models:
         if m not in MODELS:
             raise ValueError(f"unknown model {m!r}")
     ctx = Context(panel, eum_params=EUMParams())
     out = {m: ctx.predict(m).point for m in models}
+    if "eum" in models:
+        runs = ctx.predict("eum").detail
+        out[CONVERGED] = np.array([r is not None and bool(r.converged) for r in runs])
     if ctx.errors:
         raise RuntimeError(ctx.errors[0])
     return out
@@ -258,15 +264,28 @@ def _value(x: float) -> float | None:
     return None if np.isnan(x) else float(x)
 
 
-def evaluate_block(
-    scenario: Scenario, paths: Sequence[str], values: np.ndarray, seeds: Sequence[int],
-    models: Sequence[str] = MODELS,
-) -> list[DrawResult]:
-    """Run every model on each draw (rows of ``values``, columns named by ``paths``): per issue
-    and model the forecast and whether it is ratifiable, the links that fired, the exchange
-    model's outcome and the alignment's sides. The bargaining models run once per stage of
-    issues (:func:`_forecast_stage`) on a panel of all the draws."""
-    block = DrawBlock(scenario, paths, values)
+@dataclass
+class BlockForecasts:
+    """The bargaining models on a block of draws, links applied draw by draw: per issue and
+    model the forecasts (NaN where none) and whether each is a ratifiable agreement (a forecast
+    inside every domestic win-set of the issue, from a converged run for the EUM), per link (its
+    index) the draws in which it fired, and the issues without win-sets."""
+
+    block: DrawBlock
+    forecasts: dict[str, dict[str, np.ndarray]]
+    ratifiable: dict[str, dict[str, np.ndarray]]
+    fired: dict[int, np.ndarray]
+    winset_free: set[str]
+
+
+def forecast_block(
+    scenario: Scenario, paths: Sequence[str], values: np.ndarray,
+    models: Sequence[str] = MODELS, field: str = "draw",
+) -> BlockForecasts:
+    """Every bargaining model on each draw (rows of ``values``, columns named by ``paths``),
+    once per stage of issues (:func:`_forecast_stage`) on a panel of all the draws; a link's
+    effect is applied in the draws where it fires, before the issues it moves are forecast."""
+    block = DrawBlock(scenario, paths, values, field)
     n = block.draws
     rank = {iid: k for k, iid in enumerate(_order(scenario))}
     fired: dict[int, np.ndarray] = {}
@@ -280,17 +299,42 @@ def evaluate_block(
                 fired[k] = ~np.isnan(x) & (ln.low <= x) & (x <= ln.high)
         forecasts.update(got)
     block.apply_links(fired, rank)
+    winset_free: set[str] = set()
+    ratifiable: dict[str, dict[str, np.ndarray]] = {}
+    for iss in scenario.issues:
+        by_model = forecasts[iss.id]
+        settled = by_model.pop(CONVERGED, np.ones(n, dtype=bool))
+        winsets = [s.winset for s in scenario.stances_on(iss.id) if s.winset]
+        ratifiable[iss.id] = {
+            m: ~np.isnan(x) & np.all([(w.low <= x) & (x <= w.high) for w in winsets], axis=0)
+            & (settled if m == "eum" else True)
+            for m, x in by_model.items()
+        }
+        if not winsets:
+            winset_free.add(iss.id)
+    return BlockForecasts(block, forecasts, ratifiable, fired, winset_free)
+
+
+def evaluate_block(
+    scenario: Scenario, paths: Sequence[str], values: np.ndarray, seeds: Sequence[int],
+    models: Sequence[str] = MODELS,
+) -> list[DrawResult]:
+    """Run every model on each draw (rows of ``values``, columns named by ``paths``): per issue
+    and model the forecast and whether it is ratifiable, the links that fired
+    (:func:`forecast_block`), the exchange model's outcome and the alignment's sides."""
+    got = forecast_block(scenario, paths, values, models)
+    block, fired = got.block, got.fired
+    n = block.draws
+    rank = {iid: k for k, iid in enumerate(_order(scenario))}
     issues: list[dict[str, dict[str, float | None]]] = [{} for _ in range(n)]
     ratified: list[dict[str, dict[str, bool]]] = [{} for _ in range(n)]
     for iss in scenario.issues:
-        fc = {m: forecasts[iss.id][m] for m in models}
-        winsets = [s.winset for s in scenario.stances_on(iss.id) if s.winset]
-        ok = {m: ~np.isnan(x) & np.all([(w.low <= x) & (x <= w.high) for w in winsets], axis=0)
-              for m, x in fc.items()} if winsets else None
+        fc = {m: got.forecasts[iss.id][m] for m in models}
+        ok = got.ratifiable[iss.id]
         for d in range(n):
             issues[d][iss.id] = {m: _value(x[d]) for m, x in fc.items()}
-            if ok is not None:
-                ratified[d][iss.id] = {m: bool(v[d]) for m, v in ok.items()}
+            if iss.id not in got.winset_free:
+                ratified[d][iss.id] = {m: bool(ok[m][d]) for m in models}
     weighed = [i.id for i in scenario.issues if scenario.stances_on(i.id)]
     run = {name: get(name).scenario_run for name in ("exchange", "landscape")}
     exchange = run["exchange"] if len(weighed) >= 2 else None

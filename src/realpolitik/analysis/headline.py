@@ -9,7 +9,8 @@ model's forecast plus its back-test error, otherwise the status quo holds.
   of ``simulate``), each draw plus a back-test residual of that model resampled, rescaled from
   the DEU 0-100 scale to the issue's scale and clipped to it.
 - **Whether**: the share of draws in which the forecast is ratifiable (inside every domestic
-  win-set, as ``simulate`` reports it; for the EUM also converged), pooled with the base rate
+  win-set, counted by :func:`~realpolitik.analysis.draws.forecast_block` as ``simulate`` counts
+  it, with the scenario's links applied draw by draw), pooled with the base rate
   the scenario's question declares for its kind of negotiation, converted to the horizon with a
   constant hazard, by a pseudo-count (Beta) rule.
 
@@ -26,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from realpolitik.analysis.draws import BlockForecasts, design, forecast_block
 from realpolitik.analysis.forecast import (
     MODELS,
     describe_value,
@@ -33,16 +35,13 @@ from realpolitik.analysis.forecast import (
     forecast_issue,
 )
 from realpolitik.analysis.registry import EUM_TAIL
-from realpolitik.analysis.simulate import band_probabilities, bands, design
-from realpolitik.errors import InputError
-from realpolitik.scenario.inputs import with_values
+from realpolitik.analysis.simulate import band_probabilities, bands
+from realpolitik.errors import InputError, Problem
 from realpolitik.scenario.schema import Issue, Question, Scale, Scenario
 
 HEADLINE_MODEL = "compromise"
 """The model a headline uses when the back-test record selects none a scenario can run."""
 HEADLINE_DRAWS = 200
-FORECAST_RUNS = 500
-"""About how many model runs ``forecast`` and ``demo`` spend on all headlines together."""
 PRIOR_CASES = 8.0
 """The base rate's weight, in pseudo-cases, in P(agreement) (docs/design.md, Headline)."""
 MODEL_CASES = 2.0
@@ -186,45 +185,38 @@ class Headline:
         )
 
 
-def _draw(scenario: Scenario, issue: str, model: str, values: dict[str, float]) -> tuple[
-    float | None, bool
-]:
-    """One draw: the model's forecast and whether it is an agreement (ratifiable as
-    ``simulate`` counts it: inside every domestic win-set; for the EUM also converged)."""
-    fc = forecast_issue(with_values(scenario, values, field="draw"), issue, [model])
-    x = fc.forecasts[model]
-    tl = fc.extra.get("twolevel")
-    agreed = x is not None and (bool(tl["ratified"][model]) if tl else True)
-    if model == "eum" and fc.eum is not None and not fc.eum.converged:
-        agreed = False
-    return x, agreed
+@dataclass(frozen=True)
+class _Runs:
+    """One model on the cited values and on the draws, links applied draw by draw."""
+
+    point: BlockForecasts
+    drawn: BlockForecasts
 
 
-def headline(
-    scenario: Scenario,
-    issue: str,
-    model: str | None = None,
-    draws: int = HEADLINE_DRAWS,
-    seed: int = 0,
-    base_rate: float | None = None,
-) -> Headline:
-    """The headline on ``issue``: ``model`` (default: the back-test's selection) over ``draws``
-    draws of the cited ranges plus its back-test error, mixed with the status quo by
-    P(agreement). ``base_rate`` (over the horizon) overrides the question's declared one."""
-    model = model or selected_model()
-    iss: Issue = scenario.issue(issue)
-    base = forecast_issue(scenario, issue, [model])
-    point = base.forecasts[model]
-    if point is None:
-        raise ValueError(f"no actor takes a stance on {issue!r}")
-    unstable = None
-    if model == "eum" and base.eum is not None and not base.eum.converged:
-        tail = base.eum.median_by_round[-min(EUM_TAIL, base.eum.rounds) :]
-        unstable = (float(tail.min()), float(tail.max()))
+def _runs(scenario: Scenario, model: str, draws: int, seed: int) -> _Runs:
     plan = design(scenario, draws, seed)
-    got = [_draw(scenario, issue, model, plan.draw(k)) for k in range(plan.draws)]
-    xs = np.array([float(point) if x is None else x for x, _ in got])
-    share = float(np.mean([a for _, a in got]))
+    point = forecast_block(scenario, [], np.empty((1, 0)), [model])
+    return _Runs(point, forecast_block(scenario, list(plan.paths), plan.values, [model]))
+
+
+def _headline(
+    scenario: Scenario, issue: str, model: str, runs: _Runs, seed: int,
+    base_rate: float | None,
+) -> Headline:
+    iss: Issue = scenario.issue(issue)
+    point = float(runs.point.forecasts[issue][model][0])
+    if np.isnan(point):
+        raise InputError(scenario.where, [Problem(issue, "no actor weighs this issue")])
+    unstable = None
+    if model == "eum":  # the run at the cited values, with what the links left
+        landed = runs.point.block.scenario_of(0, runs.point.block.link_targets())
+        base = forecast_issue(landed, issue, [model])
+        if base.eum is not None and not base.eum.converged:
+            tail = base.eum.median_by_round[-min(EUM_TAIL, base.eum.rounds) :]
+            unstable = (float(tail.min()), float(tail.max()))
+    drawn = runs.drawn.forecasts[issue][model]
+    xs = np.where(np.isnan(drawn), point, drawn)
+    share = float(np.mean(runs.drawn.ratifiable[issue][model]))
     lo, hi = iss.scale.min, iss.scale.max
     rng = np.random.default_rng(np.random.SeedSequence([seed, 1]))
     res = residuals(model)
@@ -266,25 +258,38 @@ def headline(
         unstable=unstable,
     )
 
-
-def default_draws(issues: int) -> int:
-    """Draws per issue for ``forecast`` and ``demo``: about ``FORECAST_RUNS`` model runs in all,
-    20 to ``HEADLINE_DRAWS`` per issue."""
-    return max(20, min(HEADLINE_DRAWS, FORECAST_RUNS // max(issues, 1)))
+def headline(
+    scenario: Scenario,
+    issue: str,
+    model: str | None = None,
+    draws: int = HEADLINE_DRAWS,
+    seed: int = 0,
+    base_rate: float | None = None,
+) -> Headline:
+    """The headline on ``issue``: ``model`` (default: the back-test's selection) over ``draws``
+    draws of the cited ranges plus its back-test error, mixed with the status quo by
+    P(agreement). ``base_rate`` (over the horizon) overrides the question's declared one."""
+    model = model or selected_model()
+    if issue not in {i.id for i in scenario.issues}:
+        raise KeyError(issue)
+    return _headline(scenario, issue, model, _runs(scenario, model, draws, seed), seed,
+                     base_rate)
 
 
 def headlines(
     scenario: Scenario, issues: list[str], draws: int | None = None, seed: int = 0
 ) -> dict[str, Headline]:
-    """The headline of every issue that some actor weighs, by issue id (``draws`` per issue,
-    default :func:`default_draws`)."""
-    draws = default_draws(len(issues)) if draws is None else draws
+    """The headline of every issue that some actor weighs, by issue id: the draws of all the
+    issues evaluated together (``draws`` of them, default :data:`HEADLINE_DRAWS`)."""
+    weighed = [i for i in issues if scenario.stances_on(i)]
+    if not weighed:
+        return {}
+    model = selected_model()
+    runs = _runs(scenario, model, HEADLINE_DRAWS if draws is None else draws, seed)
     out = {}
-    for iid in issues:
-        if not scenario.stances_on(iid):
-            continue
+    for iid in weighed:
         try:
-            out[iid] = headline(scenario, iid, draws=draws, seed=seed)
+            out[iid] = _headline(scenario, iid, model, runs, seed, None)
         except InputError:  # nobody with weight on it: no forecast to lead with
             continue
     return out

@@ -86,7 +86,7 @@ def run_demo(scenario_path: Path, out_root: Path) -> DemoResult:
         forecast = forecast_scenario(scenario)
         applied, fired = [], []
     linkage, alignment = None, None
-    heads = headlines(scenario, [f.inputs.issue.id for f in forecast.issues])
+    heads = headlines(original, [f.inputs.issue.id for f in forecast.issues])
     summary = [line for q in scenario.questions for line in question_summary(forecast, q, heads)]
     summary += applied
     sections: list[Section] = []

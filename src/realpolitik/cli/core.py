@@ -346,8 +346,8 @@ def forecast(
         typer.Option(
             "--draws",
             min=0,
-            help="Draws of the cited ranges per issue for the headline (default: about 500 "
-            "model runs in all; 0: no headline).",
+            help="Draws of the cited ranges for the headlines, all issues evaluated together "
+            "(default 200; 0: no headline).",
         ),
     ] = None,
     db: DbOpt = None,
@@ -380,12 +380,11 @@ def forecast(
                 "probability": probability.value, "draws": draws}
     with store.recording("forecast", scenario, settings) as rec:
         applied = None
-        landed = sc  # the scenario as the links leave it: what the headline draws from
         if sc.links:
             from realpolitik.analysis.links import forecast_linked
 
             linked = forecast_linked(sc, chosen, params)
-            res, landed = linked.forecast, linked.scenario
+            res = linked.forecast
             if issue is not None:
                 res = ScenarioForecast(
                     res.scenario, [f for f in res.issues if f.inputs.issue.id == issue]
@@ -399,7 +398,7 @@ def forecast(
                     sc, chosen, issue, params, progress=lambda _: bar.advance(task)
                 )
         ids = [f.inputs.issue.id for f in res.issues]
-        heads = {} if draws == 0 else headlines(landed, ids, draws)
+        heads = {} if draws == 0 else headlines(sc, ids, draws)  # links applied per draw
         payload = _with_headlines(with_evidence(sc, res.to_json()), heads)
         if applied is not None:
             payload["links"] = [a.to_json() for a in applied]
