@@ -13,8 +13,10 @@ from pathlib import Path
 from realpolitik.analysis.alignment import align_scenario
 from realpolitik.analysis.forecast import ScenarioForecast, forecast_scenario
 from realpolitik.analysis.headline import Headline, headlines
+from realpolitik.analysis.levers import levers
 from realpolitik.analysis.linkage import exchange_scenario
 from realpolitik.analysis.links import forecast_linked
+from realpolitik.analysis.simulate import drop_one
 from realpolitik.analysis.whatif import Change, run, whatif
 from realpolitik.files import write_atomic
 from realpolitik.news.ingest import ingest
@@ -24,6 +26,7 @@ from realpolitik.report.html import Section, render_report, summary_block
 from realpolitik.report.linkage import linkage_html
 from realpolitik.report.shocks import shocks_html
 from realpolitik.report.text import alignment_summary, linkage_summary, scenario_summary
+from realpolitik.report.uncertainty import IssueUncertainty, uncertainty_html
 from realpolitik.scenario.citations import resolve_source_path
 from realpolitik.scenario.limits import slug
 from realpolitik.scenario.loader import load_scenario
@@ -63,6 +66,21 @@ def question_summary(
                 + ("empty" if zone is None else f"[{zone[0]:g}, {zone[1]:g}]")
             )
     return lines
+
+
+def uncertainty(scenario: Scenario, heads: dict[str, Headline]) -> list[IssueUncertainty]:
+    """For each question's issue with a headline: the drop-one table and, for every other
+    labelled band, the smallest changes that would bring the headline model's forecast there."""
+    out = []
+    for iid in dict.fromkeys(q.issue for q in scenario.questions if q.issue in heads):
+        h, iss = heads[iid], scenario.issue(iid)
+        here = next((k for k, (_, lo, hi) in enumerate(h.band_edges) if lo <= h.value <= hi), -1)
+        targets = [(lo, hi) for k, (_, lo, hi) in enumerate(h.band_edges) if k != here]
+        out.append(IssueUncertainty(
+            iid, iss.title or iid, iss.scale, h, drop_one(scenario, iid, h.model),
+            [levers(scenario, iid, h.model, t, top=3) for t in targets],
+        ))
+    return out
 
 
 def source_files(scenario: Scenario) -> list[Path]:
@@ -119,6 +137,11 @@ def run_demo(scenario_path: Path, out_root: Path) -> DemoResult:
         sections.append(
             Section("shocks", "Shocks: the sources' own what-ifs",
                     shocks_html(results, titles, names))
+        )
+    if heads:
+        sections.append(
+            Section("uncertainty", "How sure, and what would change it",
+                    uncertainty_html(uncertainty(original, heads), names))
         )
     articles = source_files(original)
     if articles:
