@@ -15,7 +15,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from conftest import DATA, REF, Run, assert_bad_input, edit, run_cli
+from conftest import DATA, REF, ROOT, Run, assert_bad_input, edit, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -329,7 +329,7 @@ def test_one_grammar_for_whatif_and_simulate(mini: Path):
 
 @pytest.mark.parametrize("power", ["lots", "nan", "1e308", "-1"])
 def test_decide_tags_in_a_scenario_are_numbers_in_range(tmp_path: Path, power: str):
-    from conftest import ROOT
+
 
     case = tmp_path / "linkage.toml"
     text = (ROOT / "tests" / "data" / "exchange_linkage.toml").read_text()
@@ -338,3 +338,19 @@ def test_decide_tags_in_a_scenario_are_numbers_in_range(tmp_path: Path, power: s
                                  '"decide.salience.RUS" = "0.5" }\n'))  # fmt: skip
     run = run_cli("exchange", case)
     assert_bad_input(run, str(case), "issues[0].tags.decide.power.RUS", "expected a number")
+
+
+def test_exchange_work_is_bounded_before_it_starts(monkeypatch, tmp_path: Path):
+    """The DEU file's 237 issues x 30 actors ask for 122 million candidate exchanges: refused
+    at once (exit 2, naming the limit and how to raise it), never a two-minute silent run."""
+    deu = ROOT / "data" / "reference" / "deu3" / "deu3_dev.tsv"
+    run = run_cli("exchange", str(deu))
+    assert_bad_input(run, str(deu), "--rounds x --repetitions", "121,652,100",
+                     "REALPOLITIK_MAX_EXCHANGES")
+    copenhagen = ROOT / "data" / "reference" / "decide" / "copenhagen.csv"
+    # Copenhagen: 21 pairs of issues x 55 pairs of actors x 10 rounds = 11,550 per run
+    monkeypatch.setenv("REALPOLITIK_MAX_EXCHANGES", "11549")
+    assert_bad_input(run_cli("exchange", str(copenhagen)), "11,550")
+    monkeypatch.setenv("REALPOLITIK_MAX_EXCHANGES", "11550")
+    assert run_cli("exchange", str(copenhagen)).code == 0
+    assert_bad_input(run_cli("exchange", str(copenhagen), "-r", "2"), "23,100")

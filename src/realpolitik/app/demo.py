@@ -30,9 +30,11 @@ from realpolitik.report.uncertainty import IssueUncertainty, uncertainty_html
 from realpolitik.scenario.citations import resolve_source_path
 from realpolitik.scenario.limits import slug
 from realpolitik.scenario.loader import load_scenario
-from realpolitik.scenario.rules import check_for_models
+from realpolitik.scenario.rules import check_exchange_work, check_for_models
 from realpolitik.scenario.schema import Question, Scenario
 
+DEMO_REPETITIONS = 20
+"""Exchange-model runs the demo averages (ties broken at random in each)."""
 
 @dataclass
 class DemoResult:
@@ -109,7 +111,8 @@ def run_demo(scenario_path: Path, out_root: Path) -> DemoResult:
     summary += applied
     sections: list[Section] = []
     if len(scenario.issues) > 1:
-        linkage = exchange_scenario(scenario, rounds=10, repetitions=20, seed=0)
+        check_exchange_work(scenario, 10, DEMO_REPETITIONS, scenario.where)
+        linkage = exchange_scenario(scenario, rounds=10, repetitions=DEMO_REPETITIONS, seed=0)
         main = scenario.questions[0] if scenario.questions else None
         focus, pair = (main.issue, main.pair) if main else (None, None)
         summary += linkage_summary(linkage, top=3, focus=focus, pair=pair)

@@ -71,12 +71,17 @@ def exchange(
     from realpolitik.errors import InputError
     from realpolitik.options import require_known
     from realpolitik.report.text import linkage_summary
-    from realpolitik.scenario.rules import exchange_problems, load_for_models
+    from realpolitik.scenario.rules import (
+        check_exchange_work,
+        exchange_problems,
+        load_for_models,
+    )
 
     scenario = load_for_models(input_file)
     file = str(input_file)
     if exchange_problems(scenario):
         raise InputError(file, exchange_problems(scenario))
+    check_exchange_work(scenario, rounds, repetitions, file)
     if focus is not None:
         require_known(focus, [i.id for i in scenario.issues], file, "--focus", "issue")
     pair_ids: tuple[str, str] | None = None

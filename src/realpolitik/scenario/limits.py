@@ -12,7 +12,13 @@ actors             ``REALPOLITIK_MAX_ACTORS``       5,000
 issues             ``REALPOLITIK_MAX_ISSUES``       10,000
 actors x issues    ``REALPOLITIK_MAX_CELLS``        1,000,000
 graph vertices     ``REALPOLITIK_MAX_VERTICES``     10,000
+exchange work      ``REALPOLITIK_MAX_EXCHANGES``    10,000,000
 =================  ===============================  =========
+
+Exchange work is what one ``exchange`` command asks of the exchange model: pairs of issues x
+pairs of actors x rounds x repetitions, the candidate exchanges it weighs (Stokman & Van Oosten
+1994). Its time grows with it (about 0.7 microseconds each on a 2-core machine, so the default
+is some seconds): the DEU file's 237 issues and 30 actors for 10 rounds ask for 122 million.
 
 Numbers: every number of a scenario and of an imported table must be finite with magnitude at
 most :data:`MAX_MAGNITUDE` (1e15), so that the models' products (capability x salience x squared
@@ -35,11 +41,12 @@ from realpolitik.errors import InputError
 MAX_MAGNITUDE = 1e15
 """The largest magnitude of any number in a scenario or an imported table."""
 
-DEFAULTS = {"actors": 5_000, "issues": 10_000, "cells": 1_000_000, "vertices": 10_000}
+DEFAULTS = {"actors": 5_000, "issues": 10_000, "cells": 1_000_000, "vertices": 10_000,
+            "exchanges": 10_000_000}
 """The default limits; ``REALPOLITIK_MAX_<NAME>`` raises (or lowers) one of them."""
 
 _WHAT = {"actors": "actors", "issues": "issues", "cells": "actors x issues",
-         "vertices": "graph vertices"}  # fmt: skip
+         "vertices": "graph vertices", "exchanges": "candidate exchanges"}  # fmt: skip
 
 
 def env_name(name: str) -> str:

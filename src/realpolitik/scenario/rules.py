@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 
 from realpolitik.errors import InputError, Problem
+from realpolitik.scenario.limits import check_count
 from realpolitik.scenario.loader import load_any
 from realpolitik.scenario.schema import Scenario
 from realpolitik.scenario.validate import unweighted_issues, validate_scenario
@@ -78,3 +79,16 @@ def exchange_problems(scenario: Scenario) -> list[Problem]:
     if len(scenario.actors) < 2:
         out.append(Problem("actors", "the exchange model needs at least two actors"))
     return out
+
+
+def exchange_work(scenario: Scenario, rounds: int, repetitions: int) -> int:
+    """The candidate exchanges a run weighs: pairs of issues x pairs of actors x rounds x
+    repetitions (the ``exchanges`` limit of :mod:`realpolitik.scenario.limits`)."""
+    m, n = len(scenario.issues), len(scenario.actors)
+    return m * (m - 1) // 2 * (n * (n - 1) // 2) * max(rounds, 1) * repetitions
+
+
+def check_exchange_work(scenario: Scenario, rounds: int, repetitions: int, file: str) -> None:
+    """Refuse an exchange run whose work exceeds the ``exchanges`` limit, before it starts."""
+    check_count("exchanges", exchange_work(scenario, rounds, repetitions), file,
+                "--rounds x --repetitions")
