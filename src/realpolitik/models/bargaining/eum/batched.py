@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from realpolitik.models.bargaining.eum.params import F64, EUMParams, EUMResult
+from realpolitik.models.bargaining.eum.params import F64, EUMParams, EUMResult, input_problem
 from realpolitik.models.bargaining.eum.prefix import PREFIX
 from realpolitik.models.bargaining.eum.utility import risk_exponents
 from realpolitik.models.bargaining.panel import compromise_panel, weighted_median_panel
@@ -50,16 +50,9 @@ def _validate(
     s = np.array(saliences, dtype=float)
     if x.ndim != 2 or x.shape[1] == 0 or c.shape != x.shape or s.shape != x.shape:
         raise ValueError("positions, capabilities and saliences must be (runs, N) arrays")
-    checks = (
-        (~(np.isfinite(x) & np.isfinite(c) & np.isfinite(s))).any(axis=1),
-        "positions, capabilities and saliences must be finite",
-    ), ((c < 0).any(axis=1), "capabilities must be >= 0"), (
-        ((s < 0) | (s > 1)).any(axis=1),
-        "saliences must lie in [0, 1] (divide 0-100 saliences by 100)",
-    )
-    for bad, message in checks:
-        if bad.any():
-            raise ValueError(f"run {int(np.argmax(bad))}: {message}")
+    found = input_problem(x, c, s)
+    if found is not None:
+        raise ValueError(f"run {found[0]}: {found[1]}")
     return x, c, s
 
 

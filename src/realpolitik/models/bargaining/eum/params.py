@@ -119,3 +119,20 @@ class EUMResult:
     relationships: NDArray[np.int8]
     rounds: int
     converged: bool
+
+
+def input_problem(x: F64, c: F64, s: F64) -> tuple[int, str] | None:
+    """The first run the model refuses (a row of (runs, N) inputs; 0 for one run's 1-d inputs)
+    and why: positions, capabilities and saliences finite, capabilities >= 0, saliences in
+    [0, 1]; None when every run is fine."""
+    checks = (
+        (~(np.isfinite(x) & np.isfinite(c) & np.isfinite(s)),
+         "positions, capabilities and saliences must be finite"),
+        (c < 0, "capabilities must be >= 0"),
+        ((s < 0) | (s > 1), "saliences must lie in [0, 1] (divide 0-100 saliences by 100)"),
+    )  # fmt: skip
+    for bad, message in checks:
+        rows = np.atleast_1d(bad.any(axis=-1))
+        if rows.any():
+            return int(np.argmax(rows)), message
+    return None

@@ -22,7 +22,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from realpolitik.models.bargaining.eum.direct import DIRECT
 from realpolitik.models.bargaining.eum.fast import FastEngine
-from realpolitik.models.bargaining.eum.params import F64, EUMParams, EUMResult
+from realpolitik.models.bargaining.eum.params import F64, EUMParams, EUMResult, input_problem
 from realpolitik.models.bargaining.eum.utility import risk_exponents
 from realpolitik.models.bargaining.panel import (
     compromise_panel,
@@ -158,12 +158,9 @@ def _validate(
     s = np.array(saliences, dtype=float)
     if x.ndim != 1 or x.size == 0 or c.shape != x.shape or s.shape != x.shape:
         raise ValueError("positions, capabilities and saliences must be 1-d arrays of one length")
-    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(c)) and np.all(np.isfinite(s))):
-        raise ValueError("positions, capabilities and saliences must be finite")
-    if np.any(c < 0):
-        raise ValueError("capabilities must be >= 0")
-    if np.any((s < 0) | (s > 1)):
-        raise ValueError("saliences must lie in [0, 1] (divide 0-100 saliences by 100)")
+    found = input_problem(x, c, s)
+    if found is not None:
+        raise ValueError(found[1])
     return x, c, s
 
 
