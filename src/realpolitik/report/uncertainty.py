@@ -55,7 +55,7 @@ def _histogram(u: IssueUncertainty) -> str:
                "automargin": True},
         yaxis={"title": {"text": "share of draws"}, "tickformat": ".0%", "automargin": True},
     )
-    return figure_html(fig, f"uncertainty-{u.issue}")
+    return figure_html(fig, f"fig-uncertainty-{u.issue}")
 
 
 def _bands_table(h: Headline) -> str:
