@@ -104,9 +104,10 @@ def test_prefix_sums_equal_the_sums_over_every_voter(data: Round, probability: s
     for hold in (None, 1e-6):
         plain = prefix_sum_probabilities(y, w, r, hold, probability)
         direct = direct_probabilities(y, w, r, hold, probability)
-        # prefix sums subtract running totals, so rounding grows with the voters: hypothesis
-        # found 1.1e-12 at 25 voters of weight 1 (n * 1e-12 bounds it with room)
-        np.testing.assert_allclose(plain, direct, rtol=0, atol=1e-12 * max(y.size, 1))
+        # prefix sums subtract running totals, so rounding grows with the voters and with
+        # cancellation between them: hypothesis found 1.1e-12 at 25 voters and 3.5e-11 at 24
+        # (probabilities near 0.75); 1e-9, the bound of the other kernel checks, holds them
+        np.testing.assert_allclose(plain, direct, rtol=0, atol=1e-9)
 
 
 @KERNEL_SETTINGS

@@ -354,3 +354,14 @@ def test_exchange_work_is_bounded_before_it_starts(monkeypatch, tmp_path: Path):
     monkeypatch.setenv("REALPOLITIK_MAX_EXCHANGES", "11550")
     assert run_cli("exchange", str(copenhagen)).code == 0
     assert_bad_input(run_cli("exchange", str(copenhagen), "-r", "2"), "23,100")
+
+
+def test_bdm_with_one_position_at_the_magnitude_limit_forecasts_it(tmp_path: Path):
+    """All positions at +1e15: the unit scale is laid below the position, not above the limit
+    (hypothesis found this case)."""
+    f = tmp_path / "edge.csv"
+    f.write_text("Actor,Capability,Position,Salience\na0,0.0,1e15,0.0\na1,1.0,1e15,1.0\n")
+    run = run_cli("forecast", f, "--model", "compromise,median", "--json")
+    assert run.code == 0, run.stderr
+    issue = json.loads(run.stdout)["issues"][0]
+    assert issue["scale"]["max"] == 1e15 and issue["forecasts"]["compromise"] == 1e15

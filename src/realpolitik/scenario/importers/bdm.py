@@ -12,7 +12,7 @@ from pathlib import Path
 from realpolitik.errors import clip
 from realpolitik.scenario.cells import Problems, table_rows
 from realpolitik.scenario.importers.common import dataset_source, make_id, scenario_id
-from realpolitik.scenario.limits import check_count
+from realpolitik.scenario.limits import MAX_MAGNITUDE, check_count
 from realpolitik.scenario.reading import read_text, scenario_from_dict
 from realpolitik.scenario.schema import Scenario
 
@@ -92,8 +92,8 @@ def read(path: Path, fmt: str = "bdm") -> Scenario:
     sal_div = 100.0 if max(p[3] for p in parsed) > 1 else 1.0
     lo = min(p[2] for p in parsed)
     hi = max(p[2] for p in parsed)
-    if hi == lo:
-        hi = lo + 1.0
+    if hi == lo:  # one position: a unit scale beside it, inside the magnitude limit
+        lo, hi = (lo, lo + 1.0) if lo + 1.0 <= MAX_MAGNITUDE else (lo - 1.0, hi)
     src = path.name
     taken: set[str] = set()
     actors, stances = [], []
