@@ -376,11 +376,7 @@ class FastEngine:
         tot_i = tot[i0:i1, None]
         s_i = ss[i0:i1, None]
         share_i = share[i0:i1, None]
-        above_diag = np.arange(i0, i1)[None, :] > np.arange(i0, i1)[:, None]
-        delta_diag = eu_ij[:, i0:i1]
-        dtot_diag = tot[None, i0:i1] - tot_i
-        nij_diag = np.where(above_diag, delta_diag, dtot_diag - delta_diag)
-        nji_diag = nij_diag - dtot_diag
+        nij_diag, nji_diag = _diagonal_block_n(i0, i1, eu_ij, tot)
         np.subtract(eu_ij[:, above], tot[None, above], out=eu_ji[:, above])
         eu_ji[:, above] *= share_i
         eu_ji[:, above] += share_i * tot_i - s_i
@@ -402,11 +398,7 @@ class FastEngine:
         n, ss, tot = self.n, inputs.ss, inputs.total
         below, above = slice(0, i0), slice(i1, n)
         tot_i = tot[i0:i1, None]
-        above_diag = np.arange(i0, i1)[None, :] > np.arange(i0, i1)[:, None]
-        delta_diag = eu_ij[:, i0:i1]
-        dtot_diag = tot[None, i0:i1] - tot_i
-        nij_diag = np.where(above_diag, delta_diag, dtot_diag - delta_diag)
-        nji_diag = nij_diag - dtot_diag
+        nij_diag, nji_diag = _diagonal_block_n(i0, i1, eu_ij, tot)
         nij, nji = eu_ij, eu_ji
         np.subtract(tot[None, below], eu_ij[:, below], out=nij[:, below])
         nij[:, below] -= tot_i
@@ -456,3 +448,14 @@ class FastEngine:
             spread.reshape(-1)[flat] = np.expm1(r_near * np.log1p(d_near)) - success
         np.divide(rho, spread, out=rho)
         return rho, spread
+
+
+def _diagonal_block_n(i0: int, i1: int, eu_ij: F64, tot: F64) -> tuple[F64, F64]:
+    """N_ij and N_ji inside the diagonal block of rows i0..i1 (both failure-term forms): with
+    delta the prefix-sum term in ``eu_ij``, j > i: N_ij = delta; j <= i: N_ij = tot_j - tot_i -
+    delta; and N_ji = N_ij - (tot_j - tot_i)."""
+    above_diag = np.arange(i0, i1)[None, :] > np.arange(i0, i1)[:, None]
+    delta_diag = eu_ij[:, i0:i1]
+    dtot_diag = tot[None, i0:i1] - tot[i0:i1, None]
+    nij_diag = np.where(above_diag, delta_diag, dtot_diag - delta_diag)
+    return nij_diag, nij_diag - dtot_diag
