@@ -85,7 +85,9 @@ def test_p_agreement_is_a_probability_monotone_in_the_base_rate(share, a, b, yea
         share, base_rate_over(hi, 1.0, years)
     )
     assert 0.0 <= p_lo <= p_hi <= 1.0
-    assert p_agreement(share, None) == share
+    # without a declared base rate: even odds pooled with the share, never certain
+    assert p_agreement(share, None) == pytest.approx((8 * 0.5 + 2 * share) / 10)
+    assert 0.4 <= p_agreement(share, None) <= 0.6
 
 
 def test_base_rate_over_a_horizon_is_a_constant_hazard():
@@ -117,8 +119,15 @@ def test_interval_adds_the_back_test_error(mini: Path):
     edit(mini, "position = { value = 10, low = 0, high = 20 }", "position = 10")
     edit(mini, "salience = { value = 0.9, low = 0.8, high = 1.0 }", "salience = 0.9")
     sc = load_scenario(mini)
-    h = headline(sc, "river", draws=200)
-    assert h.p_agreement == 1.0  # no prior declared, every draw ratifiable
+    # no prior declared: even odds pooled with every draw ratifiable, said in words
+    even = headline(sc, "river", draws=50)
+    assert even.base_rate is None and even.ratifiable_share == 1.0
+    assert even.p_agreement == pytest.approx(0.6)
+    assert "no base rate declared: even odds assumed, ratifiable in 100% of draws" in (
+        even.sentence(sc.issue("river").scale)
+    )
+    h = headline(sc, "river", draws=200, base_rate=1.0)  # agreement certain: only "where"
+    assert h.p_agreement == 1.0
     res = residuals("compromise")
     want = np.clip(h.value + np.quantile(res, [0.1, 0.9]), 0, 100)
     assert h.interval80[0] == pytest.approx(want[0], abs=6)

@@ -47,6 +47,9 @@ PRIOR_CASES = 8.0
 MODEL_CASES = 2.0
 """The draws' weight, in pseudo-cases: no back-test scores whether an agreement happens (DEU
 records adopted proposals only), so the model's verdict counts for a fifth of the prior's."""
+EVEN_ODDS = 0.5
+"""The prior of a headline whose question declares no base rate (or that has no question):
+even odds, so that the draws alone never make the status quo certain or impossible."""
 DEU_SCALE_WIDTH = 100.0
 """The back-test's residuals are on the DEU 0-100 scale."""
 
@@ -100,9 +103,9 @@ def p_agreement(
     """P(agreement): the posterior mean of a Beta(prior_cases * prior, prior_cases * (1 -
     prior)) prior updated with the draws' ratifiable share counted as ``model_cases``
     observations, (prior_cases * prior + model_cases * share) / (prior_cases + model_cases).
-    Without a declared prior, the share alone."""
+    Without a declared prior, even odds (``EVEN_ODDS``): P lies in [0.4, 0.6]."""
     if prior is None:
-        return float(share)
+        prior = EVEN_ODDS
     return float((prior_cases * prior + model_cases * share) / (prior_cases + model_cases))
 
 
@@ -171,11 +174,10 @@ class Headline:
         )
         within = "" if self.horizon_years is None else f" within {self.horizon_years:.1f} years"
         prior = (
-            "no base rate declared: from the draws alone"
+            "no base rate declared: even odds assumed"
             if self.base_rate is None
-            else f"base rate {self.base_rate:.1%}, ratifiable in {self.ratifiable_share:.0%}"
-            " of draws"
-        )
+            else f"base rate {self.base_rate:.1%}"
+        ) + f", ratifiable in {self.ratifiable_share:.0%} of draws"
         lo, hi = self.interval80
         return (
             f"status quo holds {1 - self.p_agreement:.0%} at "
