@@ -29,7 +29,7 @@ def test_one_block_per_question_issue(section):
     asked = {q.issue for q in sc.questions if q.issue == "kurils"}
     assert [u.issue for u in found] == sorted(asked)
     assert html.count("<h3>") == len(found)
-    assert html.count("Plotly.newPlot(") == len(found)  # one histogram each
+    assert html.count("Plotly.newPlot(") == 2 * len(found)  # a histogram and a Sobol chart each
 
 
 def test_band_odds_are_the_headlines_and_sum_to_one(section):
@@ -61,3 +61,18 @@ def test_levers_target_every_other_band(section):
         for lv in result["singles"]:
             assert lo <= lv["forecast"] <= hi  # each change really lands in its band
     assert "What would have to change" in html
+
+
+def test_sobol_chart_ranks_the_inputs_that_drive_the_forecast(section):
+    """The compromise forecast on the Kurils is a weighted mean: its variance comes from the
+    positions of the heavy actors (Russia, Japan), and first-order and total indices agree
+    within their intervals (no interactions to speak of in a near-linear model)."""
+    found, html = section
+    table = found[0].sobol
+    assert found[0].headline.model == "compromise"
+    assert {d["actor"] for d in table[:2]} == {"RUS", "JPN"}
+    assert all(d["kind"] == "position" for d in table[:2])
+    assert sum(d["ST"] for d in table) == pytest.approx(1.0, abs=0.15)
+    for d in table[:2]:
+        assert abs(d["S1"] - d["ST"]) <= d["S1_conf"] + d["ST_conf"] + 0.05
+    assert 'id="fig-sobol-kurils"' in html and "Russia: position" in html

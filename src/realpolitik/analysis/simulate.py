@@ -85,7 +85,9 @@ def sobol(
     """First-order and total Sobol indices (Saltelli 2002; Jansen 1999 estimators as SALib
     implements them) of one model's forecast on one issue, over the ranged inputs that reach
     it: the positions and saliences of the stances on it and the capabilities of those actors.
-    Same triangular marginals as the simulation. Largest total index first."""
+    Same triangular marginals as the simulation. Each row: the input's path, actor and kind,
+    S1, ST and the half-widths of their 95% bootstrap intervals (``S1_conf``, ``ST_conf``).
+    Largest total index first."""
     from SALib.analyze import sobol as sobol_analyze
     from SALib.sample import sobol as sobol_sample
 
@@ -111,14 +113,18 @@ def sobol(
         np.array([i.high for i in relevant]),
     )
     y = map_issue_forecasts(scenario, issue, model, [i.path for i in relevant], x, executor, chunk)
+    zeros = np.zeros(len(relevant))
     if np.isnan(y).any() or np.ptp(y) == 0:  # no variation: nothing to apportion
-        s1 = st = np.zeros(len(relevant))
+        s1 = st = s1_conf = st_conf = zeros
     else:
-        res = sobol_analyze.analyze(problem, y, calc_second_order=False, seed=seed)
+        # (SALib seeds its bootstrap only for a truthy seed: 0 would draw unseeded intervals)
+        res = sobol_analyze.analyze(problem, y, calc_second_order=False, seed=seed + 1)
         s1, st = np.asarray(res["S1"]), np.asarray(res["ST"])
+        s1_conf, st_conf = np.asarray(res["S1_conf"]), np.asarray(res["ST_conf"])
     table = [
-        {"input": i.path, "S1": float(a), "ST": float(b)}
-        for i, a, b in zip(relevant, s1, st, strict=True)
+        {"input": i.path, "actor": i.actor, "kind": i.kind, "S1": float(a), "ST": float(b),
+         "S1_conf": float(ca), "ST_conf": float(cb)}
+        for i, a, b, ca, cb in zip(relevant, s1, st, s1_conf, st_conf, strict=True)
     ]
     return sorted(table, key=lambda d: (-d["ST"], d["input"]))
 

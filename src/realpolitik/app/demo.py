@@ -16,7 +16,7 @@ from realpolitik.analysis.headline import Headline, headlines
 from realpolitik.analysis.levers import levers
 from realpolitik.analysis.linkage import exchange_scenario
 from realpolitik.analysis.links import forecast_linked
-from realpolitik.analysis.simulate import drop_one
+from realpolitik.analysis.simulate import drop_one, sobol
 from realpolitik.analysis.whatif import Change, run, whatif
 from realpolitik.files import write_atomic
 from realpolitik.news.ingest import ingest
@@ -35,6 +35,8 @@ from realpolitik.scenario.schema import Question, Scenario
 
 DEMO_REPETITIONS = 20
 """Exchange-model runs the demo averages (ties broken at random in each)."""
+DEMO_SOBOL_SAMPLES = 256
+"""Sobol base samples for the report's chart (Saltelli: 256 x (inputs + 2) model runs)."""
 
 @dataclass
 class DemoResult:
@@ -71,8 +73,9 @@ def question_summary(
 
 
 def uncertainty(scenario: Scenario, heads: dict[str, Headline]) -> list[IssueUncertainty]:
-    """For each question's issue with a headline: the drop-one table and, for every other
-    labelled band, the smallest changes that would bring the headline model's forecast there."""
+    """For each question's issue with a headline: the Sobol indices and the drop-one table of
+    the headline model and, for every other labelled band, the smallest changes that would
+    bring the headline model's forecast there."""
     out = []
     for iid in dict.fromkeys(q.issue for q in scenario.questions if q.issue in heads):
         h, iss = heads[iid], scenario.issue(iid)
@@ -80,6 +83,7 @@ def uncertainty(scenario: Scenario, heads: dict[str, Headline]) -> list[IssueUnc
         targets = [(lo, hi) for k, (_, lo, hi) in enumerate(h.band_edges) if k != here]
         out.append(IssueUncertainty(
             iid, iss.title or iid, iss.scale, h, drop_one(scenario, iid, h.model),
+            sobol(scenario, iid, h.model, DEMO_SOBOL_SAMPLES, seed=0),
             [levers(scenario, iid, h.model, t, top=3) for t in targets],
         ))
     return out

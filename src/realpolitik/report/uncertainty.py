@@ -19,6 +19,10 @@ from realpolitik.report.figures import figure_html
 from realpolitik.scenario.schema import Scale
 
 HISTOGRAM_BINS = 20
+SOBOL_SHOWN = 10
+"""The Sobol chart shows the inputs with the largest total indices, at most this many."""
+SOBOL_FLOOR = 0.01
+"""Inputs whose total index is below this share are counted, not drawn."""
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,9 @@ class IssueUncertainty:
     scale: Scale
     headline: Headline
     drop_one: list[dict[str, Any]] = field(default_factory=list)
+    sobol: list[dict[str, Any]] = field(default_factory=list)
+    """:func:`~realpolitik.analysis.simulate.sobol` rows for the headline model, largest ST
+    first."""
     levers: list[dict[str, Any]] = field(default_factory=list)
     """One :func:`~realpolitik.analysis.levers.levers` result per target band."""
 
@@ -56,6 +63,42 @@ def _histogram(u: IssueUncertainty) -> str:
         yaxis={"title": {"text": "share of draws"}, "tickformat": ".0%", "automargin": True},
     )
     return figure_html(fig, f"fig-uncertainty-{u.issue}")
+
+
+def _sobol_chart(u: IssueUncertainty, names: dict[str, str]) -> str:
+    """Total and first-order Sobol indices of the inputs that drive the headline model's
+    forecast, with their 95% bootstrap intervals, largest total index on top."""
+    shown = [d for d in u.sobol if d["ST"] >= SOBOL_FLOOR][:SOBOL_SHOWN]
+    if not shown:
+        return "<p>No input's range moves this forecast: there is nothing to apportion.</p>"
+    rest = len(u.sobol) - len(shown)
+    shown.reverse()  # plotly draws the first bar at the bottom
+    labels = [f"{names.get(d['actor'], d['actor'])}: {d['kind']}" for d in shown]
+    fig = go.Figure()
+    for key, name, colour in (("ST", "total (with interactions)", "#1f77b4"),
+                              ("S1", "first order (alone)", "#ff7f0e")):
+        fig.add_trace(go.Bar(
+            y=labels, x=[d[key] for d in shown], name=name, orientation="h", marker_color=colour,
+            error_x={"type": "data", "array": [d[f"{key}_conf"] for d in shown],
+                     "thickness": 1, "width": 3},
+            customdata=[d["input"] for d in shown],
+            hovertemplate="%{customdata}: %{x:.2f}<extra>" + name + "</extra>",
+        ))
+    fig.update_layout(
+        barmode="group", height=150 + 40 * len(shown),
+        margin={"l": 60, "r": 30, "t": 40, "b": 50},
+        legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
+        xaxis={"title": {"text": "share of the forecast's variance"}, "automargin": True},
+        yaxis={"automargin": True},
+    )
+    return (
+        f"<p>What drives the {escape(u.headline.model)} forecast over the cited ranges: Sobol "
+        "indices (the share of the forecast's variance due to each input, alone and with its "
+        "interactions; bars give 95% bootstrap intervals)"
+        + (f"; {rest} other inputs each explain less than {SOBOL_FLOOR:.0%}" if rest else "")
+        + ".</p>"
+        + figure_html(fig, f"fig-sobol-{u.issue}")
+    )
 
 
 def _bands_table(h: Headline) -> str:
@@ -114,7 +157,7 @@ def _levers_list(u: IssueUncertainty) -> str:
 
 def uncertainty_html(issues: list[IssueUncertainty], names: dict[str, str]) -> str:
     """The section body: per issue the headline in words, the distribution of its outcome
-    over the draws, the band odds, the drop-one table and the levers."""
+    over the draws, the band odds, the Sobol chart, the drop-one table and the levers."""
     parts = []
     for u in issues:
         parts.append(
@@ -122,6 +165,7 @@ def uncertainty_html(issues: list[IssueUncertainty], names: dict[str, str]) -> s
             f"<p>{escape(u.headline.sentence(u.scale))}.</p>"
             + _histogram(u)
             + _bands_table(u.headline)
+            + _sobol_chart(u, names)
             + _drop_table(u, names)
             + _levers_list(u)
         )
