@@ -185,9 +185,10 @@ class DrawBlock:
         return [self.inputs[self._target(k)[0]].path for k in range(len(self.scenario.links))]
 
     def scenario_of(self, k: int, paths: Sequence[str]) -> Scenario:
-        """The scenario with draw k's values of ``paths`` set."""
-        return with_values(self.scenario, {p: float(self.x[k, self.column[p]]) for p in paths},
-                           field="draw")
+        """The scenario with draw k's values of ``paths`` (columns of the block) set."""
+        cols = [self.column[p] for p in paths]
+        return with_values(self.scenario, dict(zip(paths, self.x[k, cols].tolist(), strict=True)),
+                           "draw", {p: self.inputs[c] for p, c in zip(paths, cols, strict=True)})
 
 
 def _predict(panel: IssuePanel, models: Sequence[str]) -> dict[str, np.ndarray]:

@@ -177,14 +177,17 @@ def set_values(
     values: Mapping[str, float],
     field: str = "--set",
     provenance: Provenance = "widen",
+    found: Mapping[str, Input] | None = None,
 ) -> Scenario:
     """A copy of ``scenario`` with the numbers named by ``values`` (paths, see the module
     docstring) set, their evidence kept as ``provenance`` says. A value outside what the format
     allows (a salience of 1.5, a position off its scale, a number over the magnitude limit) is
     bad input naming ``field`` and the path. The one setter behind what-ifs, shocks, draws,
-    levers and suggestions."""
+    levers and suggestions. ``found``: :func:`lookup` of the paths of ``values`` on this
+    scenario, when the caller sets the same paths many times (the draws of a block)."""
     whatif = provenance == "what-if"
-    found = lookup(scenario, list(values), field, create=whatif)
+    if found is None:
+        found = lookup(scenario, list(values), field, create=whatif)
     problems = []
     for p, inp in found.items():
         x = float(values[p])
@@ -254,11 +257,14 @@ def _moved_stance(
     return out
 
 
-def with_values(scenario: Scenario, values: Mapping[str, float], field: str = "--set") -> Scenario:
+def with_values(
+    scenario: Scenario, values: Mapping[str, float], field: str = "--set",
+    found: Mapping[str, Input] | None = None,
+) -> Scenario:
     """:func:`set_values` keeping the evidence (``widen``): a value outside the input's cited
     range widens the range (the range records what the evidence supports, a draw or a lever may
     step outside it)."""
-    return set_values(scenario, values, field, "widen")
+    return set_values(scenario, values, field, "widen", found)
 
 
 def without_actor(scenario: Scenario, actor: str, issue: str) -> Scenario:
