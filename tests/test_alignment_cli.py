@@ -15,6 +15,7 @@ from conftest import DATA, ROOT, SCENARIO, assert_bad_input, run_cli
 from realpolitik.analysis.alignment import (
     align,
     align_scenario,
+    global_sides,
     inputs_from_scenario,
 )
 from realpolitik.analysis.cowdata import cow_landscape
@@ -22,6 +23,7 @@ from realpolitik.analysis.tipping import alternatives, bisect_relation, relation
 from realpolitik.models.alignment import energy, global_split, triads
 from realpolitik.report.alignment import alignment_html
 from realpolitik.report.text import alignment_summary, alternatives_sentence, tipping_sentence
+from realpolitik.scenario.inputs import with_values
 from realpolitik.scenario.loader import load_scenario
 
 TEST_SCENARIO = ROOT / "tests" / "data" / "align_northeast_asia.toml"
@@ -75,6 +77,19 @@ def test_energies_and_frustrations_agree_with_the_model():
         expected = sum(inp.sizes[j] * inp.propensities[i, j]
                        for j in range(len(lab)) if lab[j] != lab[i])
         assert doc["frustration"][a] == pytest.approx(expected)
+
+
+def test_global_sides_are_the_full_alignments_best_configuration():
+    """``simulate``'s light path (no frustrations, no triads) predicts the same sides, also with
+    a relation flipped so that the split changes."""
+    sc = load_scenario(TEST_SCENARIO)
+    flipped = with_values(sc, {"relations.RUS-JPN": 0.9, "relations.RUS-CHN": -0.9})
+    splits = []
+    for s in (sc, flipped):
+        res = align_scenario(s, tipping=None, seed=3)
+        assert global_sides(s, seed=3) == res.sides(res.landscape.minima[0].labels)
+        splits.append(sorted(sorted(g) for g in global_sides(s, seed=3)))
+    assert splits[0] != splits[1]
 
 
 def test_tipping_matches_bisection_and_reads_as_a_sentence(tmp_path: Path):

@@ -211,6 +211,14 @@ def alternative_json(alt: Alternative, actors: tuple[str, ...]) -> dict[str, Any
             "switchers": [actors[k] for k in alt.switchers]}
 
 
+def _sides(actors: tuple[str, ...], k: int, labels: npt.ArrayLike) -> list[list[str]]:
+    """The actors of each coalition of a configuration (two lists when k = 2, one empty if
+    everybody is on one side)."""
+    lab = np.asarray(labels)
+    k = max(k if k == 2 else int(lab.max()) + 1, 1)
+    return [[actors[i] for i in np.flatnonzero(lab == c)] for c in range(k)]
+
+
 @dataclass(frozen=True)
 class AlignmentResult:
     inputs: AlignmentInputs
@@ -221,9 +229,7 @@ class AlignmentResult:
     tipping: TippingResult | None
 
     def sides(self, labels: npt.ArrayLike) -> list[list[str]]:
-        lab = np.asarray(labels)
-        k = max(self.landscape.k if self.landscape.k == 2 else int(lab.max()) + 1, 1)
-        return [[self.inputs.actors[i] for i in np.flatnonzero(lab == c)] for c in range(k)]
+        return _sides(self.inputs.actors, self.landscape.k, labels)
 
     def to_json(self) -> dict[str, Any]:
         """The ``realpolitik align --json`` payload."""
@@ -322,6 +328,15 @@ def align(inputs: AlignmentInputs, *, tipping: tuple[str, str] | None = None, k:
                             inputs.actors[partner] if partner is not None else None, leaves,
                             inputs.ranges.get(key), apart, alts)
     return AlignmentResult(inputs, land, frus, found, tip)
+
+
+def global_sides(scenario: Scenario, seed: int = 0) -> list[list[str]]:
+    """The sides of the global minimum-energy configuration of the scenario's landscape (two
+    coalitions): what ``align_scenario(...).landscape.minima[0]`` gives, without the
+    frustrations and triads that only the report needs (``simulate`` runs it on every draw)."""
+    inputs = _without_isolated(inputs_from_scenario(scenario))
+    land = stable_configurations(inputs.sizes, inputs.propensities, k=2, starts=4096, seed=seed)
+    return _sides(inputs.actors, land.k, land.minima[0].labels)
 
 
 def align_scenario(scenario: Scenario, *,

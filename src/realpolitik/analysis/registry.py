@@ -293,10 +293,9 @@ def _sorted_sides(groups: Sequence[Sequence[str]]) -> list[list[str]]:
 
 def _landscape(scenario: Scenario, seed: int) -> list[list[str]]:
     """The sides of the global minimum-energy configuration (Axelrod & Bennett 1993)."""
-    from realpolitik.analysis.alignment import align_scenario
+    from realpolitik.analysis.alignment import global_sides
 
-    al = align_scenario(scenario, tipping=None, seed=seed)
-    return _sorted_sides(al.sides(al.landscape.minima[0].labels))
+    return _sorted_sides(global_sides(scenario, seed))
 
 
 def _balance(scenario: Scenario, seed: int) -> list[list[str]]:
