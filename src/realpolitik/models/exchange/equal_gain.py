@@ -82,14 +82,15 @@ def equal_gain(
     moves in this exchange (their sum ``total``, the last one ``last``; 0: none), the moves sum
     to <= 100 and keep one direction. d_0, d_1 give the directions of the moves; ``sides`` are
     (move_p0, move_p1, gain_p0, gain_p1, total0, total1, last0, last1): per unit dp each side's
-    move and gain, and its earlier moves.
+    move and gain, and its earlier moves. move_p and dp are >= 0, so |m_0| = move_p0 dp.
     """
     move_p0, move_p1, gain_p0, gain_p1, total0, total1, last0, last1 = sides
-    m0 = copysign(move_p0 * dp, d0)
-    m1 = copysign(move_p1 * dp, d1)
+    u0, u1 = move_p0 * dp, move_p1 * dp  # |m_0|, |m_1| (move_p, dp >= 0)
+    m0 = copysign(u0, d0)
+    m1 = copysign(u1, d1)
     valid = (
-        (abs(m0) > MIN_MOVE)
-        & (abs(m1) > MIN_MOVE)
+        (u0 > MIN_MOVE)
+        & (u1 > MIN_MOVE)
         & (total0 + m0 <= _MOVE_MAX)
         & (total1 + m1 <= _MOVE_MAX)
         & (last0 * m0 >= 0.0)

@@ -245,7 +245,7 @@ class _Model:
         if realized:
             r = np.asarray(realized, dtype=np.int64)
             places = np.stack((r, r + st.e), axis=1).ravel()  # per exchange: side 0, then 1
-            act, sup = st.act, st.sup
+            act, sup = np.asarray(st.act), np.asarray(st.sup)  # (lists in a small round)
             actors, issues = act[places], sup[places]
             # an exchange listed twice is recomputed after its realisation (as in decide): the
             # voting position is where its final state moves

@@ -144,8 +144,9 @@ class _Round:
         self.count: Any = np.ones(e, dtype=np.int64)
         self.live: Any = np.ones(e, dtype=bool)
         self.twice: set[int] = set()  # rows that were listed twice (some may be no more)
-        # decide's first calculation: all rows, on arrays, no history yet
-        _Round._calculate(self, VECTOR, (slice(0, e),))
+        # decide's first calculation: all rows, on arrays, no history yet (its part before
+        # check_nbs: d_0, d_1, m_0, m_1, g_0, g_1, gain)
+        self.pre: Any = _Round._calculate(self, VECTOR, (slice(0, e),))
         # decide's per-exchange "updates": the recorded position of an actor on the supply
         # issue of a place whose other side is a given actor, keyed (that actor * K + issue) *
         # N + actor (all listed places under such a key share their record, see _record)
@@ -257,8 +258,8 @@ class _Round:
         and valid never is again, so its places are dropped from the key's list for good."""
         e, k, n = self.e, self.k, self.n
         f = r + e
-        a0, a1 = self.act.item(r), self.act.item(f)
-        q, p = self.sup.item(r), self.sup.item(f)
+        act, sup_of = self.act, self.sup
+        a0, a1, q, p = int(act[r]), int(act[f]), int(sup_of[r]), int(sup_of[f])
         sup, dem, listed = self.by_sup, self.by_dem, self._listed
         # places whose side has the actor and supply issue of r's side 0 / 1: the side starts
         # from where r's side moved to; its earlier move stays on record (decide pushes onto
@@ -315,9 +316,10 @@ class _Round:
             has[g] = 1.0
             rel[g] = off[g] - own
 
-    def _calculate(self, xp: Ops, batches: Iterable[Any]) -> None:
+    def _calculate(self, xp: Ops, batches: Iterable[Any]) -> Any:
         """decide ``EqualGainExchange.calculate`` with ``check_nbs``, for each batch of rows
-        (an index array, a slice of all rows, or one row): moves, gains and validity."""
+        (an index array, a slice of all rows, or one row): moves, gains and validity. Returns
+        the last batch's part before ``check_nbs`` (d_0, d_1, m_0, m_1, g_0, g_1, gain)."""
         e = self.e
         pos, tgt, p_move, move_p, gain_p = self.pos, self.tgt, self.p_move, self.move_p, self.gain_p
         total, last, a0, rel, invk = self.total, self.last, self.a0, self.rel, self.invk
@@ -326,6 +328,7 @@ class _Round:
             self.move, self.side_gain, self.rank, self.valid, self.live,
         )  # fmt: skip
         copysign, where, any_, not_, rank_of = xp
+        kept: Any = None
         for r in batches:
             f = slice(e, 2 * e) if isinstance(r, slice) else r + e  # (all rows: as views)
             x_0, x_1 = pos[r], pos[f]
@@ -348,6 +351,7 @@ class _Round:
             m0, m1, g0, g1, moves = equal_gain(copysign, dp, d0, d1, side)
             gain = abs(g0)
             ok = (gain >= MIN_GAIN) & moves
+            kept = (d0, d1, m0, m1, g0, g1, gain)
             # decide ``check_nbs``, side 0 then side 1: a move that would carry the outcome of
             # the side's supply issue past the other side's position (the demander's) is cut
             # back so that the outcome stops there, counted from ``adjusted_nbs_by_position``
@@ -371,6 +375,7 @@ class _Round:
             # read again)
             rank[r] = rank_of(gain)
             valid[r] = live[r] = ok
+        return kept
 
 
 class _ListRound(_Round):
@@ -391,15 +396,18 @@ class _ListRound(_Round):
     ) -> None:
         super().__init__(m, z, out, ai, aj, p, q)  # (the first calculation runs on arrays)
         for name in (
-            "tgt", "invk", "nb", "x0", "move_p", "gain_p", "own_p", "p_move", "a0", "move",
-            "side_gain", "live",
+            "act", "sup", "tgt", "invk", "nb", "x0", "move_p", "gain_p", "own_p", "p_move",
+            "a0", "move", "side_gain", "live",
         ):  # fmt: skip
             setattr(self, name, getattr(self, name).tolist())
         self.pos = list(self.x0)
         zeros = [0.0] * (2 * self.e)  # (no earlier moves or updates yet)
         self.total, self.last, self.off, self.has, self.rel = (list(zeros) for _ in range(5))
         self.count = [1] * self.e
-        self.pre: list[Any] = [None] * self.e
+        # per row, the part before check_nbs (d_0, d_1, m_0, m_1, g_0, g_1, sort key) until
+        # the row's positions change: first that of the first calculation
+        *parts, gain = self.pre
+        self.pre = list(zip(*(v.tolist() for v in parts), VECTOR.rank(gain).tolist()))
 
     def _calculate(self, xp: Ops, batches: Iterable[Any]) -> None:
         """``_Round._calculate`` on one row at a time, with the same steps and helpers: a row
@@ -429,9 +437,9 @@ class _ListRound(_Round):
                     valid[r] = live[r] = False
                     continue
                 key = rank_of(gain)
-                pre[r] = (d0, d1, side, m0, m1, g0, g1, key)
+                pre[r] = (d0, d1, m0, m1, g0, g1, key)
             else:
-                d0, d1, side, m0, m1, g0, g1, key = kept
+                d0, d1, m0, m1, g0, g1, key = kept
             for at in (r, f):
                 x = pos[at]
                 a = a0[at] - rel[at] - invk[at] * x
@@ -439,6 +447,8 @@ class _ListRound(_Round):
                 if a * b < 0.0 and crosses(a, b):  # (opposite signs: needed to cross)
                     start = nb[at] + off[at] + (1.0 - has[at]) * (invk[at] * (x - x0[at]))
                     dp = cut_back(tgt[at], start, own_p[at])
+                    side = (move_p[r], move_p[f], gain_p[r], gain_p[f], total[r], total[f],
+                            last[r], last[f])  # fmt: skip
                     m0, m1, g0, g1, ok = equal_gain(copysign, dp, d0, d1, side)
                     key = None
                     gain = abs(g0 if at is f else g1)  # the other side's gain
