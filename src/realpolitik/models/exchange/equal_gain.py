@@ -66,7 +66,7 @@ def _pick(flag: bool, a: float, b: float) -> float:
 
 
 SCALAR = Ops(math.copysign, _pick, bool, operator.not_, rank_one)
-VECTOR = Ops(np.copysign, np.where, np.any, np.logical_not, rank)
+VECTOR = Ops(np.copysign, np.where, np.ndarray.any, np.logical_not, rank)
 
 
 def equal_gain(

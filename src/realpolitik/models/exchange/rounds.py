@@ -274,7 +274,7 @@ class _Round:
         rows, copies = self._touched((s0, s1, d0, d1))
         if not len(rows):
             return
-        start0, start1 = float(self.x0[r]), float(self.x0[f])
+        start0, start1 = self.x0.item(r), self.x0.item(f)
         w0, w1 = float(self.invk[r]), float(self.invk[f])  # c s / W of each mover
         copy = 1
         while True:
@@ -396,11 +396,11 @@ class _ListRound(_Round):
     ) -> None:
         super().__init__(m, z, out, ai, aj, p, q)  # (the first calculation runs on arrays)
         for name in (
-            "act", "sup", "tgt", "invk", "nb", "x0", "move_p", "gain_p", "own_p", "p_move",
-            "a0", "move", "side_gain", "live",
-        ):  # fmt: skip
+            "act", "sup", "tgt", "invk", "move_p", "gain_p", "p_move", "a0", "move",
+            "side_gain", "live",
+        ):  # fmt: skip  (nb, x0 and own_p, read only for a cut-back, stay arrays)
             setattr(self, name, getattr(self, name).tolist())
-        self.pos = list(self.x0)
+        self.pos = self.x0.tolist()
         zeros = [0.0] * (2 * self.e)  # (no earlier moves or updates yet)
         self.total, self.last, self.off, self.has, self.rel = (list(zeros) for _ in range(5))
         self.count = [1] * self.e
@@ -445,8 +445,8 @@ class _ListRound(_Round):
                 a = a0[at] - rel[at] - invk[at] * x
                 b = a - invk[at] * (m1 if at is f else m0)
                 if a * b < 0.0 and crosses(a, b):  # (opposite signs: needed to cross)
-                    start = nb[at] + off[at] + (1.0 - has[at]) * (invk[at] * (x - x0[at]))
-                    dp = cut_back(tgt[at], start, own_p[at])
+                    start = nb.item(at) + off[at] + (1.0 - has[at]) * (invk[at] * (x - x0.item(at)))
+                    dp = cut_back(tgt[at], start, own_p.item(at))
                     side = (move_p[r], move_p[f], gain_p[r], gain_p[f], total[r], total[f],
                             last[r], last[f])  # fmt: skip
                     m0, m1, g0, g1, ok = equal_gain(copysign, dp, d0, d1, side)
