@@ -167,21 +167,24 @@ class _Round:
         """The places under each key of an index (see ``_inverted``)."""
         return [order[b:f] for b, f in pairwise(starts)]
 
-    def _listed(self, places: Any, copy: int = 1) -> Any:
-        """Of these places, those whose row is listed (at least ``copy`` times) and valid."""
-        rows = places % self.e
-        keep = self.live[rows] if copy == 1 else self.live[rows] & (self.count[rows] >= copy)
-        return places[keep]
+    def _listed(self, groups: Sequence[Any], copy: int = 1) -> tuple[list[Any], Any, int]:
+        """Of each group of places, those whose row is listed (at least ``copy`` times) and
+        valid; the rows of them all, as batches for ``_calculate`` (a row may come twice: no
+        matter); and the most times one of those rows is listed."""
+        e, live, count = self.e, self.live, self.count
+        kept = []
+        for places in groups:
+            rows = places % e
+            keep = live[rows] if copy == 1 else live[rows] & (count[rows] >= copy)
+            kept.append(places[keep])
+        rows = np.concatenate(kept) % e
+        if not rows.size:
+            return kept, (), 1
+        return kept, (rows,), int(count[rows].max()) if self.twice else 1
 
     def _of(self, places: Any, actor: int) -> Any:
         """Of these places, those whose side has this actor."""
         return places[self.act[places] == actor]
-
-    def _touched(self, places: Sequence[Any]) -> tuple[Any, int]:
-        """The rows of these places (a row may come twice: no matter), and the most times
-        one of them is listed."""
-        rows = np.concatenate(places) % self.e
-        return rows, int(self.count[rows].max()) if self.twice and rows.size else 1
 
     def moved_to(self, places: IntArray) -> FloatArray:
         """Where the sides at these places move to (current position + move, unclipped)."""
@@ -260,50 +263,47 @@ class _Round:
         f = r + e
         act, sup_of = self.act, self.sup
         a0, a1, q, p = int(act[r]), int(act[f]), int(sup_of[r]), int(sup_of[f])
-        sup, dem, listed = self.by_sup, self.by_dem, self._listed
-        # places whose side has the actor and supply issue of r's side 0 / 1: the side starts
-        # from where r's side moved to; its earlier move stays on record (decide pushes onto
-        # the side's ``moves``)
-        s0 = sup[a0 * k + q] = listed(sup[a0 * k + q])
-        s1 = sup[a1 * k + p] = listed(sup[a1 * k + p])
-        # places whose other side has the actor and demand issue of r's side 1 / 0: the move
-        # of r's side 0 / 1 is recorded in the place's "updates" (decide compares demand
-        # issues)
-        d0 = dem[a1 * k + q] = listed(dem[a1 * k + q])
-        d1 = dem[a0 * k + p] = listed(dem[a0 * k + p])
-        rows, copies = self._touched((s0, s1, d0, d1))
-        if not len(rows):
+        sup, dem = self.by_sup, self.by_dem
+        # places whose side has the actor and supply issue of r's side 0 / 1 (s0, s1): the side
+        # starts from where r's side moved to; its earlier move stays on record (decide pushes
+        # onto the side's ``moves``). Places whose other side has the actor and demand issue of
+        # r's side 1 / 0 (d0, d1): the move of r's side 0 / 1 is recorded in the place's
+        # "updates" (decide compares demand issues)
+        ks0, ks1, kd0, kd1 = a0 * k + q, a1 * k + p, a1 * k + q, a0 * k + p
+        groups, rows, copies = self._listed((sup[ks0], sup[ks1], dem[kd0], dem[kd1]))
+        s0, s1, d0, d1 = sup[ks0], sup[ks1], dem[kd0], dem[kd1] = groups
+        if not rows:
             return
         start0, start1 = self.x0.item(r), self.x0.item(f)
         w0, w1 = float(self.invk[r]), float(self.invk[f])  # c s / W of each mover
         copy = 1
         while True:
-            self._moved(s0, y0)
-            self._moved(s1, y1)
+            self._moved(((s0, y0), (s1, y1)))
             for places, actor, y, start, wgt, key in (
-                (d0, a0, y0, start0, w0, (a1 * k + q) * n + a0),
-                (d1, a1, y1, start1, w1, (a0 * k + p) * n + a1),
+                (d0, a0, y0, start0, w0, kd0 * n + a0),
+                (d1, a1, y1, start1, w1, kd1 * n + a1),
             ):
                 if len(places):
                     new, was = self._record(key, y, start)
                     self._shifted(places, actor, wgt * (new - was), wgt * (new - start))
-            self._calculate(self.xp, self._each(rows))
+            self._calculate(self.xp, rows)
             if copy == copies:
                 return
             copy += 1  # the rows listed (at least) this often, if still valid, once more
-            s0, s1, d0, d1 = (self._listed(places, copy) for places in (s0, s1, d0, d1))
-            rows, _ = self._touched((s0, s1, d0, d1))
-            if not len(rows):
+            (s0, s1, d0, d1), rows, _ = self._listed((s0, s1, d0, d1), copy)
+            if not rows:
                 return
 
-    def _moved(self, places: Any, y: float) -> None:
-        """The sides at these places start from y; their move so far goes on record."""
+    def _moved(self, moves: Sequence[tuple[Any, float]]) -> None:
+        """The sides at these places start from y (per group of places: (places, y)); their
+        move so far goes on record."""
         pos, move, total, last = self.pos, self.move, self.total, self.last
-        for g in self._each(places):
-            moved = move[g]
-            last[g] = moved
-            total[g] += moved
-            pos[g] = y
+        for places, y in moves:
+            for g in self._each(places):
+                moved = move[g]
+                last[g] = moved
+                total[g] += moved
+                pos[g] = y
 
     def _shifted(self, places: Any, actor: int, shift: float, own: float) -> None:
         """A recorded move shifts these places' view of their supply issue's outcome by
@@ -460,21 +460,15 @@ class _ListRound(_Round):
                 key = rank_of(gain)
             rank[r] = key
 
-    def _moved(self, places: Any, y: float) -> None:
-        e, pre, pos, move, total, last = (
-            self.e,
-            self.pre,
-            self.pos,
-            self.move,
-            self.total,
-            self.last,
-        )
-        for g in places:  # (as _Round._moved, and the row's kept part is out of date)
-            moved = move[g]
-            last[g] = moved
-            total[g] += moved
-            pos[g] = y
-            pre[g % e] = None
+    def _moved(self, moves: Sequence[tuple[Any, float]]) -> None:
+        e, pre, pos, move, total, last = self.e, self.pre, self.pos, self.move, self.total, self.last
+        for places, y in moves:  # (as _Round._moved, and the row's kept part is out of date)
+            for g in places:
+                moved = move[g]
+                last[g] = moved
+                total[g] += moved
+                pos[g] = y
+                pre[g % e] = None
 
     def _shifted(self, places: Any, actor: int, shift: float, own: float) -> None:
         off, has, rel, act = self.off, self.has, self.rel, self.act
@@ -492,21 +486,19 @@ class _ListRound(_Round):
     def _each(self, places: Any) -> Iterable[Any]:
         return places  # type: ignore[no-any-return]
 
-    def _listed(self, places: Any, copy: int = 1) -> Any:
+    def _listed(self, groups: Sequence[Any], copy: int = 1) -> tuple[list[Any], Any, int]:
         e, live, count = self.e, self.live, self.count
         if copy == 1:
-            return [g for g in places if live[g % e]]
-        return [g for g in places if live[g % e] and count[g % e] >= copy]
+            kept = [[g for g in places if live[g % e]] for places in groups]
+        else:
+            kept = [[g for g in places if live[g % e] and count[g % e] >= copy] for places in groups]
+        rows = {g % e for places in kept for g in places}
+        multi = rows & self.twice
+        return kept, rows, max([count[x] for x in multi]) if multi else 1
 
     def _of(self, places: Any, actor: int) -> Any:
         act = self.act
         return [g for g in places if act[g] == actor]
-
-    def _touched(self, places: Sequence[Any]) -> tuple[Any, int]:
-        e, count = self.e, self.count
-        rows = {g % e for group in places for g in group}
-        multi = rows & self.twice
-        return rows, max([count[x] for x in multi]) if multi else 1
 
 
 def _inverted(keys: IntArray, size: int) -> tuple[IntArray, list[int]]:
