@@ -228,6 +228,7 @@ class _Model:
         self.trades = self.present & (self.cs > 0)  # who can trade on which issue
         self.ties = 0
         self.pair_p, self.pair_q = np.triu_indices(self.k, 1)  # decide's combinations() order
+        self.pair_trades = self.trades[:, self.pair_p] & self.trades[:, self.pair_q]  # N x pairs
 
     def outcome(self, z: FloatArray) -> FloatArray:
         """The NBS of positions z (NaN: no stance), NaN on an issue without weight."""

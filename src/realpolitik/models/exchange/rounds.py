@@ -60,22 +60,24 @@ def candidates(
     the outcomes ``out``).
     Returns (i, j, p, q): i demands p and supplies q, j the reverse (i has the larger
     s_p / s_q)."""
-    n, k, s = m.n, m.k, m.s
-    left = z <= out + _LEFT  # N x K
+    left = (z <= out + _LEFT).view(np.int8)  # N x K
     pp, qq = m.pair_p, m.pair_q
-    ok = m.trades[:, pp] & m.trades[:, qq]  # N x pairs
-    grp = left[:, pp].astype(np.int8) + 2 * left[:, qq].astype(np.int8)  # bit 0: p, bit 1: q
+    grp = left[:, pp] + 2 * left[:, qq]  # N x pairs; bit 0: left on p, bit 1: left on q
     # candidates (pair, kind, i, j): kind 0 = group A (0) with D (3), 1 = B (1) with C (2)
-    gi = np.stack([grp == 0, grp == 1]) & ok  # kinds x N x pairs
-    gj = np.stack([grp == 3, grp == 2]) & ok
+    gi = (grp == _GROUP_I) & m.pair_trades  # kinds x N x pairs
+    gj = (grp == _GROUP_J) & m.pair_trades
     cand = gi.transpose(2, 0, 1)[:, :, :, None] & gj.transpose(2, 0, 1)[:, :, None, :]
-    at = np.flatnonzero(cand)  # row-major: decide's creation order
-    pair, i, j = at // (2 * n * n), at // n % n, at % n
+    # (row-major: decide's creation order)
+    pair, _, i, j = np.unravel_index(cand.ravel().nonzero()[0], cand.shape)
     p, q = pp[pair], qq[pair]
-    sf = s.ravel()
-    lhs, rhs = sf[i * k + p] * sf[j * k + q], sf[j * k + p] * sf[i * k + q]
+    s = m.s
+    lhs, rhs = s[i, p] * s[j, q], s[j, p] * s[i, q]
     swap = lhs < rhs - 1e-12 * np.maximum(lhs, rhs)
     return np.where(swap, j, i), np.where(swap, i, j), p, q
+
+
+_GROUP_I = np.array([0, 1], dtype=np.int8).reshape(2, 1, 1)  # per kind: i's group, j's group
+_GROUP_J = np.array([3, 2], dtype=np.int8).reshape(2, 1, 1)
 
 
 class _Round:
@@ -130,13 +132,9 @@ class _Round:
         # supply issue's outcome by recorded moves of others (decide's "updates"), whether the
         # side's own actor has one recorded, and that shift less the own actor's part
         self.pos: Any = self.x0.copy()
-        self.move: Any = np.zeros(2 * e)
-        self.side_gain: Any = np.zeros(2 * e)
-        self.total: Any = np.zeros(2 * e)
-        self.last: Any = np.zeros(2 * e)
-        self.off: Any = np.zeros(2 * e)
-        self.has: Any = np.zeros(2 * e)
-        self.rel: Any = np.zeros(2 * e)
+        self.move, self.side_gain, self.total, self.last, self.off, self.has, self.rel = (
+            np.zeros((7, 2 * e))
+        )  # (rows of one block)
         # per row: the sort key (minus the gain, rounded: ``rank``), "valid", how often
         # decide's list holds it, "listed and valid"
         self.rank = np.zeros(e, dtype=np.int64)
