@@ -331,22 +331,14 @@ class _Round:
             f = slice(e, 2 * e) if isinstance(r, slice) else r + e  # (all rows: as views)
             x_0, x_1 = pos[r], pos[f]
             d0, d1 = tgt[r] - x_0, tgt[f] - x_1
-            side = (
-                move_p[r],
-                move_p[f],
-                gain_p[r],
-                gain_p[f],
-                total[r],
-                total[f],
-                last[r],
-                last[f],
-            )
+            unit = (move_p[r], move_p[f], gain_p[r], gain_p[f])
+            history = (total[r], total[f], last[r], last[f])
             # side 1 moves fully to side 0's position on p (shift of p: |d_1| c s / W), side 0
             # follows from equal gain, unless side 0 would pass side 1's position on q
             # (|d_0| c s / W / r): then side 0 moves fully
             t0, t1 = abs(d0) * p_move[r], abs(d1) * p_move[f]
             dp = where(t0 < t1, t0, t1)
-            m0, m1, g0, g1, moves = equal_gain(copysign, dp, d0, d1, side)
+            m0, m1, g0, g1, moves = equal_gain(copysign, dp, d0, d1, unit, *history)
             gain = abs(g0)
             ok = (gain >= MIN_GAIN) & moves
             kept = (d0, d1, m0, m1, g0, g1, gain)
@@ -363,7 +355,7 @@ class _Round:
                     continue
                 start = nb[at] + off[at] + (1.0 - has[at]) * (invk[at] * (x - x0[at]))
                 dp = where(crossing, cut_back(tgt[at], start, own_p[at]), dp)
-                m0, m1, g0, g1, moves = equal_gain(copysign, dp, d0, d1, side)
+                m0, m1, g0, g1, moves = equal_gain(copysign, dp, d0, d1, unit, *history)
                 gain = where(crossing, abs(g0 if at is f else g1), gain)  # the other's gain
                 cut = crossing if cut is None else cut | crossing
             if cut is not None:  # a cut-back move is checked again, also for the scale
@@ -394,10 +386,12 @@ class _ListRound(_Round):
     ) -> None:
         super().__init__(m, z, out, ai, aj, p, q)  # (the first calculation runs on arrays)
         for name in (
-            "act", "sup", "tgt", "invk", "move_p", "gain_p", "p_move", "a0", "move",
-            "side_gain", "live",
-        ):  # fmt: skip  (nb, x0 and own_p, read only for a cut-back, stay arrays)
+            "act", "tgt", "invk", "p_move", "a0", "move", "side_gain", "live",
+        ):  # fmt: skip  (sup, nb, x0 and own_p, read only once a row, stay arrays)
             setattr(self, name, getattr(self, name).tolist())
+        e = self.e
+        per = (self.move_p[:e], self.move_p[e:], self.gain_p[:e], self.gain_p[e:])
+        self.unit = list(zip(*(v.tolist() for v in per)))  # per row: equal_gain's ``unit``
         self.pos = self.x0.tolist()
         zeros = [0.0] * (2 * self.e)  # (no earlier moves or updates yet)
         self.total, self.last, self.off, self.has, self.rel = (list(zeros) for _ in range(5))
@@ -412,7 +406,7 @@ class _ListRound(_Round):
         found invalid stops early, a test that fails skips its branch, and the part before
         ``check_nbs`` is kept (``self.pre``) until the row's positions change."""
         e, pre = self.e, self.pre
-        pos, tgt, p_move, move_p, gain_p = self.pos, self.tgt, self.p_move, self.move_p, self.gain_p
+        pos, tgt, p_move, unit = self.pos, self.tgt, self.p_move, self.unit
         total, last, a0, rel, invk = self.total, self.last, self.a0, self.rel, self.invk
         nb, off, has, x0, own_p = self.nb, self.off, self.has, self.x0, self.own_p
         move, side_gain, rank, valid, live = (
@@ -425,10 +419,11 @@ class _ListRound(_Round):
             kept = pre[r]
             if kept is None:
                 d0, d1 = tgt[r] - x_0, tgt[f] - x_1
-                side = (move_p[r], move_p[f], gain_p[r], gain_p[f], total[r], total[f], last[r],
-                        last[f])  # fmt: skip
                 t0, t1 = abs(d0) * p_move[r], abs(d1) * p_move[f]
-                m0, m1, g0, g1, ok = equal_gain(copysign, t0 if t0 < t1 else t1, d0, d1, side)
+                m0, m1, g0, g1, ok = equal_gain(
+                    copysign, t0 if t0 < t1 else t1, d0, d1, unit[r], total[r], total[f],
+                    last[r], last[f],
+                )  # fmt: skip
                 gain = abs(g0)
                 if not (ok and gain >= MIN_GAIN):
                     move[r], move[f], side_gain[r], side_gain[f] = m0, m1, g0, g1
@@ -445,9 +440,9 @@ class _ListRound(_Round):
                 if a * b < 0.0 and crosses(a, b):  # (opposite signs: needed to cross)
                     start = nb.item(at) + off[at] + (1.0 - has[at]) * (invk[at] * (x - x0.item(at)))
                     dp = cut_back(tgt[at], start, own_p.item(at))
-                    side = (move_p[r], move_p[f], gain_p[r], gain_p[f], total[r], total[f],
-                            last[r], last[f])  # fmt: skip
-                    m0, m1, g0, g1, ok = equal_gain(copysign, dp, d0, d1, side)
+                    m0, m1, g0, g1, ok = equal_gain(
+                        copysign, dp, d0, d1, unit[r], total[r], total[f], last[r], last[f]
+                    )
                     key = None
                     gain = abs(g0 if at is f else g1)  # the other side's gain
             move[r], move[f], side_gain[r], side_gain[f] = m0, m1, g0, g1
