@@ -143,7 +143,7 @@ class _Round:
         self.live: Any = np.ones(e, dtype=bool)
         self.twice: set[int] = set()  # rows that were listed twice (some may be no more)
         # decide's first calculation: all rows, on arrays, no history yet (its part before
-        # check_nbs: d_0, d_1, m_0, m_1, g_0, g_1, gain)
+        # check_nbs: m_0, m_1, g_0, g_1, gain)
         self.pre: Any = _Round._calculate(self, VECTOR, (slice(0, e),))
         # decide's per-exchange "updates": the recorded position of an actor on the supply
         # issue of a place whose other side is a given actor, keyed (that actor * K + issue) *
@@ -317,7 +317,7 @@ class _Round:
     def _calculate(self, xp: Ops, batches: Iterable[Any]) -> Any:
         """decide ``EqualGainExchange.calculate`` with ``check_nbs``, for each batch of rows
         (an index array, a slice of all rows, or one row): moves, gains and validity. Returns
-        the last batch's part before ``check_nbs`` (d_0, d_1, m_0, m_1, g_0, g_1, gain)."""
+        the last batch's part before ``check_nbs`` (m_0, m_1, g_0, g_1, gain)."""
         e = self.e
         pos, tgt, p_move, move_p, gain_p = self.pos, self.tgt, self.p_move, self.move_p, self.gain_p
         total, last, a0, rel, invk = self.total, self.last, self.a0, self.rel, self.invk
@@ -341,7 +341,7 @@ class _Round:
             m0, m1, g0, g1, moves = equal_gain(copysign, dp, d0, d1, unit, *history)
             gain = abs(g0)
             ok = (gain >= MIN_GAIN) & moves
-            kept = (d0, d1, m0, m1, g0, g1, gain)
+            kept = (m0, m1, g0, g1, gain)
             # decide ``check_nbs``, side 0 then side 1: a move that would carry the outcome of
             # the side's supply issue past the other side's position (the demander's) is cut
             # back so that the outcome stops there, counted from ``adjusted_nbs_by_position``
@@ -396,8 +396,8 @@ class _ListRound(_Round):
         zeros = [0.0] * (2 * self.e)  # (no earlier moves or updates yet)
         self.total, self.last, self.off, self.has, self.rel = (list(zeros) for _ in range(5))
         self.count = [1] * self.e
-        # per row, the part before check_nbs (d_0, d_1, m_0, m_1, g_0, g_1, sort key) until
-        # the row's positions change: first that of the first calculation
+        # per row, the part before check_nbs (m_0, m_1, g_0, g_1, sort key) until the row's
+        # positions change: first that of the first calculation
         *parts, gain = self.pre
         self.pre = list(zip(*(v.tolist() for v in parts), VECTOR.rank(gain).tolist()))
 
@@ -430,9 +430,9 @@ class _ListRound(_Round):
                     valid[r] = live[r] = False
                     continue
                 key = rank_of(gain)
-                pre[r] = (d0, d1, m0, m1, g0, g1, key)
+                pre[r] = (m0, m1, g0, g1, key)
             else:
-                d0, d1, m0, m1, g0, g1, key = kept
+                m0, m1, g0, g1, key = kept
             for at in (r, f):
                 x = pos[at]
                 a = a0[at] - rel[at] - invk[at] * x
@@ -440,6 +440,7 @@ class _ListRound(_Round):
                 if a * b < 0.0 and crosses(a, b):  # (opposite signs: needed to cross)
                     start = nb.item(at) + off[at] + (1.0 - has[at]) * (invk[at] * (x - x0.item(at)))
                     dp = cut_back(tgt[at], start, own_p.item(at))
+                    d0, d1 = tgt[r] - x_0, tgt[f] - x_1  # (as when the part was kept)
                     m0, m1, g0, g1, ok = equal_gain(
                         copysign, dp, d0, d1, unit[r], total[r], total[f], last[r], last[f]
                     )
