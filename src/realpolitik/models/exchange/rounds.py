@@ -196,20 +196,17 @@ class _Round:
         realized: list[int] = []
         e = self.e
         order = np.arange(e)  # decide lists every candidate, valid or not
-        count, live, valid = self.count, self.live, self.valid
+        count, live, valid, rank = self.count, self.live, self.valid, self.rank
         pos, move, gains = self.pos, self.move, self.side_gain
         rng = self.m.rng
         while order.size:
             # decide sorts by gain (stable, highest first) in exact decimal arithmetic; gains
             # that agree to about 12 significant digits count as equal here (``self.rank``)
-            ranks = self.rank[order]
-            sort = ranks.argsort(kind="stable")
-            order = order[sort]
+            order = order[rank[order].argsort(kind="stable")]
             top = order.item(0)
             rest = order[1:]
             count[top] -= 1
-            if rest.size and ranks.item(sort.item(0)) == ranks.item(sort.item(1)):
-                nxt = order.item(1)
+            if rest.size and rank.item(top) == rank.item(nxt := order.item(1)):
                 self.m.ties += 1
                 if rng.random() >= 0.5:  # decide: the first goes to the end of the list
                     rest = np.append(rest[1:], top)
@@ -221,8 +218,9 @@ class _Round:
                     rest = np.append(rest, nxt)
                     count[nxt] += 1
                     self.twice.add(nxt)
-            live[top] = count[top] > 0 and valid[top]
-            if not valid[top]:
+            ok = valid.item(top)
+            live[top] = count[top] > 0 and ok
+            if not ok:
                 order = rest
                 continue
             x0, x1 = pos[top], pos[top + e]
