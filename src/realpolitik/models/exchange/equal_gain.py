@@ -66,11 +66,19 @@ def _pick(flag: bool, a: float, b: float) -> float:
 
 
 SCALAR = Ops(math.copysign, _pick, bool, operator.not_, rank_one)
-VECTOR = Ops(np.copysign, np.where, np.any, np.logical_not, rank)
+VECTOR = Ops(np.copysign, np.where, np.ndarray.any, np.logical_not, rank)
 
 
 def equal_gain(
-    copysign: Callable[[Num, Num], Num], dp: Num, d0: Num, d1: Num, sides: tuple[Num, ...]
+    copysign: Callable[[Num, Num], Num],
+    dp: Num,
+    d0: Num,
+    d1: Num,
+    unit: tuple[Num, Num, Num, Num],
+    total0: Num,
+    total1: Num,
+    last0: Num,
+    last1: Num,
 ) -> tuple[Num, Num, Num, Num, Flag]:
     """The moves (m_0 on q, m_1 on p) and gains (g_0, g_1) for a shift dp of p's outcome, and
     whether both moves are valid.
@@ -80,16 +88,17 @@ def equal_gain(
     g_0 = dp s_Ip - dq s_Iq and g_1 = dq s_Jq - dp s_Jp are equal (Stokman & Van Oosten 1994).
     A move m is valid (decide ``is_move_valid``) when |m| > 1e-10 and, with the side's earlier
     moves in this exchange (their sum ``total``, the last one ``last``; 0: none), the moves sum
-    to <= 100 and keep one direction. d_0, d_1 give the directions of the moves; ``sides`` are
-    (move_p0, move_p1, gain_p0, gain_p1, total0, total1, last0, last1): per unit dp each side's
-    move and gain, and its earlier moves.
+    to <= 100 and keep one direction. d_0, d_1 give the directions of the moves; ``unit`` is
+    (move_p0, move_p1, gain_p0, gain_p1): per unit dp each side's move and gain. move_p and dp
+    are >= 0, so |m_0| = move_p0 dp.
     """
-    move_p0, move_p1, gain_p0, gain_p1, total0, total1, last0, last1 = sides
-    m0 = copysign(move_p0 * dp, d0)
-    m1 = copysign(move_p1 * dp, d1)
+    move_p0, move_p1, gain_p0, gain_p1 = unit
+    u0, u1 = move_p0 * dp, move_p1 * dp  # |m_0|, |m_1| (move_p, dp >= 0)
+    m0 = copysign(u0, d0)
+    m1 = copysign(u1, d1)
     valid = (
-        (abs(m0) > MIN_MOVE)
-        & (abs(m1) > MIN_MOVE)
+        (u0 > MIN_MOVE)
+        & (u1 > MIN_MOVE)
         & (total0 + m0 <= _MOVE_MAX)
         & (total1 + m1 <= _MOVE_MAX)
         & (last0 * m0 >= 0.0)

@@ -228,6 +228,7 @@ class _Model:
         self.trades = self.present & (self.cs > 0)  # who can trade on which issue
         self.ties = 0
         self.pair_p, self.pair_q = np.triu_indices(self.k, 1)  # decide's combinations() order
+        self.pair_trades = self.trades[:, self.pair_p] & self.trades[:, self.pair_q]  # N x pairs
 
     def outcome(self, z: FloatArray) -> FloatArray:
         """The NBS of positions z (NaN: no stance), NaN on an issue without weight."""
@@ -245,7 +246,7 @@ class _Model:
         if realized:
             r = np.asarray(realized, dtype=np.int64)
             places = np.stack((r, r + st.e), axis=1).ravel()  # per exchange: side 0, then 1
-            act, sup = st.act, st.sup
+            act, sup = np.asarray(st.act), np.asarray(st.sup)  # (lists in a small round)
             actors, issues = act[places], sup[places]
             # an exchange listed twice is recomputed after its realisation (as in decide): the
             # voting position is where its final state moves

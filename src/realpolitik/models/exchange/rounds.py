@@ -60,22 +60,24 @@ def candidates(
     the outcomes ``out``).
     Returns (i, j, p, q): i demands p and supplies q, j the reverse (i has the larger
     s_p / s_q)."""
-    n, k, s = m.n, m.k, m.s
-    left = z <= out + _LEFT  # N x K
+    left = (z <= out + _LEFT).view(np.int8)  # N x K
     pp, qq = m.pair_p, m.pair_q
-    ok = m.trades[:, pp] & m.trades[:, qq]  # N x pairs
-    grp = left[:, pp].astype(np.int8) + 2 * left[:, qq].astype(np.int8)  # bit 0: p, bit 1: q
+    grp = left[:, pp] + 2 * left[:, qq]  # N x pairs; bit 0: left on p, bit 1: left on q
     # candidates (pair, kind, i, j): kind 0 = group A (0) with D (3), 1 = B (1) with C (2)
-    gi = np.stack([grp == 0, grp == 1]) & ok  # kinds x N x pairs
-    gj = np.stack([grp == 3, grp == 2]) & ok
+    gi = (grp == _GROUP_I) & m.pair_trades  # kinds x N x pairs
+    gj = (grp == _GROUP_J) & m.pair_trades
     cand = gi.transpose(2, 0, 1)[:, :, :, None] & gj.transpose(2, 0, 1)[:, :, None, :]
-    at = np.flatnonzero(cand)  # row-major: decide's creation order
-    pair, i, j = at // (2 * n * n), at // n % n, at % n
+    # (row-major: decide's creation order)
+    pair, _, i, j = np.unravel_index(cand.ravel().nonzero()[0], cand.shape)
     p, q = pp[pair], qq[pair]
-    sf = s.ravel()
-    lhs, rhs = sf[i * k + p] * sf[j * k + q], sf[j * k + p] * sf[i * k + q]
+    s = m.s
+    lhs, rhs = s[i, p] * s[j, q], s[j, p] * s[i, q]
     swap = lhs < rhs - 1e-12 * np.maximum(lhs, rhs)
     return np.where(swap, j, i), np.where(swap, i, j), p, q
+
+
+_GROUP_I = np.array([0, 1], dtype=np.int8).reshape(2, 1, 1)  # per kind: i's group, j's group
+_GROUP_J = np.array([3, 2], dtype=np.int8).reshape(2, 1, 1)
 
 
 class _Round:
@@ -130,13 +132,9 @@ class _Round:
         # supply issue's outcome by recorded moves of others (decide's "updates"), whether the
         # side's own actor has one recorded, and that shift less the own actor's part
         self.pos: Any = self.x0.copy()
-        self.move: Any = np.zeros(2 * e)
-        self.side_gain: Any = np.zeros(2 * e)
-        self.total: Any = np.zeros(2 * e)
-        self.last: Any = np.zeros(2 * e)
-        self.off: Any = np.zeros(2 * e)
-        self.has: Any = np.zeros(2 * e)
-        self.rel: Any = np.zeros(2 * e)
+        self.move, self.side_gain, self.total, self.last, self.off, self.has, self.rel = (
+            np.zeros((7, 2 * e))
+        )  # (rows of one block)
         # per row: the sort key (minus the gain, rounded: ``rank``), "valid", how often
         # decide's list holds it, "listed and valid"
         self.rank = np.zeros(e, dtype=np.int64)
@@ -144,8 +142,9 @@ class _Round:
         self.count: Any = np.ones(e, dtype=np.int64)
         self.live: Any = np.ones(e, dtype=bool)
         self.twice: set[int] = set()  # rows that were listed twice (some may be no more)
-        # decide's first calculation: all rows, on arrays, no history yet
-        _Round._calculate(self, VECTOR, (slice(0, e),))
+        # decide's first calculation: all rows, on arrays, no history yet (its part before
+        # check_nbs: m_0, m_1, g_0, g_1, gain)
+        self.pre: Any = _Round._calculate(self, VECTOR, (slice(0, e),))
         # decide's per-exchange "updates": the recorded position of an actor on the supply
         # issue of a place whose other side is a given actor, keyed (that actor * K + issue) *
         # N + actor (all listed places under such a key share their record, see _record)
@@ -166,21 +165,24 @@ class _Round:
         """The places under each key of an index (see ``_inverted``)."""
         return [order[b:f] for b, f in pairwise(starts)]
 
-    def _listed(self, places: Any, copy: int = 1) -> Any:
-        """Of these places, those whose row is listed (at least ``copy`` times) and valid."""
-        rows = places % self.e
-        keep = self.live[rows] if copy == 1 else self.live[rows] & (self.count[rows] >= copy)
-        return places[keep]
+    def _listed(self, groups: Sequence[Any], copy: int = 1) -> tuple[list[Any], Any, int]:
+        """Of each group of places, those whose row is listed (at least ``copy`` times) and
+        valid; the rows of them all, as batches for ``_calculate`` (a row may come twice: no
+        matter); and the most times one of those rows is listed."""
+        e, live, count = self.e, self.live, self.count
+        kept = []
+        for places in groups:
+            rows = places % e
+            keep = live[rows] if copy == 1 else live[rows] & (count[rows] >= copy)
+            kept.append(places[keep])
+        rows = np.concatenate(kept) % e
+        if not rows.size:
+            return kept, (), 1
+        return kept, (rows,), int(count[rows].max()) if self.twice else 1
 
     def _of(self, places: Any, actor: int) -> Any:
         """Of these places, those whose side has this actor."""
         return places[self.act[places] == actor]
-
-    def _touched(self, places: Sequence[Any]) -> tuple[Any, int]:
-        """The rows of these places (a row may come twice: no matter), and the most times
-        one of them is listed."""
-        rows = np.concatenate(places) % self.e
-        return rows, int(self.count[rows].max()) if self.twice and rows.size else 1
 
     def moved_to(self, places: IntArray) -> FloatArray:
         """Where the sides at these places move to (current position + move, unclipped)."""
@@ -194,20 +196,17 @@ class _Round:
         realized: list[int] = []
         e = self.e
         order = np.arange(e)  # decide lists every candidate, valid or not
-        count, live, valid = self.count, self.live, self.valid
+        count, live, valid, rank = self.count, self.live, self.valid, self.rank
         pos, move, gains = self.pos, self.move, self.side_gain
         rng = self.m.rng
         while order.size:
             # decide sorts by gain (stable, highest first) in exact decimal arithmetic; gains
             # that agree to about 12 significant digits count as equal here (``self.rank``)
-            ranks = self.rank[order]
-            sort = ranks.argsort(kind="stable")
-            order = order[sort]
+            order = order[rank[order].argsort(kind="stable")]
             top = order.item(0)
             rest = order[1:]
             count[top] -= 1
-            if rest.size and ranks.item(sort.item(0)) == ranks.item(sort.item(1)):
-                nxt = order.item(1)
+            if rest.size and rank.item(top) == rank.item(nxt := order.item(1)):
                 self.m.ties += 1
                 if rng.random() >= 0.5:  # decide: the first goes to the end of the list
                     rest = np.append(rest[1:], top)
@@ -219,8 +218,9 @@ class _Round:
                     rest = np.append(rest, nxt)
                     count[nxt] += 1
                     self.twice.add(nxt)
-            live[top] = count[top] > 0 and valid[top]
-            if not valid[top]:
+            ok = valid.item(top)
+            live[top] = count[top] > 0 and ok
+            if not ok:
                 order = rest
                 continue
             x0, x1 = pos[top], pos[top + e]
@@ -257,52 +257,49 @@ class _Round:
         and valid never is again, so its places are dropped from the key's list for good."""
         e, k, n = self.e, self.k, self.n
         f = r + e
-        a0, a1 = self.act.item(r), self.act.item(f)
-        q, p = self.sup.item(r), self.sup.item(f)
-        sup, dem, listed = self.by_sup, self.by_dem, self._listed
-        # places whose side has the actor and supply issue of r's side 0 / 1: the side starts
-        # from where r's side moved to; its earlier move stays on record (decide pushes onto
-        # the side's ``moves``)
-        s0 = sup[a0 * k + q] = listed(sup[a0 * k + q])
-        s1 = sup[a1 * k + p] = listed(sup[a1 * k + p])
-        # places whose other side has the actor and demand issue of r's side 1 / 0: the move
-        # of r's side 0 / 1 is recorded in the place's "updates" (decide compares demand
-        # issues)
-        d0 = dem[a1 * k + q] = listed(dem[a1 * k + q])
-        d1 = dem[a0 * k + p] = listed(dem[a0 * k + p])
-        rows, copies = self._touched((s0, s1, d0, d1))
-        if not len(rows):
+        act, sup_of = self.act, self.sup
+        a0, a1, q, p = int(act[r]), int(act[f]), int(sup_of[r]), int(sup_of[f])
+        sup, dem = self.by_sup, self.by_dem
+        # places whose side has the actor and supply issue of r's side 0 / 1 (s0, s1): the side
+        # starts from where r's side moved to; its earlier move stays on record (decide pushes
+        # onto the side's ``moves``). Places whose other side has the actor and demand issue of
+        # r's side 1 / 0 (d0, d1): the move of r's side 0 / 1 is recorded in the place's
+        # "updates" (decide compares demand issues)
+        ks0, ks1, kd0, kd1 = a0 * k + q, a1 * k + p, a1 * k + q, a0 * k + p
+        groups, rows, copies = self._listed((sup[ks0], sup[ks1], dem[kd0], dem[kd1]))
+        s0, s1, d0, d1 = sup[ks0], sup[ks1], dem[kd0], dem[kd1] = groups
+        if not rows:
             return
-        start0, start1 = float(self.x0[r]), float(self.x0[f])
+        start0, start1 = self.x0.item(r), self.x0.item(f)
         w0, w1 = float(self.invk[r]), float(self.invk[f])  # c s / W of each mover
         copy = 1
         while True:
-            self._moved(s0, y0)
-            self._moved(s1, y1)
+            self._moved(((s0, y0), (s1, y1)))
             for places, actor, y, start, wgt, key in (
-                (d0, a0, y0, start0, w0, (a1 * k + q) * n + a0),
-                (d1, a1, y1, start1, w1, (a0 * k + p) * n + a1),
+                (d0, a0, y0, start0, w0, kd0 * n + a0),
+                (d1, a1, y1, start1, w1, kd1 * n + a1),
             ):
                 if len(places):
                     new, was = self._record(key, y, start)
                     self._shifted(places, actor, wgt * (new - was), wgt * (new - start))
-            self._calculate(self.xp, self._each(rows))
+            self._calculate(self.xp, rows)
             if copy == copies:
                 return
             copy += 1  # the rows listed (at least) this often, if still valid, once more
-            s0, s1, d0, d1 = (self._listed(places, copy) for places in (s0, s1, d0, d1))
-            rows, _ = self._touched((s0, s1, d0, d1))
-            if not len(rows):
+            (s0, s1, d0, d1), rows, _ = self._listed((s0, s1, d0, d1), copy)
+            if not rows:
                 return
 
-    def _moved(self, places: Any, y: float) -> None:
-        """The sides at these places start from y; their move so far goes on record."""
+    def _moved(self, moves: Sequence[tuple[Any, float]]) -> None:
+        """The sides at these places start from y (per group of places: (places, y)); their
+        move so far goes on record."""
         pos, move, total, last = self.pos, self.move, self.total, self.last
-        for g in self._each(places):
-            moved = move[g]
-            last[g] = moved
-            total[g] += moved
-            pos[g] = y
+        for places, y in moves:
+            for g in self._each(places):
+                moved = move[g]
+                last[g] = moved
+                total[g] += moved
+                pos[g] = y
 
     def _shifted(self, places: Any, actor: int, shift: float, own: float) -> None:
         """A recorded move shifts these places' view of their supply issue's outcome by
@@ -315,9 +312,10 @@ class _Round:
             has[g] = 1.0
             rel[g] = off[g] - own
 
-    def _calculate(self, xp: Ops, batches: Iterable[Any]) -> None:
+    def _calculate(self, xp: Ops, batches: Iterable[Any]) -> Any:
         """decide ``EqualGainExchange.calculate`` with ``check_nbs``, for each batch of rows
-        (an index array, a slice of all rows, or one row): moves, gains and validity."""
+        (an index array, a slice of all rows, or one row): moves, gains and validity. Returns
+        the last batch's part before ``check_nbs`` (m_0, m_1, g_0, g_1, gain)."""
         e = self.e
         pos, tgt, p_move, move_p, gain_p = self.pos, self.tgt, self.p_move, self.move_p, self.gain_p
         total, last, a0, rel, invk = self.total, self.last, self.a0, self.rel, self.invk
@@ -326,28 +324,22 @@ class _Round:
             self.move, self.side_gain, self.rank, self.valid, self.live,
         )  # fmt: skip
         copysign, where, any_, not_, rank_of = xp
+        kept: Any = None
         for r in batches:
             f = slice(e, 2 * e) if isinstance(r, slice) else r + e  # (all rows: as views)
             x_0, x_1 = pos[r], pos[f]
             d0, d1 = tgt[r] - x_0, tgt[f] - x_1
-            side = (
-                move_p[r],
-                move_p[f],
-                gain_p[r],
-                gain_p[f],
-                total[r],
-                total[f],
-                last[r],
-                last[f],
-            )
+            unit = (move_p[r], move_p[f], gain_p[r], gain_p[f])
+            history = (total[r], total[f], last[r], last[f])
             # side 1 moves fully to side 0's position on p (shift of p: |d_1| c s / W), side 0
             # follows from equal gain, unless side 0 would pass side 1's position on q
             # (|d_0| c s / W / r): then side 0 moves fully
             t0, t1 = abs(d0) * p_move[r], abs(d1) * p_move[f]
             dp = where(t0 < t1, t0, t1)
-            m0, m1, g0, g1, moves = equal_gain(copysign, dp, d0, d1, side)
+            m0, m1, g0, g1, moves = equal_gain(copysign, dp, d0, d1, unit, *history)
             gain = abs(g0)
             ok = (gain >= MIN_GAIN) & moves
+            kept = (m0, m1, g0, g1, gain)
             # decide ``check_nbs``, side 0 then side 1: a move that would carry the outcome of
             # the side's supply issue past the other side's position (the demander's) is cut
             # back so that the outcome stops there, counted from ``adjusted_nbs_by_position``
@@ -361,7 +353,7 @@ class _Round:
                     continue
                 start = nb[at] + off[at] + (1.0 - has[at]) * (invk[at] * (x - x0[at]))
                 dp = where(crossing, cut_back(tgt[at], start, own_p[at]), dp)
-                m0, m1, g0, g1, moves = equal_gain(copysign, dp, d0, d1, side)
+                m0, m1, g0, g1, moves = equal_gain(copysign, dp, d0, d1, unit, *history)
                 gain = where(crossing, abs(g0 if at is f else g1), gain)  # the other's gain
                 cut = crossing if cut is None else cut | crossing
             if cut is not None:  # a cut-back move is checked again, also for the scale
@@ -371,6 +363,7 @@ class _Round:
             # read again)
             rank[r] = rank_of(gain)
             valid[r] = live[r] = ok
+        return kept
 
 
 class _ListRound(_Round):
@@ -391,22 +384,27 @@ class _ListRound(_Round):
     ) -> None:
         super().__init__(m, z, out, ai, aj, p, q)  # (the first calculation runs on arrays)
         for name in (
-            "tgt", "invk", "nb", "x0", "move_p", "gain_p", "own_p", "p_move", "a0", "move",
-            "side_gain", "live",
-        ):  # fmt: skip
+            "act", "tgt", "invk", "p_move", "a0", "move", "side_gain", "live",
+        ):  # fmt: skip  (sup, nb, x0 and own_p, read only once a row, stay arrays)
             setattr(self, name, getattr(self, name).tolist())
-        self.pos = list(self.x0)
+        e = self.e
+        per = (self.move_p[:e], self.move_p[e:], self.gain_p[:e], self.gain_p[e:])
+        self.unit = list(zip(*(v.tolist() for v in per)))  # per row: equal_gain's ``unit``
+        self.pos = self.x0.tolist()
         zeros = [0.0] * (2 * self.e)  # (no earlier moves or updates yet)
         self.total, self.last, self.off, self.has, self.rel = (list(zeros) for _ in range(5))
         self.count = [1] * self.e
-        self.pre: list[Any] = [None] * self.e
+        # per row, the part before check_nbs (m_0, m_1, g_0, g_1, sort key) until the row's
+        # positions change: first that of the first calculation
+        *parts, gain = self.pre
+        self.pre = list(zip(*(v.tolist() for v in parts), VECTOR.rank(gain).tolist()))
 
     def _calculate(self, xp: Ops, batches: Iterable[Any]) -> None:
         """``_Round._calculate`` on one row at a time, with the same steps and helpers: a row
         found invalid stops early, a test that fails skips its branch, and the part before
         ``check_nbs`` is kept (``self.pre``) until the row's positions change."""
         e, pre = self.e, self.pre
-        pos, tgt, p_move, move_p, gain_p = self.pos, self.tgt, self.p_move, self.move_p, self.gain_p
+        pos, tgt, p_move, unit = self.pos, self.tgt, self.p_move, self.unit
         total, last, a0, rel, invk = self.total, self.last, self.a0, self.rel, self.invk
         nb, off, has, x0, own_p = self.nb, self.off, self.has, self.x0, self.own_p
         move, side_gain, rank, valid, live = (
@@ -419,27 +417,31 @@ class _ListRound(_Round):
             kept = pre[r]
             if kept is None:
                 d0, d1 = tgt[r] - x_0, tgt[f] - x_1
-                side = (move_p[r], move_p[f], gain_p[r], gain_p[f], total[r], total[f], last[r],
-                        last[f])  # fmt: skip
                 t0, t1 = abs(d0) * p_move[r], abs(d1) * p_move[f]
-                m0, m1, g0, g1, ok = equal_gain(copysign, t0 if t0 < t1 else t1, d0, d1, side)
+                m0, m1, g0, g1, ok = equal_gain(
+                    copysign, t0 if t0 < t1 else t1, d0, d1, unit[r], total[r], total[f],
+                    last[r], last[f],
+                )  # fmt: skip
                 gain = abs(g0)
                 if not (ok and gain >= MIN_GAIN):
                     move[r], move[f], side_gain[r], side_gain[f] = m0, m1, g0, g1
                     valid[r] = live[r] = False
                     continue
                 key = rank_of(gain)
-                pre[r] = (d0, d1, side, m0, m1, g0, g1, key)
+                pre[r] = (m0, m1, g0, g1, key)
             else:
-                d0, d1, side, m0, m1, g0, g1, key = kept
+                m0, m1, g0, g1, key = kept
             for at in (r, f):
                 x = pos[at]
                 a = a0[at] - rel[at] - invk[at] * x
                 b = a - invk[at] * (m1 if at is f else m0)
                 if a * b < 0.0 and crosses(a, b):  # (opposite signs: needed to cross)
-                    start = nb[at] + off[at] + (1.0 - has[at]) * (invk[at] * (x - x0[at]))
-                    dp = cut_back(tgt[at], start, own_p[at])
-                    m0, m1, g0, g1, ok = equal_gain(copysign, dp, d0, d1, side)
+                    start = nb.item(at) + off[at] + (1.0 - has[at]) * (invk[at] * (x - x0.item(at)))
+                    dp = cut_back(tgt[at], start, own_p.item(at))
+                    d0, d1 = tgt[r] - x_0, tgt[f] - x_1  # (as when the part was kept)
+                    m0, m1, g0, g1, ok = equal_gain(
+                        copysign, dp, d0, d1, unit[r], total[r], total[f], last[r], last[f]
+                    )
                     key = None
                     gain = abs(g0 if at is f else g1)  # the other side's gain
             move[r], move[f], side_gain[r], side_gain[f] = m0, m1, g0, g1
@@ -450,21 +452,15 @@ class _ListRound(_Round):
                 key = rank_of(gain)
             rank[r] = key
 
-    def _moved(self, places: Any, y: float) -> None:
-        e, pre, pos, move, total, last = (
-            self.e,
-            self.pre,
-            self.pos,
-            self.move,
-            self.total,
-            self.last,
-        )
-        for g in places:  # (as _Round._moved, and the row's kept part is out of date)
-            moved = move[g]
-            last[g] = moved
-            total[g] += moved
-            pos[g] = y
-            pre[g % e] = None
+    def _moved(self, moves: Sequence[tuple[Any, float]]) -> None:
+        e, pre, pos, move, total, last = self.e, self.pre, self.pos, self.move, self.total, self.last
+        for places, y in moves:  # (as _Round._moved, and the row's kept part is out of date)
+            for g in places:
+                moved = move[g]
+                last[g] = moved
+                total[g] += moved
+                pos[g] = y
+                pre[g % e] = None
 
     def _shifted(self, places: Any, actor: int, shift: float, own: float) -> None:
         off, has, rel, act = self.off, self.has, self.rel, self.act
@@ -482,21 +478,19 @@ class _ListRound(_Round):
     def _each(self, places: Any) -> Iterable[Any]:
         return places  # type: ignore[no-any-return]
 
-    def _listed(self, places: Any, copy: int = 1) -> Any:
+    def _listed(self, groups: Sequence[Any], copy: int = 1) -> tuple[list[Any], Any, int]:
         e, live, count = self.e, self.live, self.count
         if copy == 1:
-            return [g for g in places if live[g % e]]
-        return [g for g in places if live[g % e] and count[g % e] >= copy]
+            kept = [[g for g in places if live[g % e]] for places in groups]
+        else:
+            kept = [[g for g in places if live[g % e] and count[g % e] >= copy] for places in groups]
+        rows = {g % e for places in kept for g in places}
+        multi = rows & self.twice
+        return kept, rows, max([count[x] for x in multi]) if multi else 1
 
     def _of(self, places: Any, actor: int) -> Any:
         act = self.act
         return [g for g in places if act[g] == actor]
-
-    def _touched(self, places: Sequence[Any]) -> tuple[Any, int]:
-        e, count = self.e, self.count
-        rows = {g % e for group in places for g in group}
-        multi = rows & self.twice
-        return rows, max([count[x] for x in multi]) if multi else 1
 
 
 def _inverted(keys: IntArray, size: int) -> tuple[IntArray, list[int]]:
