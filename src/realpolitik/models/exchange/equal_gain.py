@@ -17,7 +17,7 @@ import math
 import operator
 import struct
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -66,7 +66,8 @@ def _pick(flag: bool, a: float, b: float) -> float:
 
 
 SCALAR = Ops(math.copysign, _pick, bool, operator.not_, rank_one)
-VECTOR = Ops(np.copysign, np.where, np.ndarray.any, np.logical_not, rank)
+VECTOR = Ops(np.copysign, np.where, cast(Callable[[Flag], bool], np.ndarray.any),
+             np.logical_not, rank)
 
 
 def equal_gain(

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from itertools import pairwise
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -73,7 +73,10 @@ def candidates(
     s = m.s
     lhs, rhs = s[i, p] * s[j, q], s[j, p] * s[i, q]
     swap = lhs < rhs - 1e-12 * np.maximum(lhs, rhs)
-    return np.where(swap, j, i), np.where(swap, i, j), p, q
+    return cast(
+        tuple[IntArray, IntArray, IntArray, IntArray],
+        (np.where(swap, j, i), np.where(swap, i, j), p, q),
+    )
 
 
 _GROUP_I = np.array([0, 1], dtype=np.int8).reshape(2, 1, 1)  # per kind: i's group, j's group
@@ -132,9 +135,8 @@ class _Round:
         # supply issue's outcome by recorded moves of others (decide's "updates"), whether the
         # side's own actor has one recorded, and that shift less the own actor's part
         self.pos: Any = self.x0.copy()
-        self.move, self.side_gain, self.total, self.last, self.off, self.has, self.rel = (
-            np.zeros((7, 2 * e))
-        )  # (rows of one block)
+        state: Any = np.zeros((7, 2 * e))  # (rows of one block)
+        self.move, self.side_gain, self.total, self.last, self.off, self.has, self.rel = state
         # per row: the sort key (minus the gain, rounded: ``rank``), "valid", how often
         # decide's list holds it, "listed and valid"
         self.rank = np.zeros(e, dtype=np.int64)
@@ -389,7 +391,7 @@ class _ListRound(_Round):
             setattr(self, name, getattr(self, name).tolist())
         e = self.e
         per = (self.move_p[:e], self.move_p[e:], self.gain_p[:e], self.gain_p[e:])
-        self.unit = list(zip(*(v.tolist() for v in per)))  # per row: equal_gain's ``unit``
+        self.unit = list(zip(*(v.tolist() for v in per), strict=True))  # equal_gain's ``unit``
         self.pos = self.x0.tolist()
         zeros = [0.0] * (2 * self.e)  # (no earlier moves or updates yet)
         self.total, self.last, self.off, self.has, self.rel = (list(zeros) for _ in range(5))
@@ -397,7 +399,7 @@ class _ListRound(_Round):
         # per row, the part before check_nbs (m_0, m_1, g_0, g_1, sort key) until the row's
         # positions change: first that of the first calculation
         *parts, gain = self.pre
-        self.pre = list(zip(*(v.tolist() for v in parts), VECTOR.rank(gain).tolist()))
+        self.pre = list(zip(*(v.tolist() for v in parts), VECTOR.rank(gain).tolist(), strict=True))
 
     def _calculate(self, xp: Ops, batches: Iterable[Any]) -> None:
         """``_Round._calculate`` on one row at a time, with the same steps and helpers: a row
@@ -453,7 +455,8 @@ class _ListRound(_Round):
             rank[r] = key
 
     def _moved(self, moves: Sequence[tuple[Any, float]]) -> None:
-        e, pre, pos, move, total, last = self.e, self.pre, self.pos, self.move, self.total, self.last
+        e, pre, pos, move = self.e, self.pre, self.pos, self.move
+        total, last = self.total, self.last
         for places, y in moves:  # (as _Round._moved, and the row's kept part is out of date)
             for g in places:
                 moved = move[g]
@@ -483,7 +486,8 @@ class _ListRound(_Round):
         if copy == 1:
             kept = [[g for g in places if live[g % e]] for places in groups]
         else:
-            kept = [[g for g in places if live[g % e] and count[g % e] >= copy] for places in groups]
+            kept = [[g for g in places if live[g % e] and count[g % e] >= copy]
+                    for places in groups]
         rows = {g % e for places in kept for g in places}
         multi = rows & self.twice
         return kept, rows, max([count[x] for x in multi]) if multi else 1
