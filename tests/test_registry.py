@@ -157,3 +157,26 @@ def test_scenario_model_contract(name: str, mini: Path) -> None:
         assert all(scales[i][0] <= x <= scales[i][1] for i, x in first.items())
     with pytest.raises(ValueError, match="runs on a scenario"):
         Context(_panel(0)).predict(name)
+
+
+@pytest.mark.parametrize("name", SCENARIO_MODELS)
+def test_scenario_model_values_stand_in_for_the_scenarios_numbers(name: str) -> None:
+    """``values`` by input path give what the scenario with those numbers set gives (the path
+    ``simulate`` takes on every draw), also outside the cited ranges; and they change it."""
+    from conftest import SCENARIO
+
+    from realpolitik.scenario.inputs import inputs, with_values
+    from realpolitik.scenario.loader import load_scenario
+
+    run = get(name).scenario_run
+    assert run is not None
+    sc = load_scenario(SCENARIO)
+    rng = np.random.default_rng(7)
+    changed = 0
+    for _ in range(3):
+        values = {i.path: float(rng.uniform(*i.bounds)) if i.kind != "capability"
+                  else float(rng.uniform(0.0, 2.0 * i.high)) for i in inputs(sc)}
+        got = run(sc, 5, values)
+        assert got == run(with_values(sc, values, "draw"), 5)
+        changed += got != run(sc, 5)
+    assert changed

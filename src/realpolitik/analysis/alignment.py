@@ -42,6 +42,7 @@ from realpolitik.models.alignment.landscape import (
     stable_configurations,
 )
 from realpolitik.models.alignment.triangle import Triad, triads
+from realpolitik.scenario.inputs import Numbers, capability_path, relation_path
 from realpolitik.scenario.schema import Scenario
 
 FloatArray = npt.NDArray[np.float64]
@@ -82,10 +83,12 @@ def _normalised(sizes: npt.ArrayLike, file: str) -> FloatArray:
 
 
 def inputs_from_scenario(scenario: Scenario, actors: list[str] | None = None,
-                         file: str | None = None) -> AlignmentInputs:
+                         file: str | None = None, values: Numbers | None = None) -> AlignmentInputs:
     """The landscape inputs of a scenario (rules in the module docstring). ``file`` names the
-    input in error messages (default: the scenario's origin, else its id)."""
+    input in error messages (default: the scenario's origin, else its id); ``values``: numbers
+    by input path read before the scenario's own (a draw's; a range widens to hold its value)."""
     file = file or scenario.where
+    got = values or {}
     by_id = {a.id: a for a in scenario.actors}
     if actors:
         unknown = [a for a in actors if a not in by_id]
@@ -119,18 +122,20 @@ def inputs_from_scenario(scenario: Scenario, actors: list[str] | None = None,
             continue
         i, j = pos[a], pos[b]
         v = r.value
+        x = got.get(relation_path(a, b), v.value)
         if r.directed:
-            sums[i, j] += v.value
+            sums[i, j] += x
             counts[i, j] += 1
         else:
-            sums[i, j] += v.value
-            sums[j, i] += v.value
+            sums[i, j] += x
+            sums[j, i] += x
             counts[i, j] += 1
             counts[j, i] += 1
-        if v.ranged:
+        lo, hi = min(v.lo, x), max(v.hi, x)
+        if lo < hi:
             key = (min(i, j), max(i, j))
-            lo0, hi0 = ranges.get(key, (v.lo, v.hi))
-            ranges[key] = (min(lo0, v.lo), max(hi0, v.hi))
+            lo0, hi0 = ranges.get(key, (lo, hi))
+            ranges[key] = (min(lo0, lo), max(hi0, hi))
     one_way = (counts > 0) & (counts.T == 0)
     sums = np.where(one_way.T, sums.T, sums)
     counts = np.where(one_way.T, counts.T, counts)
@@ -146,7 +151,8 @@ def inputs_from_scenario(scenario: Scenario, actors: list[str] | None = None,
         notes.append("left out (domestic or unrelated): " + ", ".join(left_out))
     return AlignmentInputs(
         tuple(chosen), tuple(by_id[a].name for a in chosen),
-        _normalised([by_id[a].capability.value for a in chosen], file),
+        _normalised([got.get(capability_path(a), by_id[a].capability.value) for a in chosen],
+                    file),
         p, scenario.scenario.title or scenario.scenario.id, file, tuple(notes), ranges)
 
 
@@ -330,11 +336,13 @@ def align(inputs: AlignmentInputs, *, tipping: tuple[str, str] | None = None, k:
     return AlignmentResult(inputs, land, frus, found, tip)
 
 
-def global_sides(scenario: Scenario, seed: int = 0) -> list[list[str]]:
+def global_sides(scenario: Scenario, seed: int = 0,
+                 values: Numbers | None = None) -> list[list[str]]:
     """The sides of the global minimum-energy configuration of the scenario's landscape (two
     coalitions): what ``align_scenario(...).landscape.minima[0]`` gives, without the
-    frustrations and triads that only the report needs (``simulate`` runs it on every draw)."""
-    inputs = _without_isolated(inputs_from_scenario(scenario))
+    frustrations and triads that only the report needs (``simulate`` runs it on every draw, with
+    the draw's ``values``)."""
+    inputs = _without_isolated(inputs_from_scenario(scenario, values=values))
     land = stable_configurations(inputs.sizes, inputs.propensities, k=2, starts=4096, seed=seed)
     return _sides(inputs.actors, land.k, land.minima[0].labels)
 

@@ -35,7 +35,15 @@ from realpolitik.analysis.links import _order
 from realpolitik.analysis.registry import Context, IssuePanel, get
 from realpolitik.errors import InputError, Problem
 from realpolitik.models.bargaining.eum import EUMParams
-from realpolitik.scenario.inputs import Input, inputs, lookup, with_values
+from realpolitik.scenario.inputs import (
+    Input,
+    capability_path,
+    inputs,
+    lookup,
+    relation_path,
+    stance_path,
+    with_values,
+)
 from realpolitik.scenario.schema import Scenario
 from realpolitik.scenario.validate import unweighted_issue_error
 
@@ -139,9 +147,10 @@ class DrawBlock:
         if not stances:
             return None
         x = self.x
-        pos = x[:, [self.column[f"stances.{s.actor}.{issue_id}.position"] for s in stances]]
-        sal = x[:, [self.column[f"stances.{s.actor}.{issue_id}.salience"] for s in stances]]
-        cap = x[:, [self.column[f"actors.{s.actor}.capability"] for s in stances]]
+        col = self.column
+        pos = x[:, [col[stance_path(s.actor, issue_id, "position")] for s in stances]]
+        sal = x[:, [col[stance_path(s.actor, issue_id, "salience")] for s in stances]]
+        cap = x[:, [col[capability_path(s.actor)] for s in stances]]
         for k, s in enumerate(stances):  # as forecast.effective_capability
             if s.influence is not None:
                 cap[:, k] = influence_capability(s.influence.value, sal[:, k])
@@ -173,22 +182,25 @@ class DrawBlock:
         ln = self.scenario.links[index]
         if ln.relation is not None:
             r = next(r for r in self.scenario.relations if set(r.pair) == set(ln.relation))
-            return self.column[f"relations.{r.pair[0]}-{r.pair[1]}"], -1.0, 1.0
+            return self.column[relation_path(*r.pair)], -1.0, 1.0
         assert ln.stance is not None
         t = ln.stance
         sc = self.scenario.issue(t.issue).scale
         lo, hi = (sc.min, sc.max) if t.field == "position" else (0.0, 1.0)
-        return self.column[f"stances.{t.actor}.{t.issue}.{t.field}"], lo, hi
+        return self.column[stance_path(t.actor, t.issue, t.field)], lo, hi
 
     def link_targets(self) -> list[str]:
         """The input paths the scenario's links move."""
         return [self.inputs[self._target(k)[0]].path for k in range(len(self.scenario.links))]
 
+    def values_of(self, k: int, paths: Sequence[str]) -> dict[str, float]:
+        """Draw k's values of ``paths`` (columns of the block), by path."""
+        return dict(zip(paths, self.x[k, [self.column[p] for p in paths]].tolist(), strict=True))
+
     def scenario_of(self, k: int, paths: Sequence[str]) -> Scenario:
         """The scenario with draw k's values of ``paths`` (columns of the block) set."""
-        cols = [self.column[p] for p in paths]
-        return with_values(self.scenario, dict(zip(paths, self.x[k, cols].tolist(), strict=True)),
-                           "draw", {p: self.inputs[c] for p, c in zip(paths, cols, strict=True)})
+        found = {p: self.inputs[self.column[p]] for p in paths}
+        return with_values(self.scenario, self.values_of(k, paths), "draw", found)
 
 
 def _predict(panel: IssuePanel, models: Sequence[str]) -> dict[str, np.ndarray]:
@@ -344,12 +356,12 @@ def evaluate_block(
     if exchange is not None or landscape is not None:
         changed = list(dict.fromkeys([*_resolve(scenario, paths), *block.link_targets()]))
         for d in range(n):
-            sc = block.scenario_of(d, changed)
+            values = block.values_of(d, changed)  # (no copy of the scenario per draw)
             if exchange is not None:
-                for iid, x in exchange(sc, seeds[d]).items():
+                for iid, x in exchange(scenario, seeds[d], values).items():
                     issues[d].setdefault(iid, {})["exchange"] = x
             if landscape is not None:
-                sides[d] = landscape(sc, seeds[d])
+                sides[d] = landscape(scenario, seeds[d], values)
     links = sorted(fired, key=lambda k: (rank[scenario.links[k].issue], k))
     return [{"issues": issues[d], "ratified": ratified[d], "sides": sides[d],
              "links": [k for k in links if fired[k][d]]} for d in range(n)]

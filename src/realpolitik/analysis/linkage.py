@@ -20,6 +20,7 @@ import numpy as np
 
 from realpolitik.errors import InputError, clip
 from realpolitik.models.exchange import ExchangeResult, equal_gain_exchange
+from realpolitik.scenario.inputs import Numbers, capability_path, stance_path
 from realpolitik.scenario.limits import MAX_MAGNITUDE
 from realpolitik.scenario.schema import Scenario
 from realpolitik.scenario.validate import unweighted_issue_error
@@ -56,9 +57,11 @@ def _tag_number(scenario: Scenario, k: int, tag: str, lo: float, hi: float) -> f
     return v
 
 
-def linkage_inputs(scenario: Scenario) -> LinkageInputs:
+def linkage_inputs(scenario: Scenario, values: Numbers | None = None) -> LinkageInputs:
     """Positions and saliences from the stances, power = the actor's capability (or the exact
-    per-issue decide power and salience when the importer recorded them in the issue's tags)."""
+    per-issue decide power and salience when the importer recorded them in the issue's tags).
+    ``values``: numbers by input path read before the scenario's own (a draw's)."""
+    got = values or {}
     actors = [a.id for a in scenario.actors]
     issues = [i.id for i in scenario.issues]
     a_ix = {a: n for n, a in enumerate(actors)}
@@ -67,12 +70,12 @@ def linkage_inputs(scenario: Scenario) -> LinkageInputs:
     x = np.full(shape, np.nan)
     s = np.full(shape, np.nan)
     c = np.full(shape, np.nan)
-    cap = {a.id: a.capability.value for a in scenario.actors}
+    cap = {a.id: got.get(capability_path(a.id), a.capability.value) for a in scenario.actors}
     tags = {i.id: i.tags for i in scenario.issues}
     for st in scenario.stances:
         n, k = a_ix[st.actor], i_ix[st.issue]
-        x[n, k] = st.position.value
-        s[n, k] = st.salience.value
+        x[n, k] = got.get(stance_path(st.actor, st.issue, "position"), st.position.value)
+        s[n, k] = got.get(stance_path(st.actor, st.issue, "salience"), st.salience.value)
         c[n, k] = cap[st.actor]
         t = tags[st.issue]
         if POWER_TAG + st.actor in t and SALIENCE_TAG + st.actor in t:
@@ -291,17 +294,19 @@ def exchange_scenario(
     seed: int = 0,
     executor: Executor | None = None,
     progress: Callable[[], None] | None = None,
+    values: Numbers | None = None,
 ) -> LinkageResult:
     """Run the equal-gain exchange model on a scenario ``repetitions`` times.
 
     Repetition r uses ``SeedSequence(seed).spawn(repetitions)[r]`` (a single run is repetition
-    0 of any longer series); with an executor the repetitions are mapped over it.
+    0 of any longer series); with an executor the repetitions are mapped over it. ``values``:
+    numbers by input path that stand in for the scenario's (:func:`linkage_inputs`).
     """
     if rounds < 0:
         raise ValueError("rounds must be >= 0")
     if repetitions < 1:
         raise ValueError("repetitions must be >= 1")
-    inputs = linkage_inputs(scenario)
+    inputs = linkage_inputs(scenario, values)
     _check_weighted(scenario, inputs)
     seeds = np.random.SeedSequence(seed).spawn(repetitions)
     results: Iterable[ExchangeResult]

@@ -32,6 +32,7 @@ from realpolitik.models.bargaining.panel import (
     weighted_median_panel,
 )
 from realpolitik.models.bargaining.procedural import procedural_panel, rule_quota
+from realpolitik.scenario.inputs import Numbers
 from realpolitik.scenario.schema import Scenario
 
 Family = Literal["bargaining", "linkage", "alignment"]
@@ -150,9 +151,10 @@ class ModelSpec:
     fitted: bool = False
     distribution: Literal["choice", "residual"] = "residual"
     choice_set: Callable[[Context], ChoiceSet] | None = None
-    scenario_run: Callable[[Scenario, int], Any] | None = None
-    """A linkage or alignment model's one entry point: (scenario, seed) -> its forecast (the
-    exchange model: outcome per issue; an alignment model: the predicted sides)."""
+    scenario_run: Callable[[Scenario, int, Numbers | None], Any] | None = None
+    """A linkage or alignment model's one entry point: (scenario, seed, values) -> its forecast
+    (the exchange model: outcome per issue; an alignment model: the predicted sides); ``values``
+    (or None): numbers by input path that stand in for the scenario's, a draw's."""
 
 
 # --------------------------------------------------------------------------- panel functions
@@ -278,12 +280,12 @@ def _choice(name: str, build: Callable[[Context], ChoiceSet]) -> Callable[[Conte
 
 # --------------------------------------------------------------------------- the registry
 
-def _exchange(scenario: Scenario, seed: int) -> dict[str, float]:
+def _exchange(scenario: Scenario, seed: int, values: Numbers | None = None) -> dict[str, float]:
     """Outcome per issue (capability-and-salience weighted mean) after 10 rounds of the exchange
     model, one repetition with this seed."""
     from realpolitik.analysis.linkage import exchange_scenario
 
-    ex = exchange_scenario(scenario, rounds=10, repetitions=1, seed=seed)
+    ex = exchange_scenario(scenario, rounds=10, repetitions=1, seed=seed, values=values)
     return {i: float(x) for i, x in zip(ex.inputs.issues, ex.compromise_after, strict=True)}
 
 
@@ -291,19 +293,19 @@ def _sorted_sides(groups: Sequence[Sequence[str]]) -> list[list[str]]:
     return sorted(sorted(g) for g in groups if g)
 
 
-def _landscape(scenario: Scenario, seed: int) -> list[list[str]]:
+def _landscape(scenario: Scenario, seed: int, values: Numbers | None = None) -> list[list[str]]:
     """The sides of the global minimum-energy configuration (Axelrod & Bennett 1993)."""
     from realpolitik.analysis.alignment import global_sides
 
-    return _sorted_sides(global_sides(scenario, seed))
+    return _sorted_sides(global_sides(scenario, seed, values))
 
 
-def _balance(scenario: Scenario, seed: int) -> list[list[str]]:
+def _balance(scenario: Scenario, seed: int, values: Numbers | None = None) -> list[list[str]]:
     """The sides of a minimum-frustration split of the signed graph of the relations (Harary
     1953; exact frustration index, models/alignment/balance.py). Deterministic: ``seed`` unused."""
     from realpolitik.analysis.alignment import inputs_from_scenario
 
-    inp = inputs_from_scenario(scenario)
+    inp = inputs_from_scenario(scenario, values=values)
     p = inp.propensities
     iu, ju = np.triu_indices(len(inp.actors), 1)
     keep = p[iu, ju] != 0

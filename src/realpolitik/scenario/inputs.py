@@ -34,6 +34,25 @@ BOUNDS: dict[str, tuple[float, float] | None] = {
 }
 
 
+Numbers = Mapping[str, float]
+"""Numbers by input path that stand in for a scenario's own (a draw's values): model inputs built
+from a scenario with ``values`` read each number there first, so a block of draws needs no copy
+of the scenario per draw."""
+
+
+def capability_path(actor: str) -> str:
+    return f"actors.{actor}.capability"
+
+
+def stance_path(actor: str, issue: str, field: str) -> str:
+    """``field``: position, salience or influence."""
+    return f"stances.{actor}.{issue}.{field}"
+
+
+def relation_path(a: str, b: str) -> str:
+    return f"relations.{a}-{b}"
+
+
 @dataclass(frozen=True)
 class Input:
     """One number of a scenario: where it is, whose it is, its value and its range."""
@@ -66,7 +85,7 @@ def inputs(scenario: Scenario) -> list[Input]:
     for a in scenario.actors:
         out.append(
             _entry(
-                f"actors.{a.id}.capability",
+                capability_path(a.id),
                 "capability",
                 a.id,
                 None,
@@ -76,25 +95,26 @@ def inputs(scenario: Scenario) -> list[Input]:
         )
     scales = {i.id: (i.scale.min, i.scale.max) for i in scenario.issues}
     for st in scenario.stances:
-        base = f"stances.{st.actor}.{st.issue}"
         out.append(
             _entry(
-                f"{base}.position", "position", st.actor, st.issue, st.position, scales[st.issue]
+                stance_path(st.actor, st.issue, "position"), "position", st.actor, st.issue,
+                st.position, scales[st.issue],
             )
         )
         out.append(
-            _entry(f"{base}.salience", "salience", st.actor, st.issue, st.salience, (0.0, 1.0))
+            _entry(stance_path(st.actor, st.issue, "salience"), "salience", st.actor, st.issue,
+                   st.salience, (0.0, 1.0))
         )
     for r in scenario.relations:
         a, b = r.pair
-        out.append(_entry(f"relations.{a}-{b}", "relation", a, None, r.value, (-1.0, 1.0)))
+        out.append(_entry(relation_path(a, b), "relation", a, None, r.value, (-1.0, 1.0)))
     return out
 
 
 def _aliases(scenario: Scenario) -> dict[str, str]:
     """Other spellings of a path: ``relations.B-A`` for an undirected ``relations.A-B``."""
     return {
-        f"relations.{r.pair[1]}-{r.pair[0]}": f"relations.{r.pair[0]}-{r.pair[1]}"
+        relation_path(r.pair[1], r.pair[0]): relation_path(*r.pair)
         for r in scenario.relations
         if not r.directed
     }
@@ -106,7 +126,7 @@ def _influences(scenario: Scenario) -> dict[str, Input]:
     out = {}
     for st in scenario.stances:
         v = st.influence or Value(value=0.0)
-        path = f"stances.{st.actor}.{st.issue}.influence"
+        path = stance_path(st.actor, st.issue, "influence")
         out[path] = _entry(path, "influence", st.actor, st.issue, v, (0.0, float("inf")))
     return out
 
@@ -151,7 +171,7 @@ def lookup(
         if key in known:
             found[p] = known[key]
         elif pair is not None:
-            path = f"relations.{pair[0]}-{pair[1]}"
+            path = relation_path(*pair)
             found[p] = Input(path, "relation", pair[0], None, 0.0, 0.0, 0.0, (-1.0, 1.0))
         else:
             bad.append(p)
@@ -212,24 +232,24 @@ def set_values(
         return v.model_copy(update={"value": x, "low": low, "high": high})
 
     actors = [
-        a.model_copy(update={"capability": moved(a.capability, f"actors.{a.id}.capability")})
-        if f"actors.{a.id}.capability" in by_path
+        a.model_copy(update={"capability": moved(a.capability, capability_path(a.id))})
+        if capability_path(a.id) in by_path
         else a
         for a in scenario.actors
     ]
     stances = [_moved_stance(st, by_path, moved, field, scenario.where) for st in scenario.stances]
     relations = []
     for r in scenario.relations:
-        path = f"relations.{r.pair[0]}-{r.pair[1]}"
+        path = relation_path(*r.pair)
         if path in by_path:
             extra = {"cite": [], "assumed": True, "note": NOTE} if whatif else {}
             r = r.model_copy(update={"value": moved(r.value, path), **extra})
         relations.append(r)
-    have = {f"relations.{r.pair[0]}-{r.pair[1]}" for r in scenario.relations}
+    have = {relation_path(*r.pair) for r in scenario.relations}
     for inp in found.values():
         if inp.kind == "relation" and inp.path not in have:
             have.add(inp.path)
-            other = inp.path.removeprefix(f"relations.{inp.actor}-")
+            other = inp.path.removeprefix(relation_path(inp.actor, ""))
             relations.append(Relation(pair=(inp.actor, other), value=moved(Value(value=0.0),
                                       inp.path), assumed=True, note=NOTE))  # fmt: skip
     out = scenario.model_copy(update={"actors": actors, "stances": stances, "relations": relations})
@@ -242,17 +262,17 @@ def _moved_stance(
     file: str,
 ) -> Stance:
     """``st`` with its position, salience and influence set where ``by_path`` names them."""
-    base = f"stances.{st.actor}.{st.issue}"
     update = {
-        name: moved(getattr(st, name) or Value(value=0.0), f"{base}.{name}")
+        name: moved(getattr(st, name) or Value(value=0.0), path)
         for name in STANCE_FIELDS
-        if f"{base}.{name}" in by_path
+        if (path := stance_path(st.actor, st.issue, name)) in by_path
     }
     if not update:
         return st
     out = st.model_copy(update=update)
     if out.influence is not None and out.influence.value > 0 and out.salience.value == 0:
-        raise InputError.single(file, f"{field} {base}", "influence > 0 needs salience > 0 (the "
+        where = stance_path(st.actor, st.issue, "salience")
+        raise InputError.single(file, f"{field} {where}", "influence > 0 needs salience > 0 (the "
                                 "models weigh by both)")
     return out
 
