@@ -356,12 +356,12 @@ def evaluate_block(
     if exchange is not None or landscape is not None:
         changed = list(dict.fromkeys([*_resolve(scenario, paths), *block.link_targets()]))
         for d in range(n):
-            values = block.values_of(d, changed)  # (no copy of the scenario per draw)
+            drawn = block.values_of(d, changed)  # (no copy of the scenario per draw)
             if exchange is not None:
-                for iid, x in exchange(scenario, seeds[d], values).items():
+                for iid, x in exchange(scenario, seeds[d], drawn).items():
                     issues[d].setdefault(iid, {})["exchange"] = x
             if landscape is not None:
-                sides[d] = landscape(scenario, seeds[d], values)
+                sides[d] = landscape(scenario, seeds[d], drawn)
     links = sorted(fired, key=lambda k: (rank[scenario.links[k].issue], k))
     return [{"issues": issues[d], "ratified": ratified[d], "sides": sides[d],
              "links": [k for k in links if fired[k][d]]} for d in range(n)]
