@@ -16,7 +16,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from realpolitik.analysis.linkage import linkage_inputs
-from realpolitik.models.exchange import ExchangeResult, equal_gain_exchange, nbs
+from realpolitik.models.exchange import (
+    ExchangeResult,
+    equal_gain_exchange,
+    equal_gain_exchanges,
+    nbs,
+)
 from realpolitik.models.exchange import equal_gain as equal_gain_mod
 from realpolitik.models.exchange import rounds as exchange_rounds
 from realpolitik.scenario.importers.decide import read as read_decide
@@ -677,3 +682,33 @@ def test_the_list_override_equals_the_one_core_on_floats(
     core = run()
     assert fast.ties > 0 and len(fast.exchanges) > 100
     _same_bits(fast, core)
+
+
+@pytest.mark.parametrize("threshold", [10**9, 0])
+def test_runs_taken_through_the_rounds_together_give_each_runs_bits(
+    threshold: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``equal_gain_exchanges`` (one table of candidates per round for all runs, a view per
+    run) gives every run exactly what ``equal_gain_exchange`` gives it alone: on lists and on
+    arrays, with ties, missing stances, zero powers, and a run without any candidate."""
+    monkeypatch.setattr(exchange_rounds, "ARRAY_ROWS", threshold)
+    inp, _ = _decide_inputs("sample_data.txt")
+    rng = np.random.default_rng(11)
+    x = np.repeat(inp.positions[None], 5, axis=0)
+    s = np.repeat(inp.salience[None], 5, axis=0)
+    c = np.repeat(inp.power[None], 5, axis=0)
+    lo, hi = inp.lower, inp.upper
+    x[1] = np.clip(x[1] + rng.normal(0, 0.15, x[1].shape) * (hi - lo), lo, hi)
+    s[2] = rng.choice([0.2, 0.5, 0.8], s[2].shape)  # (ties)
+    c[3, rng.random(c[3].shape) < 0.2] = 0.0
+    x[3, rng.random(x[3].shape) < 0.15] = np.nan
+    x[4] = (lo + hi) / 2  # (nobody on either side of an outcome: no candidates)
+    seeds = [3, 4, 5, 6, 7]
+    together = equal_gain_exchanges(x, s, c, inp.lower, inp.upper, rounds=6, seeds=seeds)
+    for d, seed in enumerate(seeds):
+        alone = equal_gain_exchange(x[d], s[d], c[d], inp.lower, inp.upper, rounds=6, seed=seed)
+        _same_bits(together[d], alone)
+    assert len(together[4].exchanges) == 0 and len(together[0].exchanges) > 50
+    assert together[2].ties > 0
+    with pytest.raises(ValueError, match="one seed per run"):
+        equal_gain_exchanges(x, s, c, rounds=1, seeds=seeds[:2])

@@ -349,19 +349,19 @@ def evaluate_block(
             if iss.id not in got.winset_free:
                 ratified[d][iss.id] = {m: bool(ok[m][d]) for m in models}
     weighed = [i.id for i in scenario.issues if scenario.stances_on(i.id)]
-    run = {name: get(name).scenario_run for name in ("exchange", "landscape")}
-    exchange = run["exchange"] if len(weighed) >= 2 else None
-    landscape = run["landscape"] if scenario.relations else None
+    exchange = get("exchange").scenario_runs if len(weighed) >= 2 else None
+    landscape = get("landscape").scenario_run if scenario.relations else None
     sides: list[list[list[str]] | None] = [None] * n
     if exchange is not None or landscape is not None:
         changed = list(dict.fromkeys([*_resolve(scenario, paths), *block.link_targets()]))
-        for d in range(n):
-            drawn = block.values_of(d, changed)  # (no copy of the scenario per draw)
-            if exchange is not None:
-                for iid, x in exchange(scenario, seeds[d], drawn).items():
+        drawn = [block.values_of(d, changed) for d in range(n)]  # (no scenario copy per draw)
+        if exchange is not None:  # (all the draws' runs together)
+            for d, got in enumerate(exchange(scenario, seeds, drawn)):
+                for iid, x in got.items():
                     issues[d].setdefault(iid, {})["exchange"] = x
-            if landscape is not None:
-                sides[d] = landscape(scenario, seeds[d], drawn)
+        if landscape is not None:
+            for d in range(n):
+                sides[d] = landscape(scenario, seeds[d], drawn[d])
     links = sorted(fired, key=lambda k: (rank[scenario.links[k].issue], k))
     return [{"issues": issues[d], "ratified": ratified[d], "sides": sides[d],
              "links": [k for k in links if fired[k][d]]} for d in range(n)]

@@ -10,7 +10,7 @@ traded against which: who gives ground where, in return for what, and what each 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from itertools import repeat
@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from realpolitik.errors import InputError, clip
-from realpolitik.models.exchange import ExchangeResult, equal_gain_exchange
+from realpolitik.models.exchange import ExchangeResult, equal_gain_exchange, equal_gain_exchanges
 from realpolitik.scenario.inputs import Numbers, capability_path, stance_path
 from realpolitik.scenario.limits import MAX_MAGNITUDE
 from realpolitik.scenario.schema import Scenario
@@ -94,6 +94,38 @@ def _check_weighted(scenario: Scenario, inputs: LinkageInputs) -> None:
     bad = np.flatnonzero(taking_part.any(axis=0) & ~(weight > 0))
     if bad.size:
         raise unweighted_issue_error(scenario, [inputs.issues[k] for k in bad])
+
+
+TOGETHER = 32
+"""Runs of :func:`exchange_outcomes` taken through the rounds together (more share each round's
+set-up; many more hold more state than the cache keeps)."""
+
+
+def exchange_outcomes(
+    scenario: Scenario, seeds: Sequence[int], values: Sequence[Numbers | None], rounds: int = 10
+) -> list[dict[str, float]]:
+    """Outcome per issue after ``rounds`` rounds of one run per seed, on the scenario with
+    that run's ``values`` (:func:`linkage_inputs`): what :func:`exchange_scenario` gives with
+    that seed and one repetition, with up to ``TOGETHER`` runs taken through the rounds
+    together (``equal_gain_exchanges``). ``simulate`` runs a block of draws this way."""
+    inputs = [linkage_inputs(scenario, v) for v in values]
+    for inp in inputs:
+        _check_weighted(scenario, inp)
+    out: list[dict[str, float]] = []
+    for b in range(0, len(inputs), TOGETHER):
+        part = inputs[b : b + TOGETHER]
+        runs = equal_gain_exchanges(
+            np.stack([i.positions for i in part]),
+            np.stack([i.salience for i in part]),
+            np.stack([i.power for i in part]),
+            part[0].lower,
+            part[0].upper,
+            rounds=rounds,
+            seeds=[np.random.SeedSequence(s).spawn(1)[0] for s in seeds[b : b + TOGETHER]],
+        )
+        out += [{i: float(x) for i, x in zip(part[0].issues, r.compromise[-1], strict=True)}
+                for r in runs]
+    return out
 
 
 def run_exchange(

@@ -128,6 +128,9 @@ class Context:
         return self.cache[name]
 
 
+ScenarioRuns = Callable[[Scenario, Sequence[int], Sequence[Numbers | None]], list[Any]]
+
+
 @dataclass(frozen=True)
 class ModelSpec:
     """One registered model.
@@ -155,6 +158,9 @@ class ModelSpec:
     """A linkage or alignment model's one entry point: (scenario, seed, values) -> its forecast
     (the exchange model: outcome per issue; an alignment model: the predicted sides); ``values``
     (or None): numbers by input path that stand in for the scenario's, a draw's."""
+    scenario_runs: ScenarioRuns | None = None
+    """Optional: ``scenario_run`` on many (seed, values) at once, one result each, when the model
+    runs them faster together (the exchange model); ``scenario_run`` is then one of them."""
 
 
 # --------------------------------------------------------------------------- panel functions
@@ -280,13 +286,19 @@ def _choice(name: str, build: Callable[[Context], ChoiceSet]) -> Callable[[Conte
 
 # --------------------------------------------------------------------------- the registry
 
-def _exchange(scenario: Scenario, seed: int, values: Numbers | None = None) -> dict[str, float]:
+def _exchange_runs(
+    scenario: Scenario, seeds: Sequence[int], values: Sequence[Numbers | None]
+) -> list[dict[str, float]]:
     """Outcome per issue (capability-and-salience weighted mean) after 10 rounds of the exchange
-    model, one repetition with this seed."""
-    from realpolitik.analysis.linkage import exchange_scenario
+    model, one repetition with each seed and its values (runs taken through the rounds
+    together)."""
+    from realpolitik.analysis.linkage import exchange_outcomes
 
-    ex = exchange_scenario(scenario, rounds=10, repetitions=1, seed=seed, values=values)
-    return {i: float(x) for i, x in zip(ex.inputs.issues, ex.compromise_after, strict=True)}
+    return exchange_outcomes(scenario, seeds, values, rounds=10)
+
+
+def _exchange(scenario: Scenario, seed: int, values: Numbers | None = None) -> dict[str, float]:
+    return _exchange_runs(scenario, [seed], [values])[0]
 
 
 def _sorted_sides(groups: Sequence[Sequence[str]]) -> list[list[str]]:
@@ -357,7 +369,7 @@ REGISTRY: tuple[ModelSpec, ...] = (
         "exchange", "linkage", "issue trades with equal expected gains (decide's model)",
         "Stokman & Van Oosten 1994; Stokman & Van Assen 2002",
         "per-issue weighted-mean outcome after 10 rounds", None, stochastic=True,
-        scenario_run=_exchange,
+        scenario_run=_exchange, scenario_runs=_exchange_runs,
     ),
     ModelSpec(
         "landscape", "alignment", "landscape theory: sides of the minimum-energy configuration",

@@ -49,8 +49,10 @@ example files a median of 9 to 25, at most about 150. A round with fewer than
 ``rounds.ARRAY_ROWS`` (3000) candidates keeps its state in Python lists and recomputes those
 rows one by one on Python floats (a thin override of the array code, calling the same helpers);
 a larger one keeps it in arrays and recomputes all affected rows at once. Both take the same
-floating-point steps, so they give bit-identical numbers. Everything random goes through the
-generator the caller seeds.
+floating-point steps, so they give bit-identical numbers. ``equal_gain_exchanges`` takes D runs
+of one shape through the rounds together (one table of candidates per round, set up with one set
+of array operations, a view per run): each run gets the bits it gets alone. Everything random
+goes through the generator the caller seeds (one per run).
 """
 
 from realpolitik.models.exchange.equal_gain import SCALE
@@ -59,6 +61,7 @@ from realpolitik.models.exchange.model import (
     ExchangeParams,
     ExchangeResult,
     equal_gain_exchange,
+    equal_gain_exchanges,
     nbs,
 )
 
@@ -68,5 +71,6 @@ __all__ = [
     "ExchangeParams",
     "ExchangeResult",
     "equal_gain_exchange",
+    "equal_gain_exchanges",
     "nbs",
 ]

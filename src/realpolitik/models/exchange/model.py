@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -9,7 +10,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from realpolitik.models.exchange.equal_gain import EDGE, SCALE
-from realpolitik.models.exchange.rounds import new_round
+from realpolitik.models.exchange.rounds import _Round, new_rounds
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -132,15 +133,40 @@ def equal_gain_exchange(
     scale (default 0 and 100). Actors with zero power or salience on an issue count for its
     outcome with weight 0 and never trade on it. ``seed`` seeds the generator that breaks ties.
     """
+    x, s, c = (np.array(v, dtype=float, ndmin=2) for v in (positions, salience, power))
+    if not (x.shape == s.shape == c.shape) or x.ndim != 2:
+        raise ValueError("positions, salience and power must be N x K arrays of one shape")
+    return equal_gain_exchanges(
+        x[None], s[None], c[None], lower, upper, rounds=rounds, seeds=[seed], params=params
+    )[0]
+
+
+def equal_gain_exchanges(
+    positions: ArrayLike,
+    salience: ArrayLike,
+    power: ArrayLike,
+    lower: ArrayLike | None = None,
+    upper: ArrayLike | None = None,
+    *,
+    rounds: int | None = None,
+    seeds: Sequence[int | np.random.SeedSequence | np.random.Generator | None],
+    params: ExchangeParams | None = None,
+) -> list[ExchangeResult]:
+    """:func:`equal_gain_exchange` on D inputs of one shape at once (D x N x K arrays, one seed
+    each; the issues' scales shared): run d gives exactly what ``equal_gain_exchange`` gives on
+    its inputs and seed. The runs go through the rounds together, so each round's set-up (the
+    candidates, the first calculation) is one set of array operations for all of them;
+    ``simulate`` runs a block of draws this way."""
     p = params or ExchangeParams()
     if rounds is not None:
         p = ExchangeParams(rounds, p.salience_weight, p.fixed_weight)
-    x = np.array(positions, dtype=float, ndmin=2)
-    s = np.array(salience, dtype=float, ndmin=2)
-    c = np.array(power, dtype=float, ndmin=2)
-    if not (x.shape == s.shape == c.shape) or x.ndim != 2:
-        raise ValueError("positions, salience and power must be N x K arrays of one shape")
-    n, k = x.shape
+    x = np.array(positions, dtype=float, ndmin=3)
+    s = np.array(salience, dtype=float, ndmin=3)
+    c = np.array(power, dtype=float, ndmin=3)
+    if not (x.shape == s.shape == c.shape) or x.ndim != 3 or x.shape[0] != len(seeds):
+        raise ValueError("positions, salience and power must be D x N x K arrays of one shape, "
+                         "with one seed per run")
+    k = x.shape[2]
     lo = np.zeros(k) if lower is None else np.asarray(lower, dtype=float).reshape(k)
     hi = np.full(k, SCALE) if upper is None else np.asarray(upper, dtype=float).reshape(k)
     if np.any(~(hi > lo)):
@@ -157,33 +183,39 @@ def equal_gain_exchange(
     z = np.clip(z, 0.0, SCALE)
     s = np.where(present, s, 0.0)
     c = np.where(present, c, 0.0)
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    rngs = [g if isinstance(g, np.random.Generator) else np.random.default_rng(g) for g in seeds]
 
-    model = _Model(z, s, c, present, p, rng)
+    model = _Model(z, s, c, present, p, rngs)
     comp = [model.outcome(z)]
     voting = [z]
     starts = [z]
-    logs: list[dict[str, Any]] = []
+    logs: list[list[dict[str, Any]]] = []
     cur = z
     for r in range(p.rounds):
-        vote, nxt, round_log = model.round(cur, r + 1)
+        vote, nxt, round_logs = model.round(cur, r + 1)
         comp.append(model.outcome(vote))
         voting.append(vote)
         starts.append(nxt)
-        logs.append(round_log)
+        logs.append(round_logs)
         cur = nxt
 
     def denorm(a: FloatArray) -> FloatArray:
-        return np.where(present, a * span + lo, np.nan)
+        return np.where(present[:, None], a * span + lo, np.nan)
 
-    return ExchangeResult(
-        compromise=np.stack(comp) * span + lo,
-        positions=denorm(np.stack(voting)),
-        start_positions=denorm(np.stack(starts)),
-        exchanges=_merge_logs(logs, span, lo),
-        ties=model.ties,
-        params=p,
-    )
+    compromise = np.stack(comp, axis=1) * span + lo  # D x rounds + 1 x K
+    positions_ = denorm(np.stack(voting, axis=1))  # (present broadcasts over the rounds)
+    start_positions = denorm(np.stack(starts, axis=1))
+    return [
+        ExchangeResult(
+            compromise=compromise[d],
+            positions=positions_[d],
+            start_positions=start_positions[d],
+            exchanges=_merge_logs([lg[d] for lg in logs], span, lo),
+            ties=model.ties[d],
+            params=p,
+        )
+        for d in range(x.shape[0])
+    ]
 
 
 def _merge_logs(logs: list[dict[str, Any]], span: FloatArray, lo: FloatArray) -> ExchangeLog:
@@ -208,7 +240,8 @@ def _merge_logs(logs: list[dict[str, Any]], span: FloatArray, lo: FloatArray) ->
 
 
 class _Model:
-    """Fixed inputs of a run (weights, denominators) and the round procedure."""
+    """Fixed inputs of D runs (weights, denominators; D x N x K arrays) and the round
+    procedure, which takes the runs through each round together."""
 
     def __init__(
         self,
@@ -217,62 +250,73 @@ class _Model:
         c: FloatArray,
         present: NDArray[np.bool_],
         params: ExchangeParams,
-        rng: np.random.Generator,
+        rngs: list[np.random.Generator],
     ) -> None:
-        self.s, self.c, self.present, self.p, self.rng = s, c, present, params, rng
+        self.s, self.c, self.present, self.p, self.rngs = s, c, present, params, rngs
         self.cs = c * s
-        self.n, self.k = z.shape
-        self.w = self.cs.sum(axis=0)
+        self.runs, self.n, self.k = z.shape
+        self.w = self.cs.sum(axis=1)  # D x K
         self.weighed = self.w > 0  # issues with an outcome
         self.w_or_1 = np.where(self.weighed, self.w, 1.0)
         self.trades = self.present & (self.cs > 0)  # who can trade on which issue
-        self.ties = 0
+        self.ties = [0] * self.runs
         self.pair_p, self.pair_q = np.triu_indices(self.k, 1)  # decide's combinations() order
-        self.pair_trades = self.trades[:, self.pair_p] & self.trades[:, self.pair_q]  # N x pairs
+        self.pair_trades = self.trades[:, :, self.pair_p] & self.trades[:, :, self.pair_q]
 
     def outcome(self, z: FloatArray) -> FloatArray:
-        """The NBS of positions z (NaN: no stance), NaN on an issue without weight."""
-        num = (self.cs * np.where(np.isnan(z), 0.0, z)).sum(axis=0)
+        """The NBS of positions z (NaN: no stance), NaN on an issue without weight (D x K)."""
+        num = (self.cs * np.where(np.isnan(z), 0.0, z)).sum(axis=1)
         return np.where(self.weighed, num / self.w_or_1, np.nan)
 
-    def round(self, z: FloatArray, number: int) -> tuple[FloatArray, FloatArray, dict[str, Any]]:
-        """One round from start positions z: (voting positions, next start positions, log)."""
+    def round(
+        self, z: FloatArray, number: int
+    ) -> tuple[FloatArray, FloatArray, list[dict[str, Any]]]:
+        """One round of every run from start positions z: (voting positions, next start
+        positions, one log per run)."""
         zz = np.where(np.isnan(z), 0.0, z)
-        st = new_round(self, zz)
-        realized = st.run()
         vote = zz.copy()
         nxt = zz.copy()
-        log: dict[str, Any] = {key: [] for key in _LOG_FIELDS}
-        if realized:
-            r = np.asarray(realized, dtype=np.int64)
-            places = np.stack((r, r + st.e), axis=1).ravel()  # per exchange: side 0, then 1
-            act, sup = np.asarray(st.act), np.asarray(st.sup)  # (lists in a small round)
-            actors, issues = act[places], sup[places]
-            # an exchange listed twice is recomputed after its realisation (as in decide): the
-            # voting position is where its final state moves
-            ys = np.clip(st.moved_to(places), 0.0, SCALE)
-            # the last realised exchange of an actor on an issue sets its position
-            cell = actors * self.k + issues
-            _, first_rev = np.unique(cell[::-1], return_index=True)
-            last = cell.size - 1 - first_rev
-            a, q, yl = actors[last], issues[last], ys[last]
-            vote[a, q] = yl
-            keep = 1.0 - (1.0 - self.s[a, q]) * self.p.salience_weight - self.p.fixed_weight
-            nxt[a, q] = keep * zz[a, q] + (1.0 - keep) * yl
-            snap = np.array(st.snapshots)
-            log = {
-                "round": np.full(r.size, number),
-                "actor_i": act[r],
-                "actor_j": act[r + st.e],
-                "issue_i": sup[r],
-                "issue_j": sup[r + st.e],
-                "start_i": snap[:, 0],
-                "start_j": snap[:, 1],
-                "end_i": snap[:, 2],
-                "end_j": snap[:, 3],
-                "gain_i": snap[:, 4],
-                "gain_j": snap[:, 5],
-            }
+        logs = [self._end(d, st, st.run(), zz[d], vote[d], nxt[d], number)
+                for d, st in enumerate(new_rounds(self, zz))]
         vote = np.where(self.present, vote, np.nan)
         nxt = np.where(self.present, nxt, np.nan)
-        return vote, nxt, log
+        return vote, nxt, logs
+
+    def _end(
+        self, d: int, st: _Round, realized: list[int], zz: FloatArray, vote: FloatArray,
+        nxt: FloatArray, number: int,
+    ) -> dict[str, Any]:
+        """Run d's round end: its realised exchanges set its voting positions ``vote`` and next
+        start positions ``nxt`` (N x K, in place); returns its log."""
+        self.ties[d] += st.ties
+        if not realized:
+            return {key: [] for key in _LOG_FIELDS}
+        r = np.asarray(realized, dtype=np.int64)
+        places = np.stack((r, r + st.e), axis=1).ravel()  # per exchange: side 0, then 1
+        act, sup = st.actors, st.sup
+        actors, issues = act[places], sup[places]
+        # an exchange listed twice is recomputed after its realisation (as in decide): the
+        # voting position is where its final state moves
+        ys = np.clip(st.moved_to(places), 0.0, SCALE)
+        # the last realised exchange of an actor on an issue sets its position
+        cell = actors * self.k + issues
+        _, first_rev = np.unique(cell[::-1], return_index=True)
+        last = cell.size - 1 - first_rev
+        a, q, yl = actors[last], issues[last], ys[last]
+        vote[a, q] = yl
+        keep = 1.0 - (1.0 - self.s[d, a, q]) * self.p.salience_weight - self.p.fixed_weight
+        nxt[a, q] = keep * zz[a, q] + (1.0 - keep) * yl
+        snap = np.array(st.snapshots)
+        return {
+            "round": np.full(r.size, number),
+            "actor_i": act[r],
+            "actor_j": act[r + st.e],
+            "issue_i": sup[r],
+            "issue_j": sup[r + st.e],
+            "start_i": snap[:, 0],
+            "start_j": snap[:, 1],
+            "end_i": snap[:, 2],
+            "end_j": snap[:, 3],
+            "gain_i": snap[:, 4],
+            "gain_j": snap[:, 5],
+        }

@@ -10,10 +10,18 @@ the arithmetic. Its override recomputes row by row with the same helpers, stops 
 as it is invalid, and keeps the part before ``check_nbs`` until the row's positions change;
 the bookkeeping of a realisation (``_realize``) is shared, the override only says how to walk
 a set of places. Both give the same bits (tests force each path).
+
+Several runs of the model (the draws of ``simulate``) can go through a round together: their
+candidates form one table (run by run, so run d holds rows [b, f)), set up and first computed
+with one set of array operations; each run then realises its exchanges on a view of the table
+(``_Round.view``: its rows, its own random generator and records; its index keys are cells of
+its own actors, so runs never touch each other's places). A single run is a table of one.
 """
 
 from __future__ import annotations
 
+import copy
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any, cast
@@ -44,47 +52,57 @@ ARRAY_ROWS = 3000
 _LEFT = 1e-9  # float slack for "x <= outcome"
 
 
-def new_round(m: _Model, z: FloatArray) -> _Round:
-    """The round from start positions z (no NaN), on arrays or, when small, on lists."""
+def new_rounds(m: _Model, z: FloatArray) -> list[_Round]:
+    """The rounds of the model's D runs from their start positions z (D x N x K, no NaN), set up
+    together: one table of all their candidate exchanges (run by run, each in decide's order),
+    on arrays or, when every run has fewer than ``ARRAY_ROWS`` candidates, on lists; and one
+    view of the table per run, which realises that run's exchanges (``_Round.view``)."""
     out = m.outcome(z)
-    ai, aj, p, q = candidates(m, z, out)
-    return (_Round if ai.size >= ARRAY_ROWS else _ListRound)(m, z, out, ai, aj, p, q)
+    run, ai, aj, p, q = candidates(m, z, out)
+    starts = np.searchsorted(run, np.arange(m.runs + 1)).tolist()
+    small = max(f - b for b, f in pairwise(starts)) < ARRAY_ROWS
+    table = (_ListRound if small else _Round)(m, z, out, run, ai, aj, p, q)
+    return [table.view(d, b, f) for d, (b, f) in enumerate(pairwise(starts))]
 
 
 def candidates(
     m: _Model, z: FloatArray, out: FloatArray
-) -> tuple[IntArray, IntArray, IntArray, IntArray]:
-    """decide's candidate exchanges in creation order: for every pair of issues (p, q) in input
-    order, every actor left on neither issue with every actor left on both, then every actor
-    left on p only with every actor left on q only (groups A-D, B-C; *left* of k: x_k <= O_k,
-    the outcomes ``out``).
-    Returns (i, j, p, q): i demands p and supplies q, j the reverse (i has the larger
+) -> tuple[IntArray, IntArray, IntArray, IntArray, IntArray]:
+    """decide's candidate exchanges in creation order, run by run: for every pair of issues
+    (p, q) in input order, every actor left on neither issue with every actor left on both,
+    then every actor left on p only with every actor left on q only (groups A-D, B-C; *left*
+    of k: x_k <= O_k, the outcomes ``out``, D x K).
+    Returns (run, i, j, p, q): i demands p and supplies q, j the reverse (i has the larger
     s_p / s_q)."""
-    left = (z <= out + _LEFT).view(np.int8)  # N x K
+    left = (z <= out[:, None, :] + _LEFT).view(np.int8)  # D x N x K
     pp, qq = m.pair_p, m.pair_q
-    grp = left[:, pp] + 2 * left[:, qq]  # N x pairs; bit 0: left on p, bit 1: left on q
-    # candidates (pair, kind, i, j): kind 0 = group A (0) with D (3), 1 = B (1) with C (2)
-    gi = (grp == _GROUP_I) & m.pair_trades  # kinds x N x pairs
-    gj = (grp == _GROUP_J) & m.pair_trades
-    cand = gi.transpose(2, 0, 1)[:, :, :, None] & gj.transpose(2, 0, 1)[:, :, None, :]
-    # (row-major: decide's creation order)
-    pair, _, i, j = np.unravel_index(cand.ravel().nonzero()[0], cand.shape)
+    grp = left[:, :, pp] + 2 * left[:, :, qq]  # D x N x pairs; bit 0: left on p, 1: on q
+    # candidates (run, pair, kind, i, j): kind 0 = group A (0) with D (3), 1 = B (1) with C (2)
+    gi = ((grp == _GROUP_I) & m.pair_trades).transpose(1, 3, 0, 2)  # D x pairs x kinds x N
+    gj = ((grp == _GROUP_J) & m.pair_trades).transpose(1, 3, 0, 2)
+    cand = gi[..., :, None] & gj[..., None, :]  # (row-major: decide's creation order)
+    run, pair, _, i, j = np.unravel_index(cand.ravel().nonzero()[0], cand.shape)
     p, q = pp[pair], qq[pair]
     s = m.s
-    lhs, rhs = s[i, p] * s[j, q], s[j, p] * s[i, q]
+    lhs, rhs = s[run, i, p] * s[run, j, q], s[run, j, p] * s[run, i, q]
     swap = lhs < rhs - 1e-12 * np.maximum(lhs, rhs)
     return cast(
-        tuple[IntArray, IntArray, IntArray, IntArray],
-        (np.where(swap, j, i), np.where(swap, i, j), p, q),
+        tuple[IntArray, IntArray, IntArray, IntArray, IntArray],
+        (run, np.where(swap, j, i), np.where(swap, i, j), p, q),
     )
 
 
-_GROUP_I = np.array([0, 1], dtype=np.int8).reshape(2, 1, 1)  # per kind: i's group, j's group
-_GROUP_J = np.array([3, 2], dtype=np.int8).reshape(2, 1, 1)
+_GROUP_I = np.array([0, 1], dtype=np.int8).reshape(2, 1, 1, 1)  # per kind: i's group, j's
+_GROUP_J = np.array([3, 2], dtype=np.int8).reshape(2, 1, 1, 1)
 
 
 class _Round:
-    """The candidates of a round, their state (per place, in arrays) and decide's loop."""
+    """The candidates of a round, their state (per place, in arrays) and decide's loop.
+
+    One object holds the table of the candidates of every run of the model (rows run by run);
+    ``view`` gives each run its own object over its rows [b, f) of the shared table, with its
+    own random generator, records and index (the per-place state of different runs never
+    mixes: a run only reaches its own rows)."""
 
     xp: Ops = VECTOR
 
@@ -93,28 +111,30 @@ class _Round:
         m: _Model,
         z: FloatArray,
         out: FloatArray,
+        run: IntArray,
         ai: IntArray,
         aj: IntArray,
         p: IntArray,
         q: IntArray,
     ) -> None:
-        """The round from start positions z with outcomes ``out`` and candidates (i, j, p,
-        q) (see ``candidates``)."""
+        """The rounds of every run from start positions z (D x N x K) with outcomes ``out``
+        (D x K) and candidates (run, i, j, p, q) (see ``candidates``)."""
         self.m = m
         n, k = self.n, self.k = m.n, m.k
-        cs, s = m.cs, m.s
         e = self.e = ai.size
         # static per place
         act = self.act = np.concatenate((ai, aj))  # the side's actor
         sup = self.sup = np.concatenate((q, p))  # the issue it supplies
         dem = np.concatenate((p, q))  # the issue it demands
         oth = np.concatenate((aj, ai))  # the other side's actor
-        own = act * k + sup  # cell (actor, supply issue)
-        zf, sf = z.ravel(), s.ravel()
-        self.tgt: Any = zf[oth * k + sup]  # where the side moves to: the other's position
-        invk = self.invk = cs.ravel()[own] / m.w[sup]  # shift per unit move, c s / W
-        ssup, sdem = sf[own], sf[act * k + dem]
-        self.nb: Any = out[sup]  # the supply issue's outcome at the start of the round
+        first = np.concatenate((run, run)) * n  # the run's first actor (rows of D x N x K)
+        own = (first + act) * k + sup  # cell (actor, supply issue)
+        issue = (first // n) * k + sup  # cell (run, supply issue)
+        zf, sf = z.ravel(), m.s.ravel()
+        self.tgt: Any = zf[(first + oth) * k + sup]  # where the side moves to: the other's
+        invk = self.invk = m.cs.ravel()[own] / m.w.ravel()[issue]  # per unit move, c s / W
+        ssup, sdem = sf[own], sf[(first + act) * k + dem]
+        self.nb: Any = out.ravel()[issue]  # the supply issue's outcome at the round's start
         self.x0: Any = zf[own]  # start position on the supply issue
         # r = (s_Ip + s_Jp) / (s_Iq + s_Jq): the shift of q per unit shift of p that makes the
         # gains equal (decide ``by_exchange_ratio``)
@@ -143,28 +163,44 @@ class _Round:
         self.valid = np.ones(e, dtype=bool)
         self.count: Any = np.ones(e, dtype=np.int64)
         self.live: Any = np.ones(e, dtype=bool)
-        self.twice: set[int] = set()  # rows that were listed twice (some may be no more)
-        # decide's first calculation: all rows, on arrays, no history yet (its part before
-        # check_nbs: m_0, m_1, g_0, g_1, gain)
+        # decide's first calculation: all rows of all runs, on arrays, no history yet (its part
+        # before check_nbs: m_0, m_1, g_0, g_1, gain)
         self.pre: Any = _Round._calculate(self, VECTOR, (slice(0, e),))
-        # decide's per-exchange "updates": the recorded position of an actor on the supply
-        # issue of a place whose other side is a given actor, keyed (that actor * K + issue) *
-        # N + actor (all listed places under such a key share their record, see _record)
-        self.updates: dict[int, float] = {}
-        self.snapshots: list[tuple[float, ...]] = []
         # which places a realised exchange touches, by (actor, issue) key: places whose side
         # supplies the issue (with that actor); places whose *other* side has the actor and
-        # demands the issue (their "updates" record the move)
-        self.by_sup = self._split(*_inverted(own, n * k))
-        self.by_dem = self._split(*_inverted(oth * k + sup, n * k))
+        # demands the issue (their "updates" record the move); keys per run, N * K each
+        self.by_sup = self._index(own, m.runs * n * k)  # (shared: a run has its own keys)
+        self.by_dem = self._index((first + oth) * k + sup, m.runs * n * k)
+        self.actors = act  # (an array, also where the list path keeps lists)
+        # a run's own: its rows [b, f), its random generator, the ties it broke, decide's
+        # per-exchange "updates" (the recorded position of an actor on the supply issue of a
+        # place whose other side is a given actor, keyed (that actor * K + issue) * N + actor;
+        # all listed places under such a key share their record, see _record), the rows that
+        # were listed twice (some may be no more) and a snapshot of each realised exchange
+        self.b, self.f, self.first = 0, e, 0
+        self.rng = m.rngs[0]
+        self.ties = 0
+        self.updates: dict[int, float] = {}
+        self.twice: set[int] = set()
+        self.snapshots: list[tuple[float, ...]] = []
+
+    def view(self, d: int, b: int, f: int) -> _Round:
+        """Run d's round: its rows [b, f) of this table (shared), its own records."""
+        if self.m.runs == 1:
+            return self  # (the table is run 0's round)
+        v = copy.copy(self)
+        v.b, v.f, v.first, v.rng = b, f, d * self.n, self.m.rngs[d]
+        v.updates, v.twice, v.snapshots = {}, set(), []
+        return v
 
     # -- how to walk places: overridden by _ListRound ---------------------------------------
     def _each(self, places: Any) -> Iterable[Any]:
         """The places (or rows) to run a per-place step on: here all at once."""
         return (places,)
 
-    def _split(self, order: IntArray, starts: list[int]) -> list[Any]:
-        """The places under each key of an index (see ``_inverted``)."""
+    def _index(self, keys: IntArray, size: int) -> list[Any]:
+        """For each key in range(size), the places that hold it (in place order)."""
+        order, starts = _inverted(keys, size)
         return [order[b:f] for b, f in pairwise(starts)]
 
     def _listed(self, groups: Sequence[Any], copy: int = 1) -> tuple[list[Any], Any, int]:
@@ -197,10 +233,10 @@ class _Round:
         a snapshot of each (``self.snapshots``: x_i, x_j, y_i, y_j, g_i, g_j)."""
         realized: list[int] = []
         e = self.e
-        order = np.arange(e)  # decide lists every candidate, valid or not
+        order = np.arange(self.b, self.f)  # decide lists every candidate, valid or not
         count, live, valid, rank = self.count, self.live, self.valid, self.rank
         pos, move, gains = self.pos, self.move, self.side_gain
-        rng = self.m.rng
+        rng = self.rng
         while order.size:
             # decide sorts by gain (stable, highest first) in exact decimal arithmetic; gains
             # that agree to about 12 significant digits count as equal here (``self.rank``)
@@ -209,7 +245,7 @@ class _Round:
             rest = order[1:]
             count[top] -= 1
             if rest.size and rank.item(top) == rank.item(nxt := order.item(1)):
-                self.m.ties += 1
+                self.ties += 1
                 if rng.random() >= 0.5:  # decide: the first goes to the end of the list
                     rest = np.append(rest[1:], top)
                     count[top] += 1
@@ -267,7 +303,9 @@ class _Round:
         # onto the side's ``moves``). Places whose other side has the actor and demand issue of
         # r's side 1 / 0 (d0, d1): the move of r's side 0 / 1 is recorded in the place's
         # "updates" (decide compares demand issues)
-        ks0, ks1, kd0, kd1 = a0 * k + q, a1 * k + p, a1 * k + q, a0 * k + p
+        first = self.first  # (keys of the index: cells of the run's actors)
+        ks0, ks1 = (first + a0) * k + q, (first + a1) * k + p
+        kd0, kd1 = (first + a1) * k + q, (first + a0) * k + p
         groups, rows, copies = self._listed((sup[ks0], sup[ks1], dem[kd0], dem[kd1]))
         s0, s1, d0, d1 = sup[ks0], sup[ks1], dem[kd0], dem[kd1] = groups
         if not rows:
@@ -379,12 +417,13 @@ class _ListRound(_Round):
         m: _Model,
         z: FloatArray,
         out: FloatArray,
+        run: IntArray,
         ai: IntArray,
         aj: IntArray,
         p: IntArray,
         q: IntArray,
     ) -> None:
-        super().__init__(m, z, out, ai, aj, p, q)  # (the first calculation runs on arrays)
+        super().__init__(m, z, out, run, ai, aj, p, q)  # (the first calculation runs on arrays)
         for name in (
             "act", "tgt", "invk", "p_move", "a0", "move", "side_gain", "live",
         ):  # fmt: skip  (sup, nb, x0 and own_p, read only once a row, stay arrays)
@@ -474,9 +513,11 @@ class _ListRound(_Round):
                 has[g] = 1.0
                 rel[g] = off[g] - own
 
-    def _split(self, order: IntArray, starts: list[int]) -> list[Any]:
-        flat = order.tolist()
-        return [flat[b:f] for b, f in pairwise(starts)]
+    def _index(self, keys: IntArray, size: int) -> Any:
+        groups: defaultdict[int, list[int]] = defaultdict(list)  # (only the keys held)
+        for g, key in enumerate(keys.tolist()):
+            groups[key].append(g)
+        return groups
 
     def _each(self, places: Any) -> Iterable[Any]:
         return places  # type: ignore[no-any-return]
