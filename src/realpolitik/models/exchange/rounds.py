@@ -126,14 +126,15 @@ class _Round:
         act = self.act = np.concatenate((ai, aj))  # the side's actor
         sup = self.sup = np.concatenate((q, p))  # the issue it supplies
         dem = np.concatenate((p, q))  # the issue it demands
-        oth = np.concatenate((aj, ai))  # the other side's actor
-        first = np.concatenate((run, run)) * n  # the run's first actor (rows of D x N x K)
-        own = (first + act) * k + sup  # cell (actor, supply issue)
-        issue = (first // n) * k + sup  # cell (run, supply issue)
+        runs = np.concatenate((run, run))
+        mover = runs * n + act  # the side's actor and the other's, as rows of D x N x K
+        other = runs * n + np.concatenate((aj, ai))
+        own = mover * k + sup  # cell (actor, supply issue)
+        issue = runs * k + sup  # cell (run, supply issue)
         zf, sf = z.ravel(), m.s.ravel()
-        self.tgt: Any = zf[(first + oth) * k + sup]  # where the side moves to: the other's
+        self.tgt: Any = zf[other * k + sup]  # where the side moves to: the other's position
         invk = self.invk = m.cs.ravel()[own] / m.w.ravel()[issue]  # per unit move, c s / W
-        ssup, sdem = sf[own], sf[(first + act) * k + dem]
+        ssup, sdem = sf[own], sf[mover * k + dem]
         self.nb: Any = out.ravel()[issue]  # the supply issue's outcome at the round's start
         self.x0: Any = zf[own]  # start position on the supply issue
         # r = (s_Ip + s_Jp) / (s_Iq + s_Jq): the shift of q per unit shift of p that makes the
@@ -170,7 +171,7 @@ class _Round:
         # supplies the issue (with that actor); places whose *other* side has the actor and
         # demands the issue (their "updates" record the move); keys per run, N * K each
         self.by_sup = self._index(own, m.runs * n * k)  # (shared: a run has its own keys)
-        self.by_dem = self._index((first + oth) * k + sup, m.runs * n * k)
+        self.by_dem = self._index(other * k + sup, m.runs * n * k)
         self.actors = act  # (an array, also where the list path keeps lists)
         # a run's own: its rows [b, f), its random generator, the ties it broke, decide's
         # per-exchange "updates" (the recorded position of an actor on the supply issue of a
