@@ -42,7 +42,7 @@ from realpolitik.models.alignment.landscape import (
     stable_configurations,
 )
 from realpolitik.models.alignment.triangle import Triad, triads
-from realpolitik.scenario.inputs import Numbers, capability_path, relation_path
+from realpolitik.scenario.inputs import Numbers, capability_path, relation_path, widened
 from realpolitik.scenario.schema import Scenario
 
 FloatArray = npt.NDArray[np.float64]
@@ -131,7 +131,7 @@ def inputs_from_scenario(scenario: Scenario, actors: list[str] | None = None,
             sums[j, i] += x
             counts[i, j] += 1
             counts[j, i] += 1
-        lo, hi = min(v.lo, x), max(v.hi, x)
+        lo, hi = widened(v, x)  # (as the scenario with the value set would hold it)
         if lo < hi:
             key = (min(i, j), max(i, j))
             lo0, hi0 = ranges.get(key, (lo, hi))

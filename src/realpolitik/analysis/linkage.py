@@ -86,6 +86,19 @@ def linkage_inputs(scenario: Scenario, values: Numbers | None = None) -> Linkage
     return LinkageInputs(actors, issues, x, s, c, lower, upper)
 
 
+def _weighted_inputs(scenario: Scenario, values: Numbers | None = None) -> LinkageInputs:
+    """:func:`linkage_inputs`, refused when an issue has no weight (:func:`_check_weighted`)."""
+    inputs = linkage_inputs(scenario, values)
+    _check_weighted(scenario, inputs)
+    return inputs
+
+
+def _repetition_seeds(seed: int, repetitions: int) -> list[np.random.SeedSequence]:
+    """Repetition r of a series from ``seed`` uses ``SeedSequence(seed).spawn(repetitions)[r]``
+    (a single run is repetition 0 of any longer series)."""
+    return np.random.SeedSequence(seed).spawn(repetitions)
+
+
 def _check_weighted(scenario: Scenario, inputs: LinkageInputs) -> None:
     """Refuse issues with stances on which every power * salience is 0: their outcome (the
     weighted mean of Stokman & Van Oosten 1994) is undefined, so the model would report NaN."""
@@ -108,9 +121,7 @@ def exchange_outcomes(
     that run's ``values`` (:func:`linkage_inputs`): what :func:`exchange_scenario` gives with
     that seed and one repetition, with up to ``TOGETHER`` runs taken through the rounds
     together (``equal_gain_exchanges``). ``simulate`` runs a block of draws this way."""
-    inputs = [linkage_inputs(scenario, v) for v in values]
-    for inp in inputs:
-        _check_weighted(scenario, inp)
+    inputs = [_weighted_inputs(scenario, v) for v in values]
     out: list[dict[str, float]] = []
     for b in range(0, len(inputs), TOGETHER):
         part = inputs[b : b + TOGETHER]
@@ -121,7 +132,7 @@ def exchange_outcomes(
             part[0].lower,
             part[0].upper,
             rounds=rounds,
-            seeds=[np.random.SeedSequence(s).spawn(1)[0] for s in seeds[b : b + TOGETHER]],
+            seeds=[_repetition_seeds(s, 1)[0] for s in seeds[b : b + TOGETHER]],
         )
         out += [{i: float(x) for i, x in zip(part[0].issues, r.compromise[-1], strict=True)}
                 for r in runs]
@@ -326,21 +337,18 @@ def exchange_scenario(
     seed: int = 0,
     executor: Executor | None = None,
     progress: Callable[[], None] | None = None,
-    values: Numbers | None = None,
 ) -> LinkageResult:
     """Run the equal-gain exchange model on a scenario ``repetitions`` times.
 
     Repetition r uses ``SeedSequence(seed).spawn(repetitions)[r]`` (a single run is repetition
-    0 of any longer series); with an executor the repetitions are mapped over it. ``values``:
-    numbers by input path that stand in for the scenario's (:func:`linkage_inputs`).
+    0 of any longer series); with an executor the repetitions are mapped over it.
     """
     if rounds < 0:
         raise ValueError("rounds must be >= 0")
     if repetitions < 1:
         raise ValueError("repetitions must be >= 1")
-    inputs = linkage_inputs(scenario, values)
-    _check_weighted(scenario, inputs)
-    seeds = np.random.SeedSequence(seed).spawn(repetitions)
+    inputs = _weighted_inputs(scenario)
+    seeds = _repetition_seeds(seed, repetitions)
     results: Iterable[ExchangeResult]
     if executor is None:
         results = (run_exchange(inputs, rounds, s) for s in seeds)

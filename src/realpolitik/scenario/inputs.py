@@ -40,6 +40,12 @@ from a scenario with ``values`` read each number there first, so a block of draw
 of the scenario per draw."""
 
 
+def widened(v: Value, x: float) -> tuple[float, float]:
+    """``v``'s range widened to hold the value x (how a draw, a lever or a suggestion keeps the
+    evidence of a number it sets: :func:`set_values` with ``widen``)."""
+    return min(v.lo, x), max(v.hi, x)
+
+
 def capability_path(actor: str) -> str:
     return f"actors.{actor}.capability"
 
@@ -227,8 +233,9 @@ def set_values(
         x = by_path[path]
         if whatif:
             return Value(value=x, assumed=True, note=NOTE)
-        low = None if v.low is None and x >= v.value else min(v.lo, x)
-        high = None if v.high is None and x <= v.value else max(v.hi, x)
+        lo, hi = widened(v, x)
+        low = None if v.low is None and x >= v.value else lo
+        high = None if v.high is None and x <= v.value else hi
         return v.model_copy(update={"value": x, "low": low, "high": high})
 
     actors = [
