@@ -164,9 +164,9 @@ class _Round:
         self.valid = np.ones(e, dtype=bool)
         self.count: Any = np.ones(e, dtype=np.int64)
         self.live: Any = np.ones(e, dtype=bool)
-        # decide's first calculation: all rows of all runs, on arrays, no history yet (its part
-        # before check_nbs: m_0, m_1, g_0, g_1, gain)
-        self.pre: Any = _Round._calculate(self, VECTOR, (slice(0, e),))
+        # decide's first calculation: all rows of all runs, on arrays, no history yet (and
+        # which rows check_nbs cut back: None if none)
+        self.first_cut: Any = _Round._calculate(self, VECTOR, (slice(0, e),))
         # which places a realised exchange touches, by (actor, issue) key: places whose side
         # supplies the issue (with that actor); places whose *other* side has the actor and
         # demands the issue (their "updates" record the move); keys per run, N * K each
@@ -356,7 +356,7 @@ class _Round:
     def _calculate(self, xp: Ops, batches: Iterable[Any]) -> Any:
         """decide ``EqualGainExchange.calculate`` with ``check_nbs``, for each batch of rows
         (an index array, a slice of all rows, or one row): moves, gains and validity. Returns
-        the last batch's part before ``check_nbs`` (m_0, m_1, g_0, g_1, gain)."""
+        which rows of the last batch ``check_nbs`` cut back (None if none)."""
         e = self.e
         pos, tgt, p_move, move_p, gain_p = self.pos, self.tgt, self.p_move, self.move_p, self.gain_p
         total, last, a0, rel, invk = self.total, self.last, self.a0, self.rel, self.invk
@@ -365,7 +365,7 @@ class _Round:
             self.move, self.side_gain, self.rank, self.valid, self.live,
         )  # fmt: skip
         copysign, where, any_, not_, rank_of = xp
-        kept: Any = None
+        cut: Any = None
         for r in batches:
             f = slice(e, 2 * e) if isinstance(r, slice) else r + e  # (all rows: as views)
             x_0, x_1 = pos[r], pos[f]
@@ -380,12 +380,11 @@ class _Round:
             m0, m1, g0, g1, moves = equal_gain(copysign, dp, d0, d1, unit, *history)
             gain = abs(g0)
             ok = (gain >= MIN_GAIN) & moves
-            kept = (m0, m1, g0, g1, gain)
             # decide ``check_nbs``, side 0 then side 1: a move that would carry the outcome of
             # the side's supply issue past the other side's position (the demander's) is cut
             # back so that the outcome stops there, counted from ``adjusted_nbs_by_position``
             # (the actor's own recorded move first); a = target - outcome before the move
-            cut: Any = None
+            cut = None
             for at in (r, f) if any_(ok) else ():  # (an invalid exchange is not checked)
                 x, m = (x_1, m1) if at is f else (x_0, m0)
                 a = a0[at] - rel[at] - invk[at] * x
@@ -404,7 +403,7 @@ class _Round:
             # read again)
             rank[r] = rank_of(gain)
             valid[r] = live[r] = ok
-        return kept
+        return cut
 
 
 class _ListRound(_Round):
@@ -436,10 +435,12 @@ class _ListRound(_Round):
         zeros = [0.0] * (2 * self.e)  # (no earlier moves or updates yet)
         self.total, self.last, self.off, self.has, self.rel = (list(zeros) for _ in range(5))
         self.count = [1] * self.e
-        # per row, the part before check_nbs (m_0, m_1, g_0, g_1, sort key) until the row's
-        # positions change: first that of the first calculation
-        *parts, gain = self.pre
-        self.pre = list(zip(*(v.tolist() for v in parts), VECTOR.rank(gain).tolist(), strict=True))
+        # per row, the part of its last calculation before check_nbs (m_0, m_1, g_0, g_1, sort
+        # key), until the row's positions change (then None): ``_STATE`` when check_nbs did not
+        # cut it back, so that the row's moves, gains and rank hold it; else a tuple
+        self.pre: list[Any] = [_STATE] * e
+        for r in [] if self.first_cut is None else np.flatnonzero(self.first_cut).tolist():
+            self.pre[r] = None  # (its part is computed again when needed: the same bits)
 
     def _calculate(self, xp: Ops, batches: Iterable[Any]) -> None:
         """``_Round._calculate`` on one row at a time, with the same steps and helpers: a row
@@ -457,12 +458,14 @@ class _ListRound(_Round):
             f = r + e
             x_0, x_1 = pos[r], pos[f]
             kept = pre[r]
-            if kept is None:
+            if kept is _STATE:  # (the row's rank holds its sort key)
+                m0, m1, g0, g1, key = move[r], move[f], side_gain[r], side_gain[f], None
+            elif kept is None:
                 d0, d1 = tgt[r] - x_0, tgt[f] - x_1
                 t0, t1 = abs(d0) * p_move[r], abs(d1) * p_move[f]
                 m0, m1, g0, g1, ok = equal_gain(
-                    copysign, t0 if t0 < t1 else t1, d0, d1, unit[r], total[r], total[f],
-                    last[r], last[f],
+                    copysign, t0 if t0 < t1 else t1, d0, d1, unit[r],
+                    total[r], total[f], last[r], last[f],
                 )  # fmt: skip
                 gain = abs(g0)
                 if not (ok and gain >= MIN_GAIN):
@@ -470,29 +473,35 @@ class _ListRound(_Round):
                     valid[r] = live[r] = False
                     continue
                 key = rank_of(gain)
-                pre[r] = (m0, m1, g0, g1, key)
             else:
                 m0, m1, g0, g1, key = kept
+            cut = False
             for at in (r, f):
                 x = pos[at]
                 a = a0[at] - rel[at] - invk[at] * x
                 b = a - invk[at] * (m1 if at is f else m0)
                 if a * b < 0.0 and crosses(a, b):  # (opposite signs: needed to cross)
+                    if not cut:  # keep the part before check_nbs
+                        pre[r] = (m0, m1, g0, g1, rank.item(r) if key is None else key)
+                        cut = True
                     start = nb.item(at) + off[at] + (1.0 - has[at]) * (invk[at] * (x - x0.item(at)))
                     dp = cut_back(tgt[at], start, own_p.item(at))
                     d0, d1 = tgt[r] - x_0, tgt[f] - x_1  # (as when the part was kept)
                     m0, m1, g0, g1, ok = equal_gain(
-                        copysign, dp, d0, d1, unit[r], total[r], total[f], last[r], last[f]
-                    )
-                    key = None
+                        copysign, dp, d0, d1, unit[r], total[r], total[f],
+                        last[r], last[f],
+                    )  # fmt: skip
                     gain = abs(g0 if at is f else g1)  # the other side's gain
             move[r], move[f], side_gain[r], side_gain[f] = m0, m1, g0, g1
-            if key is None:  # cut back
+            if cut:
                 if not (ok and on_scale(x_0, m0) and on_scale(x_1, m1)):
                     valid[r] = live[r] = False
                     continue
-                key = rank_of(gain)
-            rank[r] = key
+                rank[r] = rank_of(gain)
+            else:
+                if key is not None:
+                    rank[r] = key
+                pre[r] = _STATE
 
     def _moved(self, moves: Sequence[tuple[Any, float]]) -> None:
         e, pre, pos, move = self.e, self.pre, self.pos, self.move
@@ -515,10 +524,14 @@ class _ListRound(_Round):
                 rel[g] = off[g] - own
 
     def _index(self, keys: IntArray, size: int) -> Any:
-        groups: defaultdict[int, list[int]] = defaultdict(list)  # (only the keys held)
-        for g, key in enumerate(keys.tolist()):
-            groups[key].append(g)
-        return groups
+        if size > keys.size:  # few places a key (many runs' keys): only the keys held
+            groups: defaultdict[int, list[int]] = defaultdict(list)
+            for g, key in enumerate(keys.tolist()):
+                groups[key].append(g)
+            return groups
+        order, starts = _inverted(keys, size)
+        flat = order.tolist()
+        return [flat[b:f] for b, f in pairwise(starts)]
 
     def _each(self, places: Any) -> Iterable[Any]:
         return places  # type: ignore[no-any-return]
@@ -537,6 +550,10 @@ class _ListRound(_Round):
     def _of(self, places: Any, actor: int) -> Any:
         act = self.act
         return [g for g in places if act[g] == actor]
+
+
+_STATE = object()
+"""``_ListRound.pre`` of a row whose moves, gains and rank hold the part before ``check_nbs``."""
 
 
 def _inverted(keys: IntArray, size: int) -> tuple[IntArray, list[int]]:
