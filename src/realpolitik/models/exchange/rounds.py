@@ -458,8 +458,8 @@ class _ListRound(_Round):
             f = r + e
             x_0, x_1 = pos[r], pos[f]
             kept = pre[r]
-            if kept is _STATE:  # (the row's rank holds its sort key)
-                m0, m1, g0, g1, key = move[r], move[f], side_gain[r], side_gain[f], None
+            if kept is _STATE:  # (its gains and rank are read only if it is cut back)
+                m0, m1 = move[r], move[f]
             elif kept is None:
                 d0, d1 = tgt[r] - x_0, tgt[f] - x_1
                 t0, t1 = abs(d0) * p_move[r], abs(d1) * p_move[f]
@@ -482,7 +482,11 @@ class _ListRound(_Round):
                 b = a - invk[at] * (m1 if at is f else m0)
                 if a * b < 0.0 and crosses(a, b):  # (opposite signs: needed to cross)
                     if not cut:  # keep the part before check_nbs
-                        pre[r] = (m0, m1, g0, g1, rank.item(r) if key is None else key)
+                        pre[r] = (
+                            (m0, m1, side_gain[r], side_gain[f], rank.item(r))
+                            if kept is _STATE
+                            else (m0, m1, g0, g1, key)
+                        )
                         cut = True
                     start = nb.item(at) + off[at] + (1.0 - has[at]) * (invk[at] * (x - x0.item(at)))
                     dp = cut_back(tgt[at], start, own_p.item(at))
@@ -492,15 +496,15 @@ class _ListRound(_Round):
                         last[r], last[f],
                     )  # fmt: skip
                     gain = abs(g0 if at is f else g1)  # the other side's gain
-            move[r], move[f], side_gain[r], side_gain[f] = m0, m1, g0, g1
             if cut:
+                move[r], move[f], side_gain[r], side_gain[f] = m0, m1, g0, g1
                 if not (ok and on_scale(x_0, m0) and on_scale(x_1, m1)):
                     valid[r] = live[r] = False
                     continue
                 rank[r] = rank_of(gain)
-            else:
-                if key is not None:
-                    rank[r] = key
+            elif kept is not _STATE:  # (else the state holds it already)
+                move[r], move[f], side_gain[r], side_gain[f] = m0, m1, g0, g1
+                rank[r] = key
                 pre[r] = _STATE
 
     def _moved(self, moves: Sequence[tuple[Any, float]]) -> None:
