@@ -194,11 +194,7 @@ class _Round:
         v.updates, v.twice, v.snapshots = {}, set(), []
         return v
 
-    # -- how to walk places: overridden by _ListRound ---------------------------------------
-    def _each(self, places: Any) -> Iterable[Any]:
-        """The places (or rows) to run a per-place step on: here all at once."""
-        return (places,)
-
+    # -- how to find and walk places: overridden by _ListRound ------------------------------
     def _index(self, keys: IntArray, size: int) -> list[Any]:
         """For each key in range(size), the places that hold it (in place order)."""
         order, starts = _inverted(keys, size)
@@ -218,10 +214,6 @@ class _Round:
         if not rows.size:
             return kept, (), 1
         return kept, (rows,), int(count[rows].max()) if self.twice else 1
-
-    def _of(self, places: Any, actor: int) -> Any:
-        """Of these places, those whose side has this actor."""
-        return places[self.act[places] == actor]
 
     def moved_to(self, places: IntArray) -> FloatArray:
         """Where the sides at these places move to (current position + move, unclipped)."""
@@ -335,23 +327,21 @@ class _Round:
         """The sides at these places start from y (per group of places: (places, y)); their
         move so far goes on record."""
         pos, move, total, last = self.pos, self.move, self.total, self.last
-        for places, y in moves:
-            for g in self._each(places):
-                moved = move[g]
-                last[g] = moved
-                total[g] += moved
-                pos[g] = y
+        for places, y in moves:  # (all of a group at once)
+            moved = move[places]
+            last[places] = moved
+            total[places] += moved
+            pos[places] = y
 
     def _shifted(self, places: Any, actor: int, shift: float, own: float) -> None:
         """A recorded move shifts these places' view of their supply issue's outcome by
         ``shift`` (``own``: the part of it from the place's own actor, now on record)."""
         off, has, rel = self.off, self.has, self.rel
-        for g in self._each(places):
-            off[g] += shift
-            rel[g] += shift
-        for g in self._each(self._of(places, actor)):
-            has[g] = 1.0
-            rel[g] = off[g] - own
+        off[places] += shift
+        rel[places] += shift
+        mine = places[self.act[places] == actor]  # (the places whose side has the actor)
+        has[mine] = 1.0
+        rel[mine] = off[mine] - own
 
     def _calculate(self, xp: Ops, batches: Iterable[Any]) -> Any:
         """decide ``EqualGainExchange.calculate`` with ``check_nbs``, for each batch of rows
@@ -537,9 +527,6 @@ class _ListRound(_Round):
         flat = order.tolist()
         return [flat[b:f] for b, f in pairwise(starts)]
 
-    def _each(self, places: Any) -> Iterable[Any]:
-        return places  # type: ignore[no-any-return]
-
     def _listed(self, groups: Sequence[Any], copy: int = 1) -> tuple[list[Any], Any, int]:
         e, live, count = self.e, self.live, self.count
         if copy == 1:
@@ -550,10 +537,6 @@ class _ListRound(_Round):
         rows = {g % e for places in kept for g in places}
         multi = rows & self.twice
         return kept, rows, max([count[x] for x in multi]) if multi else 1
-
-    def _of(self, places: Any, actor: int) -> Any:
-        act = self.act
-        return [g for g in places if act[g] == actor]
 
 
 _STATE = object()
