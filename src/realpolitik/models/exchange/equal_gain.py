@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import operator
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple, cast
 
 import numpy as np
@@ -75,7 +75,7 @@ def equal_gain(
     dp: Num,
     d0: Num,
     d1: Num,
-    unit: tuple[Num, Num, Num, Num],
+    unit: Sequence[Num],
     total0: Num,
     total1: Num,
     last0: Num,

@@ -434,12 +434,13 @@ class _ListRound(_Round):
 
     def _calculate(self, xp: Ops, batches: Iterable[Any]) -> None:
         """``_Round._calculate`` on one row at a time, with the same steps and helpers: a row
-        found invalid stops early, a test that fails skips its branch, and the part before
-        ``check_nbs`` is kept (``self.pre``) until the row's positions change."""
+        found invalid stops early, the part before ``check_nbs`` is kept (``self.pre``) until
+        the row's positions change, and ``check_nbs``'s test is written out for side 0 and
+        side 1 (a loop over the two sides costs more here than the test); the cut-back, which
+        few rows need, is ``_cut``."""
         e, pre = self.e, self.pre
         pos, tgt, p_move, unit = self.pos, self.tgt, self.p_move, self.unit
         total, last, a0, rel, invk = self.total, self.last, self.a0, self.rel, self.invk
-        nb, off, has, x0, own_p = self.nb, self.off, self.has, self.x0, self.own_p
         move, side_gain, rank, valid, live = (
             self.move, self.side_gain, self.rank, self.valid, self.live,
         )  # fmt: skip
@@ -465,37 +466,50 @@ class _ListRound(_Round):
                 key = rank_of(gain)
             else:
                 m0, m1, g0, g1, key = kept
-            cut = False
-            for at in (r, f):
-                x = pos[at]
-                a = a0[at] - rel[at] - invk[at] * x
-                b = a - invk[at] * (m1 if at is f else m0)
-                if a * b < 0.0 and crosses(a, b):  # (opposite signs: needed to cross)
-                    if not cut:  # keep the part before check_nbs
-                        pre[r] = (
-                            (m0, m1, side_gain[r], side_gain[f], rank.item(r))
-                            if kept is _STATE
-                            else (m0, m1, g0, g1, key)
-                        )
-                        cut = True
-                    start = nb.item(at) + off[at] + (1.0 - has[at]) * (invk[at] * (x - x0.item(at)))
-                    dp = cut_back(tgt[at], start, own_p.item(at))
-                    d0, d1 = tgt[r] - x_0, tgt[f] - x_1  # (as when the part was kept)
-                    m0, m1, g0, g1, ok = equal_gain(
-                        copysign, dp, d0, d1, unit[r], total[r], total[f],
-                        last[r], last[f],
-                    )  # fmt: skip
-                    gain = abs(g0 if at is f else g1)  # the other side's gain
-            if cut:
-                move[r], move[f], side_gain[r], side_gain[f] = m0, m1, g0, g1
-                if not (ok and on_scale(x_0, m0) and on_scale(x_1, m1)):
-                    valid[r] = live[r] = False
-                    continue
-                rank[r] = rank_of(gain)
+            # decide ``check_nbs``: a = target - outcome before the side's move, b = after it;
+            # opposite signs are needed to cross
+            a_0 = a0[r] - rel[r] - invk[r] * x_0
+            b_0 = a_0 - invk[r] * m0
+            a_1 = a0[f] - rel[f] - invk[f] * x_1
+            b_1 = a_1 - invk[f] * m1
+            if (a_0 * b_0 < 0.0 and crosses(a_0, b_0)) or (a_1 * b_1 < 0.0 and crosses(a_1, b_1)):
+                self._cut(xp, r, kept if kept is _STATE else (m0, m1, g0, g1, key), a_0, a_1)
             elif kept is not _STATE:  # (else the state holds it already)
                 move[r], move[f], side_gain[r], side_gain[f] = m0, m1, g0, g1
                 rank[r] = key
                 pre[r] = _STATE
+
+    def _cut(self, xp: Ops, r: int, kept: Any, a_0: float, a_1: float) -> None:
+        """Row r, whose move would carry an outcome past a target (``_calculate``): its part
+        before ``check_nbs`` is kept, then ``check_nbs`` cuts side 0 and then side 1 back as in
+        ``_Round._calculate`` (a_0, a_1: each side's target - outcome before its move)."""
+        e = self.e
+        f = r + e
+        pos, tgt, unit, total, last, invk = (
+            self.pos, self.tgt, self.unit, self.total, self.last, self.invk,
+        )  # fmt: skip
+        move, side_gain, rank = self.move, self.side_gain, self.rank
+        if kept is _STATE:
+            kept = (move[r], move[f], side_gain[r], side_gain[f], rank.item(r))
+        self.pre[r] = kept
+        m0, m1, g0, g1, _ = kept
+        x_0, x_1 = pos[r], pos[f]
+        d0, d1 = tgt[r] - x_0, tgt[f] - x_1
+        for at, a, x in ((r, a_0, x_0), (f, a_1, x_1)):
+            if crosses(a, a - invk[at] * (m1 if at == f else m0)):
+                start = self.nb.item(at) + self.off[at] + (1.0 - self.has[at]) * (
+                    invk[at] * (x - self.x0.item(at))
+                )
+                dp = cut_back(tgt[at], start, self.own_p.item(at))
+                m0, m1, g0, g1, ok = equal_gain(
+                    xp.copysign, dp, d0, d1, unit[r], total[r], total[f], last[r], last[f]
+                )
+                gain = abs(g0 if at == f else g1)  # the other side's gain
+        move[r], move[f], side_gain[r], side_gain[f] = m0, m1, g0, g1
+        if ok and on_scale(x_0, m0) and on_scale(x_1, m1):
+            rank[r] = xp.rank(gain)
+        else:
+            self.valid[r] = self.live[r] = False
 
     def _moved(self, moves: Sequence[tuple[Any, float]]) -> None:
         e, pre, pos, move = self.e, self.pre, self.pos, self.move
@@ -548,4 +562,4 @@ def _inverted(keys: IntArray, size: int) -> tuple[IntArray, list[int]]:
     ``order[starts[key]:starts[key + 1]]``."""
     small = size <= np.iinfo(np.int16).max  # (NumPy radix-sorts small integers)
     order = np.argsort(keys.astype(np.int16) if small else keys, kind="stable")
-    return order, np.searchsorted(keys[order], np.arange(size + 1)).tolist()
+    return order, [0, *np.cumsum(np.bincount(keys, minlength=size)).tolist()]
