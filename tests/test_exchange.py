@@ -656,9 +656,9 @@ def test_the_equal_gain_step_gives_the_same_bits_on_floats_and_arrays(rows) -> N
     """The one equal-gain step (moves, gains, validity) runs on Python floats in small rounds
     and on NumPy arrays in large ones: element by element the same bits."""
     cols = [np.array(c, dtype=float) for c in zip(*rows, strict=True)]
-    vec = equal_gain_mod.equal_gain(np.copysign, *cols[:3], tuple(cols[3:7]), *cols[7:])
+    vec = equal_gain_mod.equal_gain(np.copysign, *cols)
     for n, row in enumerate(rows):
-        one = equal_gain_mod.equal_gain(math.copysign, *row[:3], row[3:7], *row[7:])
+        one = equal_gain_mod.equal_gain(math.copysign, *row)
         assert [float(v).hex() for v in one[:4]] == [float(v[n]).hex() for v in vec[:4]]
         assert one[4] == bool(vec[4][n])
 

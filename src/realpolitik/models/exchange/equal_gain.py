@@ -16,8 +16,8 @@ from __future__ import annotations
 import math
 import operator
 import struct
-from collections.abc import Callable, Sequence
-from typing import Any, NamedTuple, cast
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -56,7 +56,9 @@ class Ops(NamedTuple):
 
     copysign: Callable[[Num, Num], Num]
     where: Callable[[Flag, Num, Num], Num]
-    any: Callable[[Flag], bool]
+    any: Callable[[Flag], bool | int]
+    """true (non-zero) when any flag is (``np.count_nonzero``: a fraction of ``ndarray.any``'s
+    cost on small arrays)"""
     not_: Callable[[Flag], Flag]
     rank: Callable[[Num], Any]
 
@@ -66,8 +68,7 @@ def _pick(flag: bool, a: float, b: float) -> float:
 
 
 SCALAR = Ops(math.copysign, _pick, bool, operator.not_, rank_one)
-VECTOR = Ops(np.copysign, np.where, cast(Callable[[Flag], bool], np.ndarray.any),
-             np.logical_not, rank)
+VECTOR = Ops(np.copysign, np.where, np.count_nonzero, np.logical_not, rank)
 
 
 def equal_gain(
@@ -75,7 +76,10 @@ def equal_gain(
     dp: Num,
     d0: Num,
     d1: Num,
-    unit: Sequence[Num],
+    move_p0: Num,
+    move_p1: Num,
+    gain_p0: Num,
+    gain_p1: Num,
     total0: Num,
     total1: Num,
     last0: Num,
@@ -89,11 +93,10 @@ def equal_gain(
     g_0 = dp s_Ip - dq s_Iq and g_1 = dq s_Jq - dp s_Jp are equal (Stokman & Van Oosten 1994).
     A move m is valid (decide ``is_move_valid``) when |m| > 1e-10 and, with the side's earlier
     moves in this exchange (their sum ``total``, the last one ``last``; 0: none), the moves sum
-    to <= 100 and keep one direction. d_0, d_1 give the directions of the moves; ``unit`` is
-    (move_p0, move_p1, gain_p0, gain_p1): per unit dp each side's move and gain. move_p and dp
-    are >= 0, so |m_0| = move_p0 dp.
+    to <= 100 and keep one direction. d_0, d_1 give the directions of the moves; move_p0,
+    move_p1, gain_p0, gain_p1 are each side's move and gain per unit dp. move_p and dp are >= 0,
+    so |m_0| = move_p0 dp.
     """
-    move_p0, move_p1, gain_p0, gain_p1 = unit
     u0, u1 = move_p0 * dp, move_p1 * dp  # |m_0|, |m_1| (move_p, dp >= 0)
     m0 = copysign(u0, d0)
     m1 = copysign(u1, d1)

@@ -255,8 +255,9 @@ class _Round:
                 order = rest
                 continue
             x0, x1 = pos[top], pos[top + e]
-            y0 = min(max(x0 + move[top], 0.0), SCALE)
-            y1 = min(max(x1 + move[top + e], 0.0), SCALE)
+            y0, y1 = x0 + move[top], x1 + move[top + e]  # (clipped to the scale)
+            y0 = 0.0 if y0 < 0.0 else SCALE if y0 > SCALE else y0
+            y1 = 0.0 if y1 < 0.0 else SCALE if y1 > SCALE else y1
             self.snapshots.append((x0, x1, y0, y1, gains[top], gains[top + e]))
             realized.append(top)
             self._realize(top, y0, y1)
@@ -367,7 +368,7 @@ class _Round:
             # (|d_0| c s / W / r): then side 0 moves fully
             t0, t1 = abs(d0) * p_move[r], abs(d1) * p_move[f]
             dp = where(t0 < t1, t0, t1)
-            m0, m1, g0, g1, moves = equal_gain(copysign, dp, d0, d1, unit, *history)
+            m0, m1, g0, g1, moves = equal_gain(copysign, dp, d0, d1, *unit, *history)
             gain = abs(g0)
             ok = (gain >= MIN_GAIN) & moves
             # decide ``check_nbs``, side 0 then side 1: a move that would carry the outcome of
@@ -383,7 +384,7 @@ class _Round:
                     continue
                 start = nb[at] + off[at] + (1.0 - has[at]) * (invk[at] * (x - x0[at]))
                 dp = where(crossing, cut_back(tgt[at], start, own_p[at]), dp)
-                m0, m1, g0, g1, moves = equal_gain(copysign, dp, d0, d1, unit, *history)
+                m0, m1, g0, g1, moves = equal_gain(copysign, dp, d0, d1, *unit, *history)
                 gain = where(crossing, abs(g0 if at is f else g1), gain)  # the other's gain
                 cut = crossing if cut is None else cut | crossing
             if cut is not None:  # a cut-back move is checked again, also for the scale
@@ -415,12 +416,10 @@ class _ListRound(_Round):
     ) -> None:
         super().__init__(m, z, out, run, ai, aj, p, q)  # (the first calculation runs on arrays)
         for name in (
-            "act", "tgt", "invk", "p_move", "a0", "move", "side_gain", "live",
+            "act", "tgt", "invk", "p_move", "move_p", "gain_p", "a0", "move", "side_gain", "live",
         ):  # fmt: skip  (sup, nb, x0 and own_p, read only once a row, stay arrays)
             setattr(self, name, getattr(self, name).tolist())
         e = self.e
-        per = (self.move_p[:e], self.move_p[e:], self.gain_p[:e], self.gain_p[e:])
-        self.unit = list(zip(*(v.tolist() for v in per), strict=True))  # equal_gain's ``unit``
         self.pos = self.x0.tolist()
         zeros = [0.0] * (2 * self.e)  # (no earlier moves or updates yet)
         self.total, self.last, self.off, self.has, self.rel = (list(zeros) for _ in range(5))
@@ -439,7 +438,7 @@ class _ListRound(_Round):
         side 1 (a loop over the two sides costs more here than the test); the cut-back, which
         few rows need, is ``_cut``."""
         e, pre = self.e, self.pre
-        pos, tgt, p_move, unit = self.pos, self.tgt, self.p_move, self.unit
+        pos, tgt, p_move, move_p, gain_p = self.pos, self.tgt, self.p_move, self.move_p, self.gain_p
         total, last, a0, rel, invk = self.total, self.last, self.a0, self.rel, self.invk
         move, side_gain, rank, valid, live = (
             self.move, self.side_gain, self.rank, self.valid, self.live,
@@ -455,8 +454,8 @@ class _ListRound(_Round):
                 d0, d1 = tgt[r] - x_0, tgt[f] - x_1
                 t0, t1 = abs(d0) * p_move[r], abs(d1) * p_move[f]
                 m0, m1, g0, g1, ok = equal_gain(
-                    copysign, t0 if t0 < t1 else t1, d0, d1, unit[r],
-                    total[r], total[f], last[r], last[f],
+                    copysign, t0 if t0 < t1 else t1, d0, d1, move_p[r], move_p[f],
+                    gain_p[r], gain_p[f], total[r], total[f], last[r], last[f],
                 )  # fmt: skip
                 gain = abs(g0)
                 if not (ok and gain >= MIN_GAIN):
@@ -485,8 +484,8 @@ class _ListRound(_Round):
         ``_Round._calculate`` (a_0, a_1: each side's target - outcome before its move)."""
         e = self.e
         f = r + e
-        pos, tgt, unit, total, last, invk = (
-            self.pos, self.tgt, self.unit, self.total, self.last, self.invk,
+        pos, tgt, move_p, gain_p, total, last, invk = (
+            self.pos, self.tgt, self.move_p, self.gain_p, self.total, self.last, self.invk,
         )  # fmt: skip
         move, side_gain, rank = self.move, self.side_gain, self.rank
         if kept is _STATE:
@@ -502,8 +501,9 @@ class _ListRound(_Round):
                 )
                 dp = cut_back(tgt[at], start, self.own_p.item(at))
                 m0, m1, g0, g1, ok = equal_gain(
-                    xp.copysign, dp, d0, d1, unit[r], total[r], total[f], last[r], last[f]
-                )
+                    xp.copysign, dp, d0, d1, move_p[r], move_p[f], gain_p[r], gain_p[f],
+                    total[r], total[f], last[r], last[f],
+                )  # fmt: skip
                 gain = abs(g0 if at == f else g1)  # the other side's gain
         move[r], move[f], side_gain[r], side_gain[f] = m0, m1, g0, g1
         if ok and on_scale(x_0, m0) and on_scale(x_1, m1):
