@@ -467,12 +467,13 @@ class _ListRound(_Round):
                 m0, m1, g0, g1, key = kept
             # decide ``check_nbs``: a = target - outcome before the side's move, b = after it;
             # opposite signs are needed to cross
-            a_0 = a0[r] - rel[r] - invk[r] * x_0
-            b_0 = a_0 - invk[r] * m0
-            a_1 = a0[f] - rel[f] - invk[f] * x_1
-            b_1 = a_1 - invk[f] * m1
+            w_0, w_1 = invk[r], invk[f]  # (c s / W)
+            a_0 = a0[r] - rel[r] - w_0 * x_0
+            b_0 = a_0 - w_0 * m0
+            a_1 = a0[f] - rel[f] - w_1 * x_1
+            b_1 = a_1 - w_1 * m1
             if (a_0 * b_0 < 0.0 and crosses(a_0, b_0)) or (a_1 * b_1 < 0.0 and crosses(a_1, b_1)):
-                self._cut(xp, r, kept if kept is _STATE else (m0, m1, g0, g1, key), a_0, a_1)
+                self._cut(xp, r, (m0, m1, g0, g1, key) if kept is None else kept, a_0, a_1)
             elif kept is not _STATE:  # (else the state holds it already)
                 move[r], move[f], side_gain[r], side_gain[f] = m0, m1, g0, g1
                 rank[r] = key
@@ -542,14 +543,14 @@ class _ListRound(_Round):
         return [flat[b:f] for b, f in pairwise(starts)]
 
     def _listed(self, groups: Sequence[Any], copy: int = 1) -> tuple[list[Any], Any, int]:
-        e, live, count = self.e, self.live, self.count
+        e, live, count, twice = self.e, self.live, self.count, self.twice
         if copy == 1:
             kept = [[g for g in places if live[g % e]] for places in groups]
         else:
             kept = [[g for g in places if live[g % e] and count[g % e] >= copy]
                     for places in groups]
         rows = {g % e for places in kept for g in places}
-        multi = rows & self.twice
+        multi = rows & twice if twice else ()
         return kept, rows, max([count[x] for x in multi]) if multi else 1
 
 
