@@ -293,7 +293,7 @@ class _Model:
             return {key: [] for key in _LOG_FIELDS}
         r = np.asarray(realized, dtype=np.int64)
         places = np.stack((r, r + st.e), axis=1).ravel()  # per exchange: side 0, then 1
-        act, sup = st.actors, st.sup
+        act, sup = st.actors, st.issues
         actors, issues = act[places], sup[places]
         # an exchange listed twice is recomputed after its realisation (as in decide): the
         # voting position is where its final state moves

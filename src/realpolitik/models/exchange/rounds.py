@@ -7,9 +7,11 @@ arrays and floats alike with the helpers of ``equal_gain``). ``_ListRound``, for
 fewer than ``ARRAY_ROWS`` candidates, holds the same values in Python lists: on the few rows a
 realisation touches there (a median of 9 to 25 on decide's files) NumPy calls cost more than
 the arithmetic. Its override recomputes row by row with the same helpers, stops a row as soon
-as it is invalid, and keeps the part before ``check_nbs`` until the row's positions change;
+as it is invalid, keeps the part before ``check_nbs`` until the row's positions change, and
+writes ``check_nbs``'s test out for the two sides (the rare cut-back is ``_ListRound._cut``);
 the bookkeeping of a realisation (``_realize``) is shared, the override only says how to walk
-a set of places. Both give the same bits (tests force each path).
+a set of places. Both give the same bits (tests force each path, and run the shared
+``_Round._calculate`` on the list state).
 
 Several runs of the model (the draws of ``simulate``) can go through a round together: their
 candidates form one table (run by run, so run d holds rows [b, f)), set up and first computed
@@ -172,7 +174,7 @@ class _Round:
         # demands the issue (their "updates" record the move); keys per run, N * K each
         self.by_sup = self._index(own, m.runs * n * k)  # (shared: a run has its own keys)
         self.by_dem = self._index(other * k + sup, m.runs * n * k)
-        self.actors = act  # (an array, also where the list path keeps lists)
+        self.actors, self.issues = act, sup  # (arrays, also where the list path keeps lists)
         # a run's own: its rows [b, f), its random generator, the ties it broke, decide's
         # per-exchange "updates" (the recorded position of an actor on the supply issue of a
         # place whose other side is a given actor, keyed (that actor * K + issue) * N + actor;
@@ -416,8 +418,9 @@ class _ListRound(_Round):
     ) -> None:
         super().__init__(m, z, out, run, ai, aj, p, q)  # (the first calculation runs on arrays)
         for name in (
-            "act", "tgt", "invk", "p_move", "move_p", "gain_p", "a0", "move", "side_gain", "live",
-        ):  # fmt: skip  (sup, nb, x0 and own_p, read only once a row, stay arrays)
+            "act", "sup", "tgt", "invk", "p_move", "move_p", "gain_p", "a0", "move", "side_gain",
+            "live",
+        ):  # fmt: skip  (nb, x0 and own_p, read only for a realised or cut-back row, stay arrays)
             setattr(self, name, getattr(self, name).tolist())
         e = self.e
         self.pos = self.x0.tolist()
