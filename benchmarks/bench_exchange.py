@@ -19,10 +19,11 @@ rounds, serially in one process each, model only (both exclude interpreter start
 parsing), median over several runs; the ratio is decide / realpolitik.
 
 ``--against REV`` also times the exchange model of git revision REV (its ``src/`` extracted to
-a temporary directory, ``benchmarks/against.py``) on the same inputs in the same run: the
-current code and REV alternate, each in a child process, three times; each child times 20 runs
-after a warm-up run, and the lowest median is kept. "REV / now" above 1: the current code is
-faster.
+a temporary directory and imported beside the current code under another name,
+``benchmarks/against.py``) on the same inputs in the same process: the two alternate 20 times,
+10 runs each (seeds fixed), after a warm-up run each. Reported: the median over the
+alternations of each one's median seconds per run, and of the paired ratio REV / now (above 1:
+the current code is faster) with its quartiles.
 
 Exit status 1 when the must-show case fails: Copenhagen's mean outcomes not within 1.0 point of
 decide's, or realpolitik less than 20 times faster there. The other files are reported only.
@@ -35,10 +36,10 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 
@@ -51,6 +52,7 @@ OUT = ROOT / "bench_out"
 VENV = OUT / "decide-venv"
 FILES = ("sample_data.txt", "copenhagen.csv", "cop21.csv")
 ROUNDS = 10
+ALTERNATIONS = 20  # of the current code and REV under --against
 DECIDE = "decide-exchange-model==2022.1.28"
 DECIDE_DEPS = ("numpy", "pandas", "blinker", "peewee", "typesystem==0.2.5", "matplotlib")
 
@@ -150,38 +152,29 @@ def our_seconds(path: Path, runs: int) -> list[float]:
     return times
 
 
-def model_seconds(npz: Path, runs: int) -> list[float]:
-    """Seconds per run of 10 rounds of ``equal_gain_exchange`` on saved inputs (the model only,
-    as imported: the current code, or under ``--against`` an earlier revision's)."""
+def versus(rev: ModuleType, path: Path) -> tuple[float, float, float, float, float]:
+    """Seconds per run (now, REV) and REV / now (median, quartiles) on one file: the current
+    code and REV's ``equal_gain_exchange`` alternating in this process."""
     from realpolitik.models.exchange import equal_gain_exchange
 
-    a = np.load(npz)
-    args = (a["positions"], a["salience"], a["power"], a["lower"], a["upper"])
-    equal_gain_exchange(*args, rounds=ROUNDS, seed=0)  # warm-up
-    times = []
-    for s in np.random.SeedSequence(99).spawn(runs):
-        t0 = time.perf_counter()
-        equal_gain_exchange(*args, rounds=ROUNDS, seed=s)
-        times.append(time.perf_counter() - t0)
-    return times
-
-
-def versus(rev_src: Path, path: Path) -> tuple[float, float]:
-    """Median seconds per run (now, REV) on one file: alternating children, lowest median."""
-    from against import child, current_src  # (beside this script)
-
     inp = linkage_inputs(load_any(path))
-    npz = Path(tempfile.mkdtemp()) / "inputs.npz"
-    np.savez(
-        npz, positions=inp.positions, salience=inp.salience, power=inp.power,
-        lower=inp.lower, upper=inp.upper,
-    )  # fmt: skip
-    now, old = [], []
-    for _ in range(3):
-        for src, out in ((current_src(), now), (rev_src, old)):
-            times = child(Path(__file__), ["--child", str(npz)], src)
-            out.append(float(np.median(times)))  # type: ignore[arg-type]
-    return min(now), min(old)
+    args = (inp.positions, inp.salience, inp.power, inp.lower, inp.upper)
+    versions = (equal_gain_exchange, rev.equal_gain_exchange)
+    for run in versions:
+        run(*args, rounds=ROUNDS, seed=0)  # warm-up
+    seeds = np.random.SeedSequence(99).spawn(10)
+    medians: list[list[float]] = [[], []]
+    for _ in range(ALTERNATIONS):
+        for run, out in zip(versions, medians, strict=True):
+            times = []
+            for s in seeds:
+                t0 = time.perf_counter()
+                run(*args, rounds=ROUNDS, seed=s)
+                times.append(time.perf_counter() - t0)
+            out.append(float(np.median(times)))
+    now, old = np.array(medians)
+    q1, q2, q3 = np.percentile(old / now, [25, 50, 75])
+    return float(np.median(now)), float(np.median(old)), float(q2), float(q1), float(q3)
 
 
 def main() -> int:
@@ -191,16 +184,12 @@ def main() -> int:
     ap.add_argument("--decide-runs", type=int, default=None, help="decide runs per file")
     ap.add_argument("--our-runs", type=int, default=None, help="realpolitik runs per file")
     ap.add_argument("--against", metavar="REV", help="also time git revision REV's model")
-    ap.add_argument("--child", type=Path, help=argparse.SUPPRESS)  # inputs.npz
     args = ap.parse_args()
-    if args.child:  # a child of --against: print the seconds of 20 runs as JSON
-        print(json.dumps(model_seconds(args.child, 20)))
-        return 0
-    rev_src = None
+    rev = None
     if args.against:
-        from against import checkout, describe
+        from against import checkout, describe, load_renamed  # (beside this script)
 
-        rev_src = checkout(args.against)
+        rev = load_renamed(checkout(args.against), "realpolitik.models.exchange")
         print(f"against {describe(args.against)}")
     py = decide_python()
     quick = args.quick
@@ -211,7 +200,7 @@ def main() -> int:
     )
     ok = True
     speed_rows = []
-    against_rows: list[tuple[str, float, float, float]] = []
+    against_rows: list[tuple[str, float, float, float, float, float, float]] = []
     for name in FILES:
         path = DATA / name
         big = name == "cop21.csv"
@@ -224,10 +213,11 @@ def main() -> int:
         ratio = float(np.median(dec_t) / np.median(our_t))
         speed_rows.append((name, float(np.median(dec_t)), float(np.median(our_t)), ratio))
         print(f"speed on {name}: decide / realpolitik {ratio:.0f} x", flush=True)
-        if rev_src is not None:
-            against_rows.append((name, float(np.median(dec_t)), *versus(rev_src, path)))
-            _, _, now, old = against_rows[-1]
-            print(f"  against {args.against}: {now:.4f} s now, {old:.4f} s REV", flush=True)
+        if rev is not None:
+            against_rows.append((name, float(np.median(dec_t)), *versus(rev, path)))
+            _, _, now, old, ratio, _, _ = against_rows[-1]
+            print(f"  against {args.against}: {now:.4f} s now, {old:.4f} s REV ({ratio:.3f})",
+                  flush=True)
         # agreement
         dec = decide_runs(py, path, n_dec, args.workers)
         issues = list(dec[0]["outcome"])
@@ -262,13 +252,14 @@ def main() -> int:
     )
     ok &= cop["copenhagen.csv"] >= 20
     if against_rows:
-        print(f"\n### Against {args.against}: seconds per run (lowest median of 3 alternations)\n")
-        print("| file | now | REV | REV / now | decide / now | decide / REV |")
+        print(f"\n### Against {args.against}: seconds per run (median of {ALTERNATIONS} "
+              "alternations in one process, 10 runs each)\n")
+        print("| file | now | REV | REV / now (quartiles) | decide / now | decide / REV |")
         print("|---|---:|---:|---:|---:|---:|")
-        for name, d, now, old in against_rows:
+        for name, d, now, old, ratio, lo, hi in against_rows:
             print(
-                f"| {name} | {now:.4f} | {old:.4f} | {old / now:.3f} | {d / now:.0f} x "
-                f"| {d / old:.0f} x |"
+                f"| {name} | {now:.4f} | {old:.4f} | {ratio:.3f} ({lo:.3f}-{hi:.3f}) "
+                f"| {d / now:.0f} x | {d / old:.0f} x |"
             )
     return 0 if ok else 1
 
