@@ -32,7 +32,8 @@ _MID = SCALE / 2
 _HALF_WIDTH = _MID + EDGE  # a position stays within this distance of the scale's middle
 _TIE_BITS = 12  # gains equal in their leading 40 mantissa bits tie (relative 1e-12)
 _TIE_HALF = 1 << (_TIE_BITS - 1)
-_DOUBLE = struct.Struct("<d").pack  # a float's bits (as for ``rank``)
+_BITS = struct.Struct("<d").pack  # a float's bits, read back as a signed 64-bit integer (as
+_INT64 = struct.Struct("<q").unpack  # ``gain.view(np.int64)`` in ``rank``)
 
 Num = Any
 """A float (one candidate) or a float64 array (many candidates)."""
@@ -48,7 +49,7 @@ def rank(gain: NDArray[np.float64]) -> NDArray[np.int64]:
 
 def rank_one(gain: float) -> int:
     """``rank`` of one gain (a Python float)."""
-    return -((int.from_bytes(_DOUBLE(gain), "little") + _TIE_HALF) >> _TIE_BITS)
+    return -((_INT64(_BITS(gain))[0] + _TIE_HALF) >> _TIE_BITS)
 
 
 class Ops(NamedTuple):
