@@ -5,6 +5,10 @@ are always on ConfliBERT sentences. A second, shifted check: train on ConfliBERT
 examples when the setting uses extra data) and score the PLOVER gold-standard sentences, written
 by other coders for other purposes.
 
+First it reports how alike the training sentences are (each one's nearest neighbour by cosine of
+word 1-2-gram TF-IDF): near-duplicates split across folds would inflate the CV score, and
+near-duplicates labelled differently show the labels' noise.
+
     python benchmarks/cv_classify.py [--folds 5] [--seed 0]
 """
 
@@ -14,6 +18,7 @@ import argparse
 
 import numpy as np
 from scipy import stats
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.model_selection import StratifiedKFold
 
 from realpolitik.news.classify import (
@@ -37,12 +42,30 @@ def f1(y: np.ndarray, p: np.ndarray) -> float:
     return float(metrics(y, p)["macro_f1"])  # type: ignore[arg-type]
 
 
+def neighbours(texts: list[str], labels: np.ndarray) -> None:
+    """Print the nearest-neighbour similarities and how often near neighbours share a label."""
+    x = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True).fit_transform(texts)
+    sim = (x @ x.T).toarray()
+    np.fill_diagonal(sim, 0.0)
+    near, nearest = sim.max(axis=1), sim.argmax(axis=1)
+    agree = labels[nearest] == labels
+    q = np.quantile(near, [0.5, 0.9, 0.99])
+    print(f"{len(texts)} training sentences; nearest-neighbour cosine median {q[0]:.2f}, "
+          f"90% {q[1]:.2f}, 99% {q[2]:.2f}")
+    for t in (0.5, 0.9):
+        m = near > t
+        print(f"  above {t}: {m.mean():.1%} of the sentences; their neighbour has the same label "
+              f"in {agree[m].mean():.0%} (all sentences: {agree.mean():.0%})")
+    print()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
     base = conflibert()
+    neighbours(base.texts, base.labels)
     cameo, plover = cameo_examples(), plover_examples()
     texts = np.array(base.texts, dtype=object)
     folds = list(
