@@ -13,19 +13,20 @@ form is timed on one round, and only while its predicted time (from the previous
 N^3) stays under a minute.
 
 ``--against REV`` also times the fast form of git revision REV (its ``src/`` extracted to a
-temporary directory, ``benchmarks/against.py``) in the same run: the two alternate, each in a
-child process, three times, and the best of each is kept; "REV/now" is REV's marginal round
-time over the current one (above 1: the current code is faster).
+temporary directory and imported beside the current code under another name,
+``benchmarks/against.py``) in the same process: for each N the two alternate (15 times at
+N <= 100, 7 at N = 1000, 3 above), each time the marginal round of each from the best of a few
+runs of 1 and 4 rounds; "REV/now" is the median of the paired ratios of REV's marginal round
+time over the current one (above 1: the current code is faster), with its quartiles.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
-from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 
@@ -61,16 +62,33 @@ def fast_times(n: int, repeats: int, threads: int | None) -> tuple[float, float]
     return first, max((four - first) / 3.0, 1e-9)
 
 
-def versus(rev_src: Path, n: int, repeats: int, threads: int | None) -> tuple[float, float]:
-    """Marginal round times (now, REV) of the fast form, alternating child processes."""
-    from against import child, current_src  # (beside this script)
+def versus(rev: ModuleType, n: int, repeats: int, threads: int | None
+           ) -> tuple[float, float, float, float, float]:
+    """Marginal round times (now, REV) of the fast form and REV / now (median, quartiles): the
+    two alternating in this process."""
+    import realpolitik.models.bargaining.eum as now
 
-    args = ["--child", str(n), str(max(repeats, 20 if n <= 100 else 0)), str(threads or 0)]
-    now, old = [], []
-    for _ in range(3):
-        now.append(child(Path(__file__), args, current_src())[1])  # type: ignore[index]
-        old.append(child(Path(__file__), args, rev_src)[1])  # type: ignore[index]
-    return min(now), min(old)
+    x, c, s = inputs(n)
+    reps = max(repeats, 20 if n <= 10 else 10 if n <= 100 else 0)
+    alternations = 15 if n <= 100 else 7 if n <= 1_000 else 3
+
+    def later(module: ModuleType) -> float:
+        def run(rounds: int) -> float:
+            params = module.EUMParams(tol=0.0, max_rounds=rounds, method="fast", threads=threads)
+            t0 = time.perf_counter()
+            module.expected_utility_model(x, c, s, params)
+            return time.perf_counter() - t0
+
+        first = best_of(reps, lambda: run(1))
+        return max((best_of(reps, lambda: run(4)) - first) / 3.0, 1e-9)
+
+    times: list[list[float]] = [[], []]
+    for _ in range(alternations):
+        for module, out in zip((now, rev), times, strict=True):
+            out.append(later(module))
+    a, b = np.array(times)
+    q1, q2, q3 = np.percentile(b / a, [25, 50, 75])
+    return float(np.median(a)), float(np.median(b)), float(q2), float(q1), float(q3)
 
 
 def main() -> int:
@@ -78,17 +96,12 @@ def main() -> int:
     ap.add_argument("--quick", action="store_true", help="stop at N = 1000")
     ap.add_argument("--threads", type=int, default=None, help="threads of the fast form")
     ap.add_argument("--against", metavar="REV", help="also time the fast form of git revision REV")
-    ap.add_argument("--child", nargs=3, type=int, help=argparse.SUPPRESS)  # N repeats threads
     args = ap.parse_args()
-    if args.child:  # a child of --against: print (round 1, later) as JSON
-        n, repeats, threads = args.child
-        print(json.dumps(fast_times(n, repeats, threads or None)))
-        return 0
-    rev_src = None
+    rev = None
     if args.against:
-        from against import checkout, describe
+        from against import checkout, describe, load_renamed  # (beside this script)
 
-        rev_src = checkout(args.against)
+        rev = load_renamed(checkout(args.against), "realpolitik.models.bargaining.eum")
         print(f"against {describe(args.against)}")
     sizes = [n for n in SIZES if not args.quick or n <= 1_000]
     threads = args.threads
@@ -100,8 +113,8 @@ def main() -> int:
     header = (
         f"{'N':>7} {'fast, round 1':>14} {'fast, later':>12} {'direct':>10} {'direct/fast':>12}"
     )
-    if rev_src is not None:
-        header += f" {'later (now)':>12} {'later (REV)':>12} {'REV/now':>8}"
+    if rev is not None:
+        header += f" {'later (now)':>12} {'later (REV)':>12} {'REV/now (quartiles)':>20}"
     print(header)
     print("-" * len(header))
     direct_prev: tuple[int, float] | None = None
@@ -118,9 +131,9 @@ def main() -> int:
             direct_prev = (n, direct)
             direct_txt, ratio_txt = f"{direct:10.4f}", f"{direct / later:12.1f}"
         row = f"{n:>7} {first:14.4f} {later:12.4f} {direct_txt:>10} {ratio_txt:>12}"
-        if rev_src is not None:
-            now, old = versus(rev_src, n, repeats, threads)
-            row += f" {now:12.5f} {old:12.5f} {old / now:8.3f}"
+        if rev is not None:
+            now, old, ratio, lo, hi = versus(rev, n, repeats, threads)
+            row += f" {now:12.5f} {old:12.5f} {ratio:7.3f} ({lo:.3f}-{hi:.3f})"
         print(row)
         sys.stdout.flush()
     for note in notes:
