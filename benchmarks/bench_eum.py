@@ -30,7 +30,7 @@ from types import ModuleType
 
 import numpy as np
 
-from realpolitik.models.bargaining.eum import EUMParams, expected_utility_model
+import realpolitik.models.bargaining.eum as eum
 
 SIZES = (10, 100, 1_000, 3_000, 10_000)
 DIRECT_LIMIT = 60.0  # seconds
@@ -41,11 +41,14 @@ def inputs(n: int, seed: int = 20110901) -> tuple[np.ndarray, np.ndarray, np.nda
     return rng.uniform(0, 100, n), rng.uniform(0, 1, n), rng.uniform(0, 1, n)
 
 
-def run_time(n: int, rounds: int, method: str, threads: int | None) -> float:
+def run_time(
+    n: int, rounds: int, method: str, threads: int | None, model: ModuleType = eum
+) -> float:
+    """Seconds of one run of ``model`` (the current EUM, or a revision's under --against)."""
     x, c, s = inputs(n)
-    params = EUMParams(tol=0.0, max_rounds=rounds, method=method, threads=threads)  # type: ignore[arg-type]
+    params = model.EUMParams(tol=0.0, max_rounds=rounds, method=method, threads=threads)
     t0 = time.perf_counter()
-    res = expected_utility_model(x, c, s, params)
+    res = model.expected_utility_model(x, c, s, params)
     elapsed = time.perf_counter() - t0
     assert res.rounds == rounds
     return elapsed
@@ -55,10 +58,12 @@ def best_of(repeats: int, fn) -> float:  # type: ignore[no-untyped-def]
     return min(fn() for _ in range(repeats))
 
 
-def fast_times(n: int, repeats: int, threads: int | None) -> tuple[float, float]:
+def fast_times(
+    n: int, repeats: int, threads: int | None, model: ModuleType = eum
+) -> tuple[float, float]:
     """(round 1, later) of the fast form: see the module docstring."""
-    first = best_of(repeats, lambda: run_time(n, 1, "fast", threads))
-    four = best_of(repeats, lambda: run_time(n, 4, "fast", threads))
+    first = best_of(repeats, lambda: run_time(n, 1, "fast", threads, model))
+    four = best_of(repeats, lambda: run_time(n, 4, "fast", threads, model))
     return first, max((four - first) / 3.0, 1e-9)
 
 
@@ -66,26 +71,12 @@ def versus(rev: ModuleType, n: int, repeats: int, threads: int | None
            ) -> tuple[float, float, float, float, float]:
     """Marginal round times (now, REV) of the fast form and REV / now (median, quartiles): the
     two alternating in this process."""
-    import realpolitik.models.bargaining.eum as now
-
-    x, c, s = inputs(n)
     reps = max(repeats, 20 if n <= 10 else 10 if n <= 100 else 0)
     alternations = 15 if n <= 100 else 7 if n <= 1_000 else 3
-
-    def later(module: ModuleType) -> float:
-        def run(rounds: int) -> float:
-            params = module.EUMParams(tol=0.0, max_rounds=rounds, method="fast", threads=threads)
-            t0 = time.perf_counter()
-            module.expected_utility_model(x, c, s, params)
-            return time.perf_counter() - t0
-
-        first = best_of(reps, lambda: run(1))
-        return max((best_of(reps, lambda: run(4)) - first) / 3.0, 1e-9)
-
     times: list[list[float]] = [[], []]
     for _ in range(alternations):
-        for module, out in zip((now, rev), times, strict=True):
-            out.append(later(module))
+        for model, out in zip((eum, rev), times, strict=True):
+            out.append(fast_times(n, reps, threads, model)[1])
     a, b = np.array(times)
     q1, q2, q3 = np.percentile(b / a, [25, 50, 75])
     return float(np.median(a)), float(np.median(b)), float(q2), float(q1), float(q3)

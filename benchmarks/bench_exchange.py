@@ -37,6 +37,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from types import ModuleType
@@ -142,14 +143,19 @@ def our_runs(path: Path, runs: int, workers: int, seed: int = 2024) -> np.ndarra
     return np.stack([r.compromise[-1] for r in res])
 
 
-def our_seconds(path: Path, runs: int) -> list[float]:
-    inp = linkage_inputs(load_any(path))
+def seconds(run: Callable[[np.random.SeedSequence], object], runs: int) -> list[float]:
+    """Seconds of ``run(seed)`` for each of ``runs`` fixed seeds."""
     times = []
     for s in np.random.SeedSequence(99).spawn(runs):
         t0 = time.perf_counter()
-        run_exchange(inp, ROUNDS, s)
+        run(s)
         times.append(time.perf_counter() - t0)
     return times
+
+
+def our_seconds(path: Path, runs: int) -> list[float]:
+    inp = linkage_inputs(load_any(path))
+    return seconds(lambda s: run_exchange(inp, ROUNDS, s), runs)
 
 
 def versus(rev: ModuleType, path: Path) -> tuple[float, float, float, float, float]:
@@ -162,15 +168,10 @@ def versus(rev: ModuleType, path: Path) -> tuple[float, float, float, float, flo
     versions = (equal_gain_exchange, rev.equal_gain_exchange)
     for run in versions:
         run(*args, rounds=ROUNDS, seed=0)  # warm-up
-    seeds = np.random.SeedSequence(99).spawn(10)
     medians: list[list[float]] = [[], []]
     for _ in range(ALTERNATIONS):
         for run, out in zip(versions, medians, strict=True):
-            times = []
-            for s in seeds:
-                t0 = time.perf_counter()
-                run(*args, rounds=ROUNDS, seed=s)
-                times.append(time.perf_counter() - t0)
+            times = seconds(lambda s, run=run: run(*args, rounds=ROUNDS, seed=s), 10)
             out.append(float(np.median(times)))
     now, old = np.array(medians)
     q1, q2, q3 = np.percentile(old / now, [25, 50, 75])
