@@ -452,13 +452,15 @@ def test_condorcet_median_is_the_lowest_unbeaten_position(pos: list[int], wts: l
         ),
         min_size=2,
         max_size=60,
-    )
+    ),
+    table=st.sampled_from([True, False, None]),
 )
-def test_midpoint_counts_match_brute_force(values: list[float]) -> None:
+def test_midpoint_counts_match_brute_force(values: list[float], table: bool | None) -> None:
+    """The table with its fallbacks, and the binary search per pair, count alike."""
     ys = np.sort(np.array(values))
     assume(ys[-1] > ys[0])
     n = ys.size
-    mids = midpoints.Midpoints(ys)
+    mids = midpoints.Midpoints(ys, table=table)
     got = mids.counts(
         0, n, np.empty((n, n)), np.empty((n, n), np.int64), np.empty((n, n), np.int64)
     )

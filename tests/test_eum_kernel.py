@@ -155,3 +155,33 @@ def test_offers_table_case_by_case() -> None:
     new = choose_offers(eu_ij, eu_ji, d, np.array([0.5]), ys, params, codes, {})
     assert codes[0, 2] == Relationship.CAPITULATION
     assert new[0] == 0.3  # the nearest capitulation (0.3 rather than 0.1)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    values=st.lists(
+        st.one_of(st.floats(0, 1), st.integers(0, 20).map(lambda v: v / 20)),
+        min_size=1,
+        max_size=40,
+    ),
+    radius=st.sampled_from([0.0, 1e-6, 0.01, 0.2]),
+    data=st.data(),
+)
+def test_near_pairs_hold_every_near_pair(
+    values: list[float], radius: float, data: st.DataObject
+) -> None:
+    """near_pairs lists each pair of the block within the radius once (and only pairs within
+    the radius and its margin), in row order: with distinct or coinciding positions."""
+    from realpolitik.models.bargaining.eum.blocks import near_pairs
+
+    ys = np.sort(np.array(values))
+    n = ys.size
+    i0 = data.draw(st.integers(0, n - 1))
+    i1 = data.draw(st.integers(i0 + 1, n))
+    rows, cols = near_pairs(ys, i0, i1, radius)
+    got = list(zip(rows.tolist(), cols.tolist(), strict=True))
+    assert got == sorted(got) and len(set(got)) == len(got)
+    gap = np.abs(ys[i0:i1, None] - ys[None, :])
+    want = {(int(a), int(b)) for a, b in zip(*np.nonzero(gap <= radius), strict=True)}
+    assert want <= set(got)
+    assert all(gap[a, b] <= radius * (1 + 1e-9) + 4 * np.spacing(1.0) for a, b in got)

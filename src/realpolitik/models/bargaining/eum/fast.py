@@ -16,8 +16,8 @@ pass B, from G and its transpose the probabilities, the expected utilities and t
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from functools import partial
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -33,8 +33,7 @@ _SMALL_D = 1e-2  # below this distance (units of R) utilities use expm1/log1p
 _TILE = 256  # tile of the blocked transpose in pass B
 
 
-@dataclass(frozen=True)
-class _RiskSums:
+class _RiskSums(NamedTuple):
     """Read-only inputs of the risk step's row blocks: prefix sums over the sorted voters."""
 
     ys: F64
@@ -48,16 +47,14 @@ class _RiskSums:
     pairwise: bool
 
 
-@dataclass(frozen=True)
-class _RiskRows:
+class _RiskRows(NamedTuple):
     """Outputs of the risk step, one entry per row i."""
 
     votes: F64  # sum_j N1_ij
     weighted: F64  # sum_j d_ij N1_ij ("scholz") or sum_j d_ij P1_ji ("pairwise")
 
 
-@dataclass(frozen=True)
-class _Voters:
+class _Voters(NamedTuple):
     """The voters in pass A's stored order (padding: weight 0, exponent 1)."""
 
     y: F64
@@ -65,8 +62,7 @@ class _Voters:
     r: F64
 
 
-@dataclass(frozen=True)
-class _RowTotals:
+class _RowTotals(NamedTuple):
     """Outputs of pass A, one entry per row a: C[a, N], sum_(b < a) G[a, b], sum_(b > a)."""
 
     total: F64
@@ -74,8 +70,7 @@ class _RowTotals:
     above: F64
 
 
-@dataclass(frozen=True)
-class _OfferInputs:
+class _OfferInputs(NamedTuple):
     """Read-only inputs of pass B."""
 
     ys: F64
@@ -98,6 +93,7 @@ class FastEngine:
         self.super_rows = max(self.rows, min(n, _TILE))
         cpus = os.cpu_count() or 1
         self.threads = max(1, threads if threads is not None else min(cpus, 8))
+        self.buffers: list[Scratch] = [{} for _ in range(self.threads)]  # one per thread
         self.n_chunks = -(-n // _CHUNK)
         self.padded = self.n_chunks * _CHUNK
         # Layout of a row of M in pass A: voter k at column pos(k) = (k % CH) n_chunks + k // CH,
@@ -114,7 +110,7 @@ class FastEngine:
         self.mid_index_for: F64 | None = None
 
     def _run(self, task: partial[None], step: int) -> None:
-        run_blocks(task, self.n, step, self.threads)
+        run_blocks(task, self.n, step, self.buffers)
 
     # -- the risk step: all exponents 1
 

@@ -9,6 +9,9 @@ import numpy as np
 
 from realpolitik.models.bargaining.eum.params import F64, I64
 
+#: Below this many voters a binary search per pair is faster than building the table.
+TABLE_FROM = 90
+
 
 class Midpoints:
     """m_ij in O(1) per pair.
@@ -16,10 +19,12 @@ class Midpoints:
     Positions are shifted to start at 0 and scaled by a power of two c (exact), so the bucket
     index floor(c (y_i + y_j)) is a monotone function of y_i + y_j. Where no voter falls in the
     query's bucket the count is the bucket's tabulated count (exact); elsewhere (a few percent
-    of queries unless positions cluster) one comparison or a binary search.
+    of queries unless positions cluster) one comparison or a binary search. With fewer than
+    :data:`TABLE_FROM` voters every query is a binary search (same counts, no table).
     """
 
-    def __init__(self, ys: F64):
+    def __init__(self, ys: F64, table: bool | None = None):
+        """``table``: build the table (None: from :data:`TABLE_FROM` voters on)."""
         n = ys.size
         shifted = ys - ys[0]
         span = 2.0 * float(shifted[-1])
@@ -28,6 +33,9 @@ class Midpoints:
         c = math.ldexp(1.0, min(target.bit_length() - 1 - math.frexp(span)[1], 1000))
         self.scaled: F64 = shifted * c
         self.doubled: F64 = self.scaled + self.scaled  # 2 c y_k, the voters' side of the test
+        self.tabulated = n >= TABLE_FROM if table is None else table
+        if not self.tabulated:
+            return
         buckets = self.doubled.astype(np.int64)
         n_buckets = int(buckets[-1]) + 1
         ids = np.arange(n_buckets + 1)
@@ -43,6 +51,9 @@ class Midpoints:
     def counts(self, i0: int, i1: int, sums: F64, out: I64, buckets: I64) -> I64:
         """m for the rows i0:i1 into ``out``; ``sums`` and ``buckets``: scratch of its shape."""
         np.add(self.scaled[i0:i1, None], self.scaled[None, :], out=sums)
+        if not self.tabulated:
+            out[...] = self.doubled.searchsorted(sums, side="left")
+            return out
         np.copyto(buckets, sums, casting="unsafe")
         np.take(self.table, buckets, out=out, mode="clip")
         if out.min() < 0:

@@ -17,8 +17,6 @@ lost confrontations and capitulations the nearest j, among compromises the small
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 from numpy.typing import NDArray
 
@@ -36,7 +34,7 @@ def _first_min(
     go to the lowest position). Keys lie in [0, 1]."""
     masked = scratch(bufs, "first_min_key", key.shape, np.float64)
     np.copyto(masked, mask)  # key - 4 where masked: the masked keys lie in [-4, -3]
-    masked *= -_NO_KEY
+    masked *= -_NO_KEY  # (a multiply straight from the bool mask is slower: it casts in buffers)
     masked += key
     smallest = masked.min(axis=1)
     has = smallest < 0.0
@@ -83,37 +81,18 @@ def choose_offers(
     lost_conflict &= ij_gains  # EU_ji > EU_ij > 0
     i_yields = np.logical_and(ij_loses, ji_gains, out=ij_loses)  # EU_ij < 0 < EU_ji
     j_yields = np.logical_and(ij_gains, ji_loses, out=ji_loses)  # EU_ji < 0 < EU_ij
-    conflict = np.logical_and(ij_gains, ji_gains, out=ji_gains)
-    loss_outweighs = np.logical_not(
-        gain_exceeds_loss, out=scratch(bufs, "outweighs", shape, np.bool_)
-    )
-    i_compromises = np.logical_and(
-        i_yields, gain_exceeds_loss, out=scratch(bufs, "i_comp", shape, np.bool_)
-    )
-    j_compromises = np.logical_and(j_yields, gain_exceeds_loss, out=ij_gains)
-    j_capitulates = np.logical_and(j_yields, loss_outweighs, out=j_yields)
-    i_capitulates = np.logical_and(i_yields, loss_outweighs, out=loss_outweighs)
-    _write_codes(
-        codes,
-        (
-            (conflict, Relationship.CONFLICT),
-            (i_compromises, Relationship.COMPROMISE),
-            (i_capitulates, Relationship.CAPITULATION),
-            (j_compromises, Relationship.COMPROMISE_BY_OTHER),
-            (j_capitulates, Relationship.CAPITULATION_BY_OTHER),
-        ),
-        bufs,
-    )
+    conflict = np.logical_and(ij_gains, ji_gains, out=ji_gains)  # EU_ij > 0, EU_ji > 0
+    _write_codes(codes, conflict, i_yields, j_yields, gain_exceeds_loss, bufs)
 
     new = yi.copy()
-    at = _positions_at(ys)
     # 1. a lost confrontation: move to the nearest such j
     has_lost, j_lost = _first_min(d, lost_conflict, tol, bufs)
-    new[has_lost] = at(has_lost, j_lost)
+    new[has_lost] = _position_of(ys, has_lost, j_lost)
     undecided = ~has_lost
     if not (undecided.any() and (i_yields[undecided]).any()):
         return new
     # 2. a compromise: move part of the way, to the best-ranked offer
+    i_compromises = np.logical_and(i_yields, gain_exceeds_loss, out=lost_conflict)
     if (i_compromises[undecided]).any():
         key = _compromise_key(eu_ij, eu_ji, d, yi, ys, params, work, bufs)
         has_comp, j_comp = _first_min(key, i_compromises, tol, bufs)
@@ -121,38 +100,54 @@ def choose_offers(
         rows = np.flatnonzero(take)
         jj = j_comp[take]
         share = -eu_ij[rows, jj] / eu_ji[rows, jj]  # |EU_ij| / EU_ji
-        new[take] = yi[take] + (at(take, j_comp) - yi[take]) * share
+        new[take] = yi[take] + (_position_of(ys, take, j_comp) - yi[take]) * share
         undecided &= ~has_comp
     # 3. a capitulation: move to the nearest such j
     if undecided.any():
+        i_capitulates = np.logical_xor(i_yields, i_compromises, out=i_compromises)
         has_cap, j_cap = _first_min(d, i_capitulates, tol, bufs)
         take = undecided & has_cap
-        new[take] = at(take, j_cap)
+        new[take] = _position_of(ys, take, j_cap)
     return new
 
 
-def _positions_at(ys: F64) -> Callable[[NDArray[np.bool_], I64], F64]:
-    """(rows, columns) -> the positions of the chosen column j of each selected row: ys[j], or
-    ys[row, j] when every row has its own positions."""
+def _position_of(ys: F64, rows: NDArray[np.bool_], cols: I64) -> F64:
+    """The positions of the chosen column j of each selected row: ys[j], or ys[row, j] when
+    every row has its own positions."""
     if ys.ndim == 1:
-        return lambda rows, cols: ys[cols[rows]]
-    return lambda rows, cols: ys[np.flatnonzero(rows), cols[rows]]
+        return ys[cols[rows]]
+    return ys[np.flatnonzero(rows), cols[rows]]
+
+
+# The codes of the cases in which one side yields step down by one from capitulation to
+# compromise; _write_codes relies on it.
+assert Relationship.CONFLICT == 1
+assert Relationship.CAPITULATION - Relationship.COMPROMISE == 1
+assert Relationship.CAPITULATION_BY_OTHER - Relationship.COMPROMISE_BY_OTHER == 1
 
 
 def _write_codes(
     codes: NDArray[np.int8],
-    cases: tuple[tuple[NDArray[np.bool_], Relationship], ...],
+    conflict: NDArray[np.bool_],
+    i_yields: NDArray[np.bool_],
+    j_yields: NDArray[np.bool_],
+    gain_exceeds_loss: NDArray[np.bool_],
     bufs: Scratch,
 ) -> None:
-    """codes = sum over the cases of [case] x its code: the cases exclude each other, and where
-    none holds the code is 0, STALEMATE. (Arithmetic on the masks' bytes: masked assignment,
-    ``np.copyto(..., where=)``, is about 50 times slower.)"""
+    """The cases of the offers table as :class:`Relationship` codes: CONFLICT where both gain;
+    where i yields CAPITULATION, one less (COMPROMISE) where its gain exceeds its loss; where j
+    yields the same, _BY_OTHER; STALEMATE (0) elsewhere. The cases exclude each other, so the
+    codes are sums of the masks' bytes times their codes (masked assignment,
+    ``np.copyto(..., where=)``, is about 50 times slower)."""
     total = codes.view(np.uint8)
     term = scratch(bufs, "code_term", codes.shape, np.uint8)
-    for k, (holds, code) in enumerate(cases):
-        np.multiply(holds.view(np.uint8), int(code), out=total if k == 0 else term)
-        if k:
-            total += term
+    np.multiply(i_yields.view(np.uint8), int(Relationship.CAPITULATION), out=total)
+    np.multiply(j_yields.view(np.uint8), int(Relationship.CAPITULATION_BY_OTHER), out=term)
+    total += term
+    total += conflict.view(np.uint8)  # x CONFLICT (= 1)
+    yields = np.logical_or(i_yields, j_yields, out=term.view(np.bool_))
+    yields &= gain_exceeds_loss  # the compromises: CAPITULATION(_BY_OTHER) - 1
+    total -= yields.view(np.uint8)
 
 
 def _compromise_key(

@@ -65,10 +65,24 @@ def risk_exponents(security: F64) -> F64:
     When all S_i are equal (to a relative 1e-9) R_i = 0 and r_i = 1. Along the last axis: leading
     axes are independent runs (``batched.py``).
     """
-    smax = security.max(axis=-1, keepdims=True)
-    smin = security.min(axis=-1, keepdims=True)
-    flat = (smax - smin <= 1e-9 * np.maximum(np.abs(smax), np.abs(smin))) | (smax == smin)
+    if security.ndim == 1:  # one run: its extremes as numbers (cheaper for small N)
+        smax, smin = security.max(), security.min()
+        if _levels_equal(smax, smin):
+            return np.ones_like(security)
+        return _exponents(security, smax, smin)
+    smax_runs = security.max(axis=-1, keepdims=True)
+    smin_runs = security.min(axis=-1, keepdims=True)
     with np.errstate(divide="ignore", invalid="ignore"):
-        big_r = (2.0 * security - smax - smin) / (smax - smin)
-        r = (1.0 - big_r / 3.0) / (1.0 + big_r / 3.0)
-    return np.asarray(np.where(flat, 1.0, r), dtype=float)
+        r = _exponents(security, smax_runs, smin_runs)
+    return np.asarray(np.where(_levels_equal(smax_runs, smin_runs), 1.0, r), dtype=float)
+
+
+def _levels_equal(smax: F64 | np.float64, smin: F64 | np.float64) -> F64 | np.bool_:
+    """S_max and S_min equal to a relative 1e-9 (or exactly)."""
+    return (smax - smin <= 1e-9 * np.maximum(np.abs(smax), np.abs(smin))) | (smax == smin)
+
+
+def _exponents(security: F64, smax: F64 | np.float64, smin: F64 | np.float64) -> F64:
+    """r_i from R_i (:func:`risk_exponents`)."""
+    third = (2.0 * security - smax - smin) / (smax - smin) / 3.0  # R_i / 3
+    return np.asarray((1.0 - third) / (1.0 + third), dtype=float)
