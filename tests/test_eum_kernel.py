@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from realpolitik.models.bargaining.eum import EUMParams, Relationship
 from realpolitik.models.bargaining.eum import fast as fast_kernel
+from realpolitik.models.bargaining.eum.blocks import Scratch
 from realpolitik.models.bargaining.eum.direct import DIRECT, direct_probabilities
 from realpolitik.models.bargaining.eum.fast import FastEngine
 from realpolitik.models.bargaining.eum.offers import choose_offers
@@ -135,7 +136,7 @@ def test_offers_table_case_by_case() -> None:
     d = np.abs(ys[None, :] - 0.5)
     params = EUMParams()
     codes = np.zeros((1, 7), np.int8)
-    new = choose_offers(eu_ij, eu_ji, d, np.array([0.5]), ys, params, codes, {})
+    new = choose_offers(eu_ij, eu_ji, d, np.array([0.5]), ys, params, codes, Scratch())
     want = [
         Relationship.STALEMATE,
         Relationship.CAPITULATION,
@@ -148,11 +149,11 @@ def test_offers_table_case_by_case() -> None:
     assert codes[0].tolist() == [int(c) for c in want]
     assert new[0] == 0.9  # the lost conflict
     eu_ji[0, 6] = 0.1  # now EU_ij > EU_ji > 0: i expects to win; the compromise remains
-    new = choose_offers(eu_ij, eu_ji, d, np.array([0.5]), ys, params, codes, {})
+    new = choose_offers(eu_ij, eu_ji, d, np.array([0.5]), ys, params, codes, Scratch())
     assert codes[0, 6] == Relationship.CONFLICT
     assert new[0] == pytest.approx(0.5 + (0.3 - 0.5) * 0.2 / 0.8)  # |EU_ij / EU_ji| of the way
     eu_ji[0, 2] = 0.1  # the compromise becomes a capitulation (EU_ji <= |EU_ij|)
-    new = choose_offers(eu_ij, eu_ji, d, np.array([0.5]), ys, params, codes, {})
+    new = choose_offers(eu_ij, eu_ji, d, np.array([0.5]), ys, params, codes, Scratch())
     assert codes[0, 2] == Relationship.CAPITULATION
     assert new[0] == 0.3  # the nearest capitulation (0.3 rather than 0.1)
 
@@ -185,3 +186,24 @@ def test_near_pairs_hold_every_near_pair(
     want = {(int(a), int(b)) for a, b in zip(*np.nonzero(gap <= radius), strict=True)}
     assert want <= set(got)
     assert all(gap[a, b] <= radius * (1 + 1e-9) + 4 * np.spacing(1.0) for a, b in got)
+
+
+def test_scratch_arrays_of_a_pass_are_distinct_and_reused_by_the_next() -> None:
+    """Within a pass each name has its own memory (same name, same memory); after release()
+    the next pass reuses the released arrays under any name, and allocates only when none is
+    large enough."""
+    bufs = Scratch()
+    big = (64, 1024)  # 2^16 elements: pooled
+    a = bufs.array("a", big, np.float64)
+    b = bufs.array("b", big, np.bool_)
+    assert not np.shares_memory(a, b)
+    assert np.shares_memory(bufs.array("a", (16, 1024), np.float64), a)
+    bufs.release()
+    c = bufs.array("c", big, np.int64)
+    d = bufs.array("d", big, np.uint8)
+    assert c.shape == big and c.dtype == np.int64 and d.dtype == np.uint8
+    assert np.shares_memory(c, a) and np.shares_memory(d, b)  # (b's bytes fit d)
+    e = bufs.array("e", big, np.float64)  # nothing released is left: new memory
+    assert not any(np.shares_memory(e, x) for x in (c, d))
+    small = bufs.array("s", (10, 10), np.float64)
+    assert small.shape == (10, 10) and not np.shares_memory(small, e)

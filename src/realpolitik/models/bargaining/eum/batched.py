@@ -63,16 +63,20 @@ def _run_batch(x0: F64, cap: F64, sal: F64, params: EUMParams) -> list[EUMResult
     if params.scale_range is not None:
         bad = params.scale_range < spread * (1.0 - 1e-9)
         if bad.any():
-            raise ValueError(f"run {int(np.argmax(bad))}: scale_range {params.scale_range} is "
-                             f"below the positions' range {spread[bad][0]}")
+            raise ValueError(
+                f"run {int(np.argmax(bad))}: scale_range {params.scale_range} is "
+                f"below the positions' range {spread[bad][0]}"
+            )
         scale = np.maximum(float(params.scale_range), spread)
     else:
         scale = spread
     moving = (spread != 0.0) & (n > 1)  # nobody disagrees (R = 0 or one actor): nothing moves
     voiceless = moving & ~(w > 0).any(axis=1)
     if voiceless.any():
-        raise ValueError(f"run {int(np.argmax(voiceless))}: every weight capability * salience "
-                         "is zero: no actor can vote")
+        raise ValueError(
+            f"run {int(np.argmax(voiceless))}: every weight capability * salience "
+            "is zero: no actor can vote"
+        )
 
     rounds = params.max_rounds if moving.any() else 0
     history = np.full((rounds + 1, runs, n), np.nan)
@@ -86,8 +90,9 @@ def _run_batch(x0: F64, cap: F64, sal: F64, params: EUMParams) -> list[EUMResult
     codes_sorted = np.zeros((runs, n, n), np.int8)
     order = np.tile(np.arange(n), (runs, 1))
     lowest = x0.min(axis=1)
-    y = np.where(moving[:, None], (x0 - lowest[:, None]) / np.where(moving, scale, 1.0)[:, None],
-                 0.0)
+    y = np.where(
+        moving[:, None], (x0 - lowest[:, None]) / np.where(moving, scale, 1.0)[:, None], 0.0
+    )
     active = np.flatnonzero(moving)
     for k in range(rounds):
         if active.size == 0:
@@ -118,18 +123,23 @@ def _run_batch(x0: F64, cap: F64, sal: F64, params: EUMParams) -> list[EUMResult
     played_rounds = np.arange(rounds + 1)[:, None] <= played[None, :]
     means = np.full((rounds + 1, runs), np.nan)
     means[played_rounds] = compromise_panel(
-        history[played_rounds], np.broadcast_to(w, history.shape)[played_rounds])
+        history[played_rounds], np.broadcast_to(w, history.shape)[played_rounds]
+    )
     return [
-        _result(history[: played[b] + 1, b], means[: played[b] + 1, b],
-                medians[: played[b] + 1, b], risks[: played[b], b], codes_sorted[b], order[b],
-                bool(converged[b]))
+        _result(
+            history[: played[b] + 1, b],
+            means[: played[b] + 1, b],
+            medians[: played[b] + 1, b],
+            risks[: played[b], b],
+            codes_sorted[b],
+            order[b],
+            bool(converged[b]),
+        )
         for b in range(runs)
     ]
 
 
-def _round(
-    ys: F64, ws: F64, ss: F64, params: EUMParams
-) -> tuple[F64, F64, NDArray[np.int8]]:
+def _round(ys: F64, ws: F64, ss: F64, params: EUMParams) -> tuple[F64, F64, NDArray[np.int8]]:
     """One round for runs with sorted positions (rows): new positions, exponents, codes."""
     runs, n = ys.shape
     new = ys.copy()
@@ -149,8 +159,13 @@ def _round(
 
 
 def _result(
-    positions: F64, means: F64, medians: F64, risks: F64, codes_sorted: NDArray[np.int8],
-    order: NDArray[np.intp], converged: bool,
+    positions: F64,
+    means: F64,
+    medians: F64,
+    risks: F64,
+    codes_sorted: NDArray[np.int8],
+    order: NDArray[np.intp],
+    converged: bool,
 ) -> EUMResult:
     rank = np.empty(order.size, dtype=np.intp)
     rank[order] = np.arange(order.size)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import NDArray
 
+from realpolitik.models.bargaining.eum.blocks import Scratch
 from realpolitik.models.bargaining.eum.offers import choose_offers
 from realpolitik.models.bargaining.eum.params import F64, EUMParams
 from realpolitik.models.bargaining.eum.utility import expected_utility, utility_gaps
@@ -98,8 +99,14 @@ class MatrixEngine:
         # every run's rows i as one block of rows; each row reads its own run's positions
         columns = ys if ys.ndim == 1 else np.repeat(ys.reshape(-1, n), n, axis=0)
         new = choose_offers(
-            eu_ij.reshape(-1, n), eu_ji.reshape(-1, n), d.reshape(-1, n), ys.reshape(-1),
-            columns, params, codes.reshape(-1, n), {},
+            eu_ij.reshape(-1, n),
+            eu_ji.reshape(-1, n),
+            d.reshape(-1, n),
+            ys.reshape(-1),
+            columns,
+            params,
+            codes.reshape(-1, n),
+            Scratch(),
         )
         return new.reshape(ys.shape), codes
 

@@ -93,7 +93,7 @@ class FastEngine:
         self.super_rows = max(self.rows, min(n, _TILE))
         cpus = os.cpu_count() or 1
         self.threads = max(1, threads if threads is not None else min(cpus, 8))
-        self.buffers: list[Scratch] = [{} for _ in range(self.threads)]  # one per thread
+        self.buffers = [Scratch() for _ in range(self.threads)]  # one per thread
         self.n_chunks = -(-n // _CHUNK)
         self.padded = self.n_chunks * _CHUNK
         # Layout of a row of M in pass A: voter k at column pos(k) = (k % CH) n_chunks + k // CH,
