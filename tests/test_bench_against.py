@@ -40,3 +40,19 @@ def test_a_revision_loads_beside_the_current_code(monkeypatch: pytest.MonkeyPatc
     finally:
         for name in [m for m in sys.modules if m == alias or m.startswith(alias + ".")]:
             del sys.modules[name]
+
+
+def test_bench_eum_child_mode_times_both_versions() -> None:
+    """bench_eum.py --versus-child (what --against runs in each fresh process) prints the
+    marginal round times of the current code and of the revision, alternation by alternation."""
+    import json
+    import subprocess
+
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench_eum.py"), "--versus-child",
+         str(ROOT / "src"), "10", "1", "1"],
+        check=True, capture_output=True, text=True, timeout=600,
+    ).stdout  # fmt: skip
+    now, rev = json.loads(out)
+    assert len(now) == len(rev) == 15
+    assert all(t > 0 for t in now + rev)
