@@ -52,17 +52,12 @@ class Scratch:
         for k in range(len(self._released) - 1, -1, -1):
             if self._released[k].size >= nbytes:
                 return self._released.pop(k)
-        return np.empty(max(nbytes, 1), dtype=np.uint8)
+        return np.empty(nbytes, dtype=np.uint8)
 
     def release(self) -> None:
         """End of a pass: every array may be handed out again under any name."""
         self._released.extend(self._named.values())
         self._named.clear()
-
-
-def scratch(bufs: Scratch, name: str, shape: tuple[int, ...], dtype: type) -> np.ndarray:
-    """``bufs.array(name, shape, dtype)``: see :class:`Scratch`."""
-    return bufs.array(name, shape, dtype)
 
 
 #: fn(i0, i1, scratch): fills the rows i0:i1 of its outputs

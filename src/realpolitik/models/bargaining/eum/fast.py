@@ -22,7 +22,7 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
-from realpolitik.models.bargaining.eum.blocks import Scratch, near_pairs, run_blocks, scratch
+from realpolitik.models.bargaining.eum.blocks import Scratch, near_pairs, run_blocks
 from realpolitik.models.bargaining.eum.midpoints import Midpoints
 from realpolitik.models.bargaining.eum.offers import choose_offers
 from realpolitik.models.bargaining.eum.params import F64, EUMParams
@@ -166,9 +166,9 @@ class FastEngine:
         n, ys = self.n, sums.ys
         rows = i1 - i0
         row_ids = np.arange(i0, i1)[:, None]
-        work = scratch(bufs, "t", (rows, n), np.float64)
-        mid = scratch(bufs, "m", (rows, n), np.int64)
-        buckets = scratch(bufs, "b", (rows, n), np.int64)
+        work = bufs.array("t", (rows, n), np.float64)
+        mid = bufs.array("m", (rows, n), np.int64)
+        buckets = bufs.array("b", (rows, n), np.int64)
         sums.midpoints.counts(i0, i1, work, mid, buckets)
         np.take(self.c_index, mid, out=buckets, mode="clip")
         self.mid_index[i0:i1] = buckets
@@ -179,9 +179,9 @@ class FastEngine:
         diag_mid[...] = np.where(
             above, np.maximum(diag_mid, row_ids + 1), np.minimum(diag_mid, row_ids)
         )
-        pair_sum = scratch(bufs, "s", (rows, n), np.float64)
+        pair_sum = bufs.array("s", (rows, n), np.float64)
         np.add(ys[i0:i1, None], ys[None, :], out=pair_sum)
-        votes = scratch(bufs, "n1", (rows, n), np.float64)  # N1_ij
+        votes = bufs.array("n1", (rows, n), np.float64)  # N1_ij
         np.take(sums.w_prefix, mid, out=votes, mode="clip")
         np.multiply(votes, pair_sum, out=votes)
         np.take(sums.wy_prefix_2, mid, out=work, mode="clip")
@@ -261,7 +261,7 @@ class FastEngine:
         G[a, b] = C[a, m_ab] into ``self.g``; the row totals into ``out``."""
         n, width, n_chunks = self.n, self.width, self.n_chunks
         rows = i1 - i0
-        c_rows = scratch(bufs, "C", (rows, width), np.float64)
+        c_rows = bufs.array("C", (rows, width), np.float64)
         c_rows[:, 0] = 0.0
         m_rows = c_rows[:, 1:]
         np.subtract(ys[i0:i1, None], voters.y[None, :], out=m_rows)
@@ -279,24 +279,24 @@ class FastEngine:
         # then the chunk totals' prefix sums as offsets (BLAS-free: no oversubscription)
         chunked = m_rows.view()
         chunked.shape = (rows, _CHUNK, n_chunks)
-        chunk_offsets = scratch(bufs, "offsets", (rows, n_chunks), np.float64)
+        chunk_offsets = bufs.array("offsets", (rows, n_chunks), np.float64)
         np.sum(chunked, axis=1, out=chunk_offsets)  # chunk totals
         np.cumsum(chunk_offsets[:, :-1], axis=1, out=chunk_offsets[:, 1:])  # exclusive sums
         chunk_offsets[:, 0] = 0.0
         chunked[:, 0, :] += chunk_offsets
         for k in range(1, _CHUNK):
             np.add(chunked[:, k - 1, :], chunked[:, k, :], out=chunked[:, k, :])
-        at_mid = scratch(bufs, "m", (rows, n), np.int64)  # flat index of C[a, m_ab]
+        at_mid = bufs.array("m", (rows, n), np.int64)  # flat index of C[a, m_ab]
         row_starts = (np.arange(rows, dtype=np.int64) * width)[:, None]
         if midpoints is None:
             np.add(self.mid_index[i0:i1], row_starts, out=at_mid)
         else:
-            sums = scratch(bufs, "t", (rows, n), np.float64)
-            mid = scratch(bufs, "b", (rows, n), np.int64)
+            sums = bufs.array("t", (rows, n), np.float64)
+            mid = bufs.array("b", (rows, n), np.int64)
             midpoints.counts(i0, i1, sums, mid, at_mid)
             np.take(self.c_index, mid, out=at_mid, mode="clip")
             at_mid += row_starts
-        g_rows = scratch(bufs, "g", (rows, n), np.float64)
+        g_rows = bufs.array("g", (rows, n), np.float64)
         np.take(flat_c, at_mid, out=g_rows, mode="clip")
         self.g[i0:i1] = g_rows
         out.total[i0:i1] = c_rows[:, self.c_index[n]]
@@ -310,7 +310,7 @@ class FastEngine:
         transpose of a tall block is an order of magnitude slower than in-cache tiles), then
         the offers of each row block."""
         n = self.n
-        g_t = scratch(bufs, "GT", (s1 - s0, n), np.float64)
+        g_t = bufs.array("GT", (s1 - s0, n), np.float64)
         for j0 in range(0, n, _TILE):
             j1 = min(n, j0 + _TILE)
             np.copyto(g_t[:, j0:j1], self.g[j0:j1, s0:s1].T)
@@ -325,14 +325,14 @@ class FastEngine:
         divided by U_s - U_f, then the offers (``offers.py``) into ``new`` and the codes."""
         n, ys, params = self.n, inputs.ys, inputs.params
         rows = i1 - i0
-        eu_ij = scratch(bufs, "eu_ij", (rows, n), np.float64)
-        eu_ji = scratch(bufs, "eu_ji", (rows, n), np.float64)
+        eu_ij = bufs.array("eu_ij", (rows, n), np.float64)
+        eu_ji = bufs.array("eu_ji", (rows, n), np.float64)
         np.subtract(g_t, self.g[i0:i1], out=eu_ij)  # delta = G_ji - G_ij
         if params.probability == "scholz":
             self._failure_terms_scholz(i0, i1, eu_ij, eu_ji, inputs)
         else:
             self._failure_terms_pairwise(i0, i1, eu_ij, eu_ji, inputs, bufs)
-        d = scratch(bufs, "d", (rows, n), np.float64)
+        d = bufs.array("d", (rows, n), np.float64)
         np.subtract(ys[None, i1:], ys[i0:i1, None], out=d[:, i1:])
         np.subtract(ys[i0:i1, None], ys[None, :i0], out=d[:, :i0])
         d[:, i0:i1] = np.abs(ys[i0:i1, None] - ys[None, i0:i1])
@@ -404,7 +404,7 @@ class FastEngine:
         nji[:, above] += tot_i
         nij[:, i0:i1] = nij_diag
         nji[:, i0:i1] = nji_diag
-        pair_total = scratch(bufs, "pair", nij.shape, np.float64)
+        pair_total = bufs.array("pair", nij.shape, np.float64)
         np.add(nij, nji, out=pair_total)
         np.divide(nij, pair_total, out=nij)
         np.divide(nji, pair_total, out=nji)
@@ -422,8 +422,8 @@ class FastEngine:
         and the denominator (1 + d)^r_i - (1 - d)^r_i = (U_s - U_f) / (4 0.5^r_i), both with
         expm1/log1p below d = 0.01 so that they keep their relative precision."""
         r_i = r[i0:i1, None]
-        rho = scratch(bufs, "rho", d.shape, np.float64)
-        spread = scratch(bufs, "spread", d.shape, np.float64)
+        rho = bufs.array("rho", d.shape, np.float64)
+        spread = bufs.array("spread", d.shape, np.float64)
         np.subtract(1.0, d, out=rho)  # (1 - d)^r = exp(r log(1 - d)), likewise (1 + d)^r
         np.log(rho, out=rho)
         rho *= r_i

@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from realpolitik.models.bargaining.eum.blocks import Scratch, scratch
+from realpolitik.models.bargaining.eum.blocks import Scratch
 from realpolitik.models.bargaining.eum.params import F64, I64, EUMParams, Relationship
 
 _NO_KEY = 4.0  # subtracted from the keys of the offers that count (every key lies in [0, 1])
@@ -32,13 +32,13 @@ def _first_min(
     """Per row, among the columns where ``mask`` holds: whether there is one, and the first
     column whose key is within ``tol`` of the smallest (columns are sorted by position, so ties
     go to the lowest position). Keys lie in [0, 1]."""
-    masked = scratch(bufs, "first_min_key", key.shape, np.float64)
+    masked = bufs.array("first_min_key", key.shape, np.float64)
     np.copyto(masked, mask)  # key - 4 where masked: the masked keys lie in [-4, -3]
     masked *= -_NO_KEY  # (a multiply straight from the bool mask is slower: it casts in buffers)
     masked += key
     smallest = masked.min(axis=1)
     has = smallest < 0.0
-    near_smallest = scratch(bufs, "first_min_flags", key.shape, np.bool_)
+    near_smallest = bufs.array("first_min_flags", key.shape, np.bool_)
     np.less_equal(masked, (smallest + tol)[:, None], out=near_smallest)
     return has, np.argmax(near_smallest, axis=1)
 
@@ -66,17 +66,17 @@ def choose_offers(
     shape = eu_ij.shape
     # With q < 1 the T term makes EU unbounded as d -> 0: compare relative to their size.
     thr: float | F64 = tol * (1.0 + np.abs(eu_ij) + np.abs(eu_ji)) if params.q != 1.0 else tol
-    ij_gains = np.greater(eu_ij, thr, out=scratch(bufs, "ij_gains", shape, np.bool_))
-    ji_gains = np.greater(eu_ji, thr, out=scratch(bufs, "ji_gains", shape, np.bool_))
-    ij_loses = np.less(eu_ij, -thr, out=scratch(bufs, "ij_loses", shape, np.bool_))
-    ji_loses = np.less(eu_ji, -thr, out=scratch(bufs, "ji_loses", shape, np.bool_))
-    work = scratch(bufs, "work", shape, np.float64)
+    ij_gains = np.greater(eu_ij, thr, out=bufs.array("ij_gains", shape, np.bool_))
+    ji_gains = np.greater(eu_ji, thr, out=bufs.array("ji_gains", shape, np.bool_))
+    ij_loses = np.less(eu_ij, -thr, out=bufs.array("ij_loses", shape, np.bool_))
+    ji_loses = np.less(eu_ji, -thr, out=bufs.array("ji_loses", shape, np.bool_))
+    work = bufs.array("work", shape, np.float64)
     # EU_ji > |EU_ij| when EU_ij < 0 < EU_ji; EU_ij > |EU_ji| when EU_ji < 0 < EU_ij
     gain_exceeds_loss = np.greater(
-        np.add(eu_ij, eu_ji, out=work), thr, out=scratch(bufs, "exceeds", shape, np.bool_)
+        np.add(eu_ij, eu_ji, out=work), thr, out=bufs.array("exceeds", shape, np.bool_)
     )
     lost_conflict = np.greater(
-        np.subtract(eu_ji, eu_ij, out=work), thr, out=scratch(bufs, "lost", shape, np.bool_)
+        np.subtract(eu_ji, eu_ij, out=work), thr, out=bufs.array("lost", shape, np.bool_)
     )
     lost_conflict &= ij_gains  # EU_ji > EU_ij > 0
     i_yields = np.logical_and(ij_loses, ji_gains, out=ij_loses)  # EU_ij < 0 < EU_ji
@@ -140,7 +140,7 @@ def _write_codes(
     codes are sums of the masks' bytes times their codes (masked assignment,
     ``np.copyto(..., where=)``, is about 50 times slower)."""
     total = codes.view(np.uint8)
-    term = scratch(bufs, "code_term", codes.shape, np.uint8)
+    term = bufs.array("code_term", codes.shape, np.uint8)
     np.multiply(i_yields.view(np.uint8), int(Relationship.CAPITULATION), out=total)
     np.multiply(j_yields.view(np.uint8), int(Relationship.CAPITULATION_BY_OTHER), out=term)
     total += term
@@ -156,7 +156,7 @@ def _compromise_key(
     """The rank of each compromise offer (``EUMParams.compromise_rank``), bounded to [0, 1]:
     ``"scholz"`` (|EU_ij| y_i + |EU_ji| y_j) / (|EU_ij| + |EU_ji|), ``"move"`` the move
     |EU_ij / EU_ji| d (EU_ij < 0 < EU_ji where it counts)."""
-    key = scratch(bufs, "key", eu_ij.shape, np.float64)
+    key = bufs.array("key", eu_ij.shape, np.float64)
     if params.compromise_rank == "scholz":
         np.multiply(eu_ji, ys if ys.ndim == 2 else ys[None, :], out=key)
         key -= np.multiply(eu_ij, yi[:, None], out=work)
