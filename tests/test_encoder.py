@@ -113,3 +113,22 @@ def test_meaning_not_words():
         ]
     )
     assert a @ b > a @ c + 0.2
+
+
+def test_damaged_model_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from realpolitik.errors import InputError
+
+    bad = tmp_path / encoder.MODEL
+    bad.write_bytes(b"not an onnx model")
+    monkeypatch.setattr(encoder, "data_file", lambda *parts: tmp_path / parts[-1])
+    encoder._session.cache_clear()
+    try:
+        with pytest.raises(InputError, match="cannot load the sentence encoder"):
+            encoder._session()
+    finally:
+        encoder._session.cache_clear()
+
+
+def test_long_text_is_cut():
+    long = "war " * 100_000
+    assert encoder.embed([long])[0] @ encoder.embed(["war " * 200])[0] == pytest.approx(1.0)

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from realpolitik.errors import InputError
 from realpolitik.files import read_bounded
 from realpolitik.news.wordpiece import WordPiece
 from realpolitik.paths import data_file
@@ -28,6 +29,8 @@ DIM = 384
 MAX_TOKENS = 128
 """Longer sentences are truncated (the model was trained on at most 128 tokens)."""
 MAX_MODEL_BYTES = 64 * 2**20
+MAX_CHARS = 1 << 16
+"""Only a text's first characters are tokenised: 128 tokens never need more."""
 
 
 def workers() -> int:
@@ -46,8 +49,15 @@ def _session() -> Any:
     options.intra_op_num_threads = 1  # one sentence per core is faster than one over two
     options.inter_op_num_threads = 1
     options.log_severity_level = 3
-    model = read_bounded(data_file("encoder", MODEL), "model", MAX_MODEL_BYTES)
-    return ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
+    path = data_file("encoder", MODEL)
+    model = read_bounded(path, "model", MAX_MODEL_BYTES)
+    try:
+        return ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
+    except Exception as err:  # a damaged installation: name the file, no traceback
+        first = str(err).strip().splitlines()[0][:200] if str(err).strip() else type(err).__name__
+        raise InputError.single(
+            str(path), "", f"cannot load the sentence encoder: {first}"
+        ) from None
 
 
 @lru_cache(maxsize=1)
@@ -58,7 +68,7 @@ def _tokenizer() -> WordPiece:
 @lru_cache(maxsize=1 << 14)
 def embed_one(text: str) -> NDArray[np.float32]:
     """The embedding of one text (cached: a sentence met again is not encoded again)."""
-    ids = np.array([_tokenizer().encode(text, MAX_TOKENS)], dtype=np.int64)
+    ids = np.array([_tokenizer().encode(text[:MAX_CHARS], MAX_TOKENS)], dtype=np.int64)
     out = _session().run(None, {"input_ids": ids, "attention_mask": np.ones_like(ids)})
     return np.asarray(out[0][0], dtype=np.float32)
 
