@@ -80,7 +80,9 @@ def test_model_contract(name, seed, a, b):
         saliences=p.saliences[:, perm], capabilities=p.capabilities[perm], votes=p.votes[perm],
     )
     np.testing.assert_allclose(_run(name, shuffled).point, y, atol=1e-7, equal_nan=True)
-    scaled = replace(p, capabilities=p.capabilities * 7.25)
+    # a power of two scales every product exactly, so the check is free of rounding (with 7.25 a
+    # one-ulp change flipped a near-tie among the EUM's offers: seed 411 moved issue 0 by 1.5e-4)
+    scaled = replace(p, capabilities=p.capabilities * 8.0)
     np.testing.assert_allclose(_run(name, scaled).point, y, atol=1e-7, equal_nan=True)
     moved = _run(name, _affine(p, a, b)).point
     np.testing.assert_allclose(moved, a * y + b, atol=1e-6 * a * 100, equal_nan=True)

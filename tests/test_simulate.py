@@ -218,9 +218,11 @@ def test_workers_and_a_dask_cluster_give_identical_results(dask_cluster: str):
 def test_ctrl_c_keeps_finished_draws_and_resume_gives_the_same_numbers(
     _run_store: str, tmp_path: Path
 ):
-    # enough draws that the run cannot finish between the 8th stored draw and the signal, even
-    # on a loaded machine (with 60 it once did)
-    args = ["simulate", str(SCENARIO), "--draws", "300", "--seed", "11", "--sobol", "0", "--json"]
+    # one worker and enough draws (8 blocks of 125, about 1.4 s each) that the run cannot finish
+    # between its first stored block and the signal, even on a loaded machine (with 60 draws on
+    # two workers it once did)
+    args = ["simulate", str(SCENARIO), "--draws", "1000", "--workers", "1", "--seed", "11",
+            "--sobol", "0", "--json"]
     proc = subprocess.Popen([str(EXE), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             env=os.environ.copy())
     store = RunStore(_run_store)
@@ -238,12 +240,12 @@ def test_ctrl_c_keeps_finished_draws_and_resume_gives_the_same_numbers(
     assert proc.returncode != 0
     run = store.get(run_id)
     kept = store.draws(run_id)
-    assert run.status == "aborted" and 8 <= len(kept) < 300
+    assert run.status == "aborted" and 8 <= len(kept) < 1000
     resumed = run_process("simulate", SCENARIO, "--resume", run_id, "--json")
     assert resumed.code == 0, resumed.stderr
     full = run_process(*args)
     assert _same(json.loads(resumed.stdout), json.loads(full.stdout))
-    assert store.get(run_id).status == "succeeded" and len(store.draws(run_id)) == 300
+    assert store.get(run_id).status == "succeeded" and len(store.draws(run_id)) == 1000
 
 
 # --------------------------------------------------------------------------- bad input
