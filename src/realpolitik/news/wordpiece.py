@@ -49,9 +49,10 @@ def _clean(text: str) -> str:
         o = ord(ch)
         if o == 0 or o == 0xFFFD:
             continue
-        if ch in " \t\n\r" or unicodedata.category(ch) == "Zs":
+        category = unicodedata.category(ch)
+        if ch in " \t\n\r" or category == "Zs":
             out.append(" ")
-        elif unicodedata.category(ch) in ("Cc", "Cf", "Co"):
+        elif category in ("Cc", "Cf", "Co"):
             continue
         elif _is_cjk(o):
             out.append(f" {ch} ")
