@@ -17,7 +17,7 @@ from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
 from realpolitik.news import classify as cl
 
 OBVIOUS = [
-    ("The president said on Monday that the talks would continue next month.", 0),
+    ("The minister made an optimistic statement about the economy.", 0),
     ("Both governments agreed to hold consultations on the border next week.", 1),
     ("Japan sent humanitarian aid and medical supplies to the flood victims.", 2),
     ("The foreign ministry condemned the statement and accused Seoul of lying.", 3),
@@ -71,6 +71,20 @@ def test_masking_hides_actors():
 def test_obvious_sentences(model: cl.EventClassifier):
     pred = model.predict([s for s, _ in OBVIOUS])
     assert pred.tolist() == [y for _, y in OBVIOUS]
+
+
+def test_average_of_the_linear_model_and_the_fine_tuned_encoder(model: cl.EventClassifier):
+    from realpolitik.news.encoder import penta_proba
+
+    texts = [s for s, _ in OBVIOUS] + cl.conflibert().texts[:40]
+    linear = model.classifier.predict_proba(model._matrix(texts, False))
+    tuned = penta_proba([cl.mask_actors(t) for t in texts])
+    assert model.settings.tuned == 0.5
+    np.testing.assert_allclose(model.predict_proba(texts), 0.5 * tuned + 0.5 * linear)
+    assert model.predict(texts).tolist() == (tuned + linear).argmax(axis=1).tolist()
+    alone = cl.EventClassifier(cl.Settings(tuned=0))
+    alone.features, alone.classifier = model.features, model.classifier
+    np.testing.assert_allclose(alone.predict_proba(texts), linear)
 
 
 def test_fits_its_training_sentences(model: cl.EventClassifier):

@@ -15,11 +15,12 @@ from hypothesis import strategies as st
 from tokenizers import BertWordPieceTokenizer
 
 from realpolitik.news import encoder
-from realpolitik.news.classify import training_corpus
+from realpolitik.news.classify import mask_actors, training_corpus
 from realpolitik.news.wordpiece import WordPiece, words
 from realpolitik.paths import data_file
 
 REFERENCE = json.loads((Path(__file__).parent / "data" / "minilm_reference.json").read_text())
+PENTA = json.loads((Path(__file__).parent / "data" / "penta_reference.json").read_text())
 
 
 @pytest.fixture(scope="module")
@@ -104,6 +105,27 @@ def test_a_sentence_is_encoded_alone():
     assert encoder.embed([]).shape == (0, encoder.DIM)
 
 
+def test_penta_classifier_close_to_full_precision():
+    """The shipped 8-bit fine-tuned encoder against the full-precision model it was made from."""
+    texts = [mask_actors(s["text"]) for s in PENTA["sentences"]]
+    ref = np.array([s["probabilities"] for s in PENTA["sentences"]])
+    got = encoder.penta_proba(texts)
+    assert got.shape == (len(texts), 5)
+    np.testing.assert_allclose(got.sum(axis=1), 1.0, atol=1e-5)
+    assert np.abs(got - ref).max() < 0.15
+    assert (got.argmax(axis=1) == ref.argmax(axis=1)).mean() >= 0.95
+
+
+def test_a_sentence_is_classified_alone():
+    texts = [mask_actors(s["text"]) for s in PENTA["sentences"]][:12]
+    encoder.penta_one.cache_clear()
+    together = encoder.penta_proba(texts)
+    encoder.penta_one.cache_clear()
+    alone = np.vstack([encoder.penta_proba([t]) for t in reversed(texts)])[::-1]
+    assert np.array_equal(together, alone)
+    assert encoder.penta_proba([]).shape == (0, 5)
+
+
 def test_meaning_not_words():
     a, b, c = encoder.embed(
         [
@@ -123,8 +145,8 @@ def test_damaged_model_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.Monk
     monkeypatch.setattr(encoder, "data_file", lambda *parts: tmp_path / parts[-1])
     encoder._session.cache_clear()
     try:
-        with pytest.raises(InputError, match="cannot load the sentence encoder"):
-            encoder._session()
+        with pytest.raises(InputError, match="cannot load the encoder model"):
+            encoder._session(encoder.MODEL)
     finally:
         encoder._session.cache_clear()
 

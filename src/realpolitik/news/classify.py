@@ -2,7 +2,8 @@
 cooperation, 2 material cooperation, 3 verbal conflict, 4 material conflict; the penta task of
 ConfliBERT, Hu et al. 2022, NAACL).
 
-A linear model on text features, trained from data shipped in ``data/events``:
+Two models, their class probabilities averaged with equal weight, both trained from data shipped
+in ``data/events``:
 
 - the ConfliBERT training split (``conflibert_cameo_class_train.tsv``, 1,349 sentences);
 - the example sentences of the CAMEO 1.1b3 codebook (Schrodt 2012; ICEWS copy), labelled by the
@@ -10,17 +11,24 @@ A linear model on text features, trained from data shipped in ``data/events``:
 - the PLOVER gold-standard records (Open Event Data Alliance 2016), labelled by the penta class
   of the CAMEO codes that the PLOVER manual (draft 0.8, Schrodt 2021) maps to their event type.
 
-Features, after actor masking (every name the gazetteer knows becomes ``ACTOR``, so the model
-learns what was done, not who did it): TF-IDF of word 1-2-grams and of character 2-5-grams inside
-word boundaries, both with sublinear term frequency (Manning, Raghavan & Schutze 2008, eq. 6.13),
-and the sentence's all-MiniLM-L6-v2 embedding (:mod:`realpolitik.news.encoder`) times 0.5.
-Classifier: multinomial logistic regression with class weights inversely proportional to class
-frequency. The choice of these settings and their cross-validated scores are in
-``benchmarks/cv_classify.py`` and docs/accuracy.md ("Event classification").
+1. A linear model on text features, trained here at first use. After actor masking (every name
+   the gazetteer knows becomes ``ACTOR``, so the model learns what was done, not who did it):
+   TF-IDF of word 1-2-grams and of character 2-5-grams inside word boundaries, both with
+   sublinear term frequency (Manning, Raghavan & Schutze 2008, eq. 6.13); multinomial logistic
+   regression with class weights inversely proportional to class frequency. (Appending the
+   sentence encoder's embeddings, :attr:`Settings.encoder`, was the shipped model until the
+   fine-tuned encoder beat it.)
+2. all-MiniLM-L6-v2 fine-tuned on the same masked sentences
+   (:func:`realpolitik.news.encoder.penta_proba`; trained once, seeded, on the CPU by
+   ``scripts/finetune_penta.py`` and shipped as 8-bit ONNX).
 
-A fitted model is cached in the user's data folder, keyed by the training data, the settings,
-the sentence encoder, this module's :data:`CODE_VERSION` and the scikit-learn version, so only
-the first run trains.
+The choice of these settings and their cross-validated scores are in
+``benchmarks/cv_classify.py``, ``benchmarks/cv_classify_finetune.py`` and docs/accuracy.md
+("Event classification").
+
+A fitted linear model is cached in the user's data folder, keyed by the training data, the
+settings, the sentence encoder when used, this module's :data:`CODE_VERSION` and the
+scikit-learn version, so only the first run trains.
 """
 
 from __future__ import annotations
@@ -44,7 +52,7 @@ from realpolitik.news.events import penta_class
 from realpolitik.news.gazetteer import load_gazetteer
 from realpolitik.paths import data_file
 
-CODE_VERSION = "2"
+CODE_VERSION = "3"
 """Bump when the features or the training data assembly change (invalidates cached models)."""
 
 N_CLASSES = 5
@@ -77,9 +85,15 @@ class Settings:
     """Replace actor names by ``ACTOR`` before extracting features."""
     char: bool = True
     """Add character 2-5-grams to the word 1-2-grams."""
-    encoder: float = 0.5
-    """Weight of the sentence embeddings (:mod:`realpolitik.news.encoder`) appended to the
+    encoder: float = 0.0
+    """Weight of the sentence embeddings (:func:`realpolitik.news.encoder.embed`) appended to the
     TF-IDF features; 0 leaves them out."""
+    tuned: float = 0.5
+    """Weight of the fine-tuned encoder's class probabilities
+    (:func:`realpolitik.news.encoder.penta_proba`) in the average with the linear model's; 0
+    leaves it out. Its model was trained on all the shipped sentences, so a cross-validation of
+    the linear model (``cv_classify.py``) sets it to 0 and ``cv_classify_finetune.py`` fine-tunes
+    a fresh one inside each training fold."""
     seed: int = 0
 
 
@@ -144,8 +158,8 @@ def mask_actors(text: str) -> str:
 
 
 class EventClassifier:
-    """TF-IDF features, optionally with sentence embeddings, and logistic regression; ``fit``
-    then ``predict``."""
+    """TF-IDF features, optionally with sentence embeddings, and logistic regression, averaged
+    with the fine-tuned encoder's probabilities; ``fit`` then ``predict``."""
 
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or Settings()
@@ -190,12 +204,23 @@ class EventClassifier:
     def predict(self, texts: list[str]) -> NDArray[np.int64]:
         if not texts:
             return np.zeros(0, dtype=np.int64)
-        return np.asarray(self.classifier.predict(self._matrix(texts, False)), dtype=np.int64)
+        return np.asarray(self.predict_proba(texts).argmax(axis=1), dtype=np.int64)
 
     def predict_proba(self, texts: list[str]) -> NDArray[np.float64]:
-        return np.asarray(
+        """Class probabilities, one row per text: ``tuned`` x the fine-tuned encoder's plus
+        ``1 - tuned`` x the logistic regression's."""
+        if not texts:
+            return np.zeros((0, N_CLASSES), dtype=np.float64)
+        linear = np.asarray(
             self.classifier.predict_proba(self._matrix(texts, False)), dtype=np.float64
         )
+        w = self.settings.tuned
+        if not w:
+            return linear
+        from realpolitik.news.encoder import penta_proba
+
+        # the fine-tuned encoder was trained on masked sentences, whatever ``mask`` says
+        return w * penta_proba([mask_actors(t) for t in texts]) + (1.0 - w) * linear
 
 
 def train(settings: Settings | None = None) -> EventClassifier:
