@@ -1,5 +1,5 @@
 """Does fine-tuning all-MiniLM-L6-v2 (Wang et al. 2020; the sentence model of Reimers & Gurevych
-2019) beat the linear event classifiers? It does, and since 2026-12-06 the shipped ``classify``
+2019) beat the linear event classifiers? It does, and since 2026-12-05 the shipped ``classify``
 model is the average of the fine-tuned encoder and the TF-IDF model ("avg FT+TF-IDF" here).
 
 The fine-tuned model and its training are ``scripts/finetune_penta.py`` (settings in

