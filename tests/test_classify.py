@@ -143,7 +143,7 @@ def test_cli_without_labels(model: cl.EventClassifier, tmp_path: Path):
     assert run.code == 0, run.stderr
     assert json.loads(run.stdout) == {"predictions": [y for _, y in OBVIOUS]}
     table = run_cli("classify", f)
-    assert table.code == 0 and "material conflict" in table.stdout
+    assert table.code == 0 and "material confl." in table.stdout
 
 
 def test_cli_with_labels(model: cl.EventClassifier, tmp_path: Path):

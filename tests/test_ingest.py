@@ -178,6 +178,28 @@ def test_suggest_writes_a_new_file_that_validates_and_leaves_the_input(tmp_path:
     assert json.loads(check.stdout)["valid"]
 
 
+@pytest.mark.parametrize("width", [80, 160])
+def test_tables_show_whole_quotes_at_any_width(width: int, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch):
+    """The human-readable output shows each quote whole (wrapped, never cut to a sliver) and as
+    text: brackets in a quote are not read as rich markup."""
+    from realpolitik.cli.common import out
+
+    monkeypatch.setattr(out, "_width", width)
+    quote = "Japan imposed sanctions on Russia [red] after the annexation of Crimea [/] in 2014."
+    f = tmp_path / "a.txt"
+    f.write_text(f"{quote}\n", encoding="utf-8")
+    run = run_cli("ingest", f, "--as-of", "2018-09-30")
+    assert run.code == 0, run.stderr
+    shown = " ".join(run.stdout.replace("│", " ").split())
+    assert "JPN" in shown and "RUS" in shown and "material confl." in shown
+    if width >= 110:  # a table: the quote wraps inside its column, so compare words only
+        assert all(w in shown for w in quote.split())
+    else:  # a list: the quote is indented under its fields, whole
+        assert quote in shown
+    assert all(len(line) <= width for line in run.stdout.splitlines())
+
+
 def test_suggest_refuses_to_write_over_its_input(tmp_path: Path):
     assert_bad_input(run_cli("ingest", ARTICLES[0], "--suggest", SCENARIO, "-o", SCENARIO),
                      "refusing to write over the input")

@@ -7,6 +7,7 @@ import json
 import math
 import os
 import sys
+import textwrap
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -24,6 +25,8 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
+from rich.table import Column, Table
+from rich.text import Text
 from typer.core import TyperCommand, TyperOption
 
 from realpolitik.analysis.forecast import MODELS as FORECAST_MODELS
@@ -116,6 +119,37 @@ def progress(*columns: str | ProgressColumn, disable: bool = False) -> Progress:
     return Progress(
         *columns, console=console, transient=True, disable=disable or not console.is_terminal
     )
+
+
+WIDE = 110
+"""Terminal columns from which :func:`print_quoted` draws a table rather than a list."""
+
+
+def print_quoted(
+    title: str, short: tuple[str, ...], text: str, rows: list[list[str | Text]]
+) -> None:
+    """Rows of short fields and one long text (a quote, a sentence): a table on a wide terminal,
+    where the text takes the rest of the width; on a narrow one (or a pipe, which rich reads as
+    80 columns) a list, the short fields on one line and the text indented under them, so the
+    text is never squeezed into a sliver. A ``str`` cell is plain text (never rich markup: quotes
+    may hold brackets)."""
+    cells = [[Text(c) if isinstance(c, str) else c for c in r] for r in rows]
+    if out.width >= WIDE:
+        columns = [Column(h, no_wrap=True, overflow="ellipsis") for h in short]
+        columns.append(Column(text, ratio=1, overflow="fold"))
+        t = Table(*columns, title=title, title_justify="left")
+        for r in cells:
+            t.add_row(*r)
+        out.print(t)
+        return
+    out.print(Text(f"{title} ({', '.join(h for h in short if h)}; {text})", style="bold"))
+    for *fields, body in cells:
+        out.print(Text("  ").join(f for f in fields if f.plain))
+        out.print(
+            textwrap.fill(body.plain, max(out.width - 4, 20), initial_indent="    ",
+                          subsequent_indent="    "),
+            markup=False, highlight=False, soft_wrap=True,
+        )  # fmt: skip
 
 
 STEPS = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
@@ -316,7 +350,9 @@ ScenarioArg = Annotated[
 SeedOpt = Annotated[
     int,
     typer.Option(
-        "--seed", min=0, max=SEED_MAX,
+        "--seed",
+        min=0,
+        max=SEED_MAX,
         help="Seed of the random numbers (0 to 4294967295): the same seed, the same numbers.",
     ),
 ]

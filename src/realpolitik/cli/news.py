@@ -8,12 +8,19 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
+from rich.text import Text
 
-from realpolitik.cli.common import JsonOpt, command, emit_json, out, output_option, progress
+from realpolitik.cli.common import (
+    JsonOpt,
+    command,
+    emit_json,
+    out,
+    output_option,
+    print_quoted,
+    progress,
+)
 from realpolitik.errors import InputError
 from realpolitik.files import check_writable, write_atomic
-from realpolitik.news.events import PENTA
 from realpolitik.news.ingest import ingest as run_ingest
 from realpolitik.news.suggest import apply as apply_suggestions
 from realpolitik.news.suggest import suggest as suggest_updates
@@ -21,6 +28,14 @@ from realpolitik.scenario.loader import load_any
 from realpolitik.scenario.writer import to_toml
 
 MAX_FILES = 10_000
+SHORT_PENTA = {
+    0: "statement",
+    1: "verbal coop.",
+    2: "material coop.",
+    3: "verbal confl.",
+    4: "material confl.",
+}
+"""The penta classes (:data:`realpolitik.news.events.PENTA`) short enough for a table column."""
 
 
 @command("ingest")
@@ -45,8 +60,11 @@ def ingest(
     ] = None,
     suggest: Annotated[
         Path | None,
-        typer.Option("--suggest", metavar="SCENARIO",
-                     help="Suggest relation and position updates for this scenario."),
+        typer.Option(
+            "--suggest",
+            metavar="SCENARIO",
+            help="Suggest relation and position updates for this scenario.",
+        ),
     ] = None,
     output: Annotated[
         Path | None,
@@ -66,14 +84,18 @@ def ingest(
         except ValueError:
             raise InputError.single("--as-of", "--as-of", f"{as_of!r} is not a date") from None
     if suggest is not None and scenario is not None and suggest.resolve() != scenario.resolve():
-        raise InputError.single("--suggest", "--scenario",
-                                "give one scenario: --suggest reads claims on its own issues")
+        raise InputError.single(
+            "--suggest", "--scenario", "give one scenario: --suggest reads claims on its own issues"
+        )
     if output is not None:
         if suggest is None:
             raise InputError.single("--output", "--output", "--output needs --suggest SCENARIO")
         if output.resolve() == suggest.resolve():
-            raise InputError.single(str(output), "--output",
-                                    "refusing to write over the input scenario; name a new file")
+            raise InputError.single(
+                str(output),
+                "--output",
+                "refusing to write over the input scenario; name a new file",
+            )
         check_writable(output)
     scenario = suggest or scenario
     sc = load_any(scenario) if scenario is not None else None
@@ -106,56 +128,60 @@ def _tables(data: dict) -> None:  # type: ignore[type-arg]
         f"{len(data['claims'])} claim(s)"
     )
     if data["events"]:
-        t = Table(
-            "date",
-            "source",
-            "target",
-            "class",
-            "PLOVER",
-            "score",
+        print_quoted(
+            "events",
+            ("date", "source", "target", "class", "PLOVER", "score"),
             "quote",
-            title="events",
-            title_justify="left",
+            [
+                [
+                    e["date"] or "-",
+                    e["source"],
+                    e["target"],
+                    SHORT_PENTA[e["penta"]],
+                    e["plover"] or "-",
+                    f"{e['score']:+.1f}" if e["score"] is not None else "-",
+                    e["quote"],
+                ]
+                for e in data["events"]
+            ],
         )
-        for e in data["events"]:
-            t.add_row(
-                e["date"] or "-",
-                e["source"],
-                e["target"],
-                PENTA[e["penta"]],
-                e["plover"] or "-",
-                f"{e['score']:+.1f}" if e["score"] is not None else "-",
-                e["quote"][:90],
-            )
-        out.print(t)
     if data.get("suggestions"):
-        t = Table("", "input", "now", "cited range", "suggested", "evidence",
-                  title="suggested updates (review before use)", title_justify="left")
+        rows: list[list[str | Text]] = []
         for x in data["suggestions"]:
             lo, hi = x["range"]
-            rng = "-" if lo is None else f"{lo:g}..{hi:g}"
-            now = "new" if x["current"] is None else f"{x['current']:g}"
-            flag = "[red]contradicts[/red]" if x["contradicts"] else ""
-            t.add_row(flag, x["path"], now, rng, f"{x['suggested']:g}",
-                      f"{len(x['evidence'])}: {x['evidence'][0]['quote'][:60]}")
-        out.print(t)
+            rows.append([
+                Text("contradicts", style="red") if x["contradicts"] else "",
+                x["path"],
+                "new" if x["current"] is None else f"{x['current']:g}",
+                "-" if lo is None else f"{lo:g}..{hi:g}",
+                f"{x['suggested']:g}",
+                f"{len(x['evidence'])}: {x['evidence'][0]['quote']}",
+            ])  # fmt: skip
+        print_quoted(
+            "suggested updates (review before use)",
+            ("", "input", "now", "cited range", "suggested"),
+            "evidence (count: first quote)",
+            rows,
+        )
     if data.get("output"):
         out.print(f"wrote {data['output']} (the input scenario is unchanged)")
     if data["claims"]:
-        t = Table(
-            "date",
-            "actor",
-            "issue",
-            "position",
-            "kind",
+        print_quoted(
+            "stance claims",
+            ("date", "actor", "issue", "position", "kind"),
             "quote",
-            title="stance claims",
-            title_justify="left",
+            [
+                [
+                    c["date"] or "-",
+                    c["actor"],
+                    c["issue"],
+                    "-" if c["position"] is None else f"{c['position']:g}",
+                    c["kind"],
+                    c["quote"],
+                ]
+                for c in data["claims"]
+            ],
         )
-        for c in data["claims"]:
-            pos = "-" if c["position"] is None else f"{c['position']:g}"
-            t.add_row(c["date"] or "-", c["actor"], c["issue"], pos, c["kind"], c["quote"][:90])
-        out.print(t)
 
 
 @command("classify")
@@ -182,10 +208,15 @@ def classify(
     if as_json:
         emit_json(payload)
         return
-    t = Table("#", "class", "sentence", title="event classes", title_justify="left")
-    for i, (text, p) in enumerate(zip(texts, predictions, strict=True), start=1):
-        t.add_row(str(i), f"{p} {PENTA[int(p)]}", text[:90])
-    out.print(t)
+    print_quoted(
+        "event classes",
+        ("#", "class"),
+        "sentence",
+        [
+            [str(i), f"{p} {SHORT_PENTA[int(p)]}", text]
+            for i, (text, p) in enumerate(zip(texts, predictions, strict=True), start=1)
+        ],
+    )
     if labels is not None:
         m = payload["metrics"]
         assert isinstance(m, dict)
