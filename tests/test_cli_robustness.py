@@ -309,3 +309,19 @@ def test_version_matches_the_package() -> None:
 
     r = run_cli("--version")
     assert r.code == 0 and r.stdout.strip() == f"realpolitik {__version__}"
+
+
+def test_brackets_in_user_text_are_printed_as_they_are(tmp_path: Path):
+    """Titles, names and quotes are user text: a bracket in them is not rich markup (a stray
+    closing tag was an internal error in every table that showed a title)."""
+    text = SCENARIO.read_text(encoding="utf-8")
+    marked = re.sub(r'^title = "(.*)"$', r'title = "\1 [/x] [bold]b"', text, flags=re.M)
+    assert marked != text
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "articles").symlink_to(ROOT / "data" / "articles")
+    f = tmp_path / "marked.toml"
+    f.write_text(marked, encoding="utf-8")
+    for command in ("forecast", "exchange", "align", "validate"):
+        run = run_cli(command, f)
+        assert run.code == 0, (command, run.stdout, run.stderr)
+        assert command == "validate" or "[/x] [bold]b" in run.stdout, command

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from realpolitik.analysis.alignment import (
     AlignmentInputs,
@@ -167,9 +168,9 @@ def align_command(
         emit_json(result.to_json())
         return
     a = inputs.actors
-    out.print(f"[bold]{inputs.title}[/bold]: {len(a)} actors")
+    out.print(Text.assemble((inputs.title, "bold"), f": {len(a)} actors"))
     for note in inputs.notes:
-        out.print(f"  [dim]{note}[/dim]")
+        out.print(f"  {note}", style="dim")
     t = Table(title="Stable configurations (lowest energy first)")
     t.add_column("#", justify="right")
     for col in ("sides", "energy", "basin"):

@@ -8,6 +8,7 @@ import re
 from rich import box
 from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from realpolitik.analysis.alignment_record import AlignmentRecord, cow_record
 from realpolitik.cli.common import emit_json, out, progress
@@ -44,10 +45,10 @@ def run_backtest(span: str, horizon: int, json_out: bool) -> None:
 
 def print_record(record: AlignmentRecord) -> None:
     n = record.models[0].n
-    out.print(f"[bold]Alignment record {record.start}-{record.end}[/bold]: {n} pair-years, "
-              f"outcome over the next {record.horizon} years")
-    out.print(f"  [dim]states: {record.states['rule']}[/dim]")
-    out.print("  [dim]together = in one ATOP 5.1 defence-pact bloc in most of the window[/dim]")
+    out.print(Text.assemble((f"Alignment record {record.start}-{record.end}", "bold"),
+                            f": {n} pair-years, outcome over the next {record.horizon} years"))
+    out.print(f"  states: {record.states['rule']}", style="dim")
+    out.print("  together = in one ATOP 5.1 defence-pact bloc in most of the window", style="dim")
     t = Table(title="Same side or not (Brier: lower is better)", box=box.SIMPLE_HEAD,
               pad_edge=False, collapse_padding=True, show_edge=False)
     for col in ("model", "acc.", "Brier", "chg\nacc.", "chg\nBrier", "Brier -\npers.",

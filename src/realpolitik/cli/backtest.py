@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from realpolitik.cli.common import (
     STEPS,
@@ -148,7 +149,7 @@ def backtest(
     if per_issue:
         _print_issues(result)
     if report_path is not None:
-        out.print(f"Report: [bold]{report_path}[/bold]")
+        out.print(Text.assemble("Report: ", (str(report_path), "bold")))
 
 
 def _print_table(result: object) -> None:
@@ -170,7 +171,7 @@ def _print_table(result: object) -> None:
         lo, hi = m["mae_ci95"]
         v = m["vs_compromise"]
         dlo, dhi = v["ci95"]
-        name = f"[bold]{rec.name}*[/bold]" if rec.name == result.selected else rec.name
+        name = Text(f"{rec.name}*", style="bold") if rec.name == result.selected else rec.name
         t.add_row(
             name, f"{m['mae']:.1f} ({lo:.1f}-{hi:.1f})",
             "-" if rec.name == "compromise" else f"{v['mae_diff']:+.1f} ({dlo:+.1f},{dhi:+.1f})",

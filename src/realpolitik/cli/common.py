@@ -108,9 +108,12 @@ def _main(
     return None
 
 
-console = Console(stderr=True)
-"""Human-readable output goes to stderr-free rich console on stdout unless --json is given."""
-out = Console()
+console = Console(stderr=True, markup=False)
+"""Progress bars and warnings, on stderr."""
+out = Console(markup=False)
+"""Human-readable output on stdout (unless --json is given). Neither console reads rich markup:
+strings are printed as they are, since many hold user text (titles, names, quotes, paths) whose
+brackets must not be taken for styles; style with ``style=`` or :class:`rich.text.Text`."""
 
 
 def progress(*columns: str | ProgressColumn, disable: bool = False) -> Progress:
@@ -148,7 +151,7 @@ def print_quoted(
         out.print(
             textwrap.fill(body.plain, max(out.width - 4, 20), initial_indent="    ",
                           subsequent_indent="    "),
-            markup=False, highlight=False, soft_wrap=True,
+            highlight=False, soft_wrap=True,
         )  # fmt: skip
 
 

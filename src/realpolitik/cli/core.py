@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from realpolitik.analysis.forecast import MODELS as FORECAST_MODELS
 from realpolitik.analysis.forecast import ScenarioForecast
@@ -89,7 +90,7 @@ def demo(
     _forecast_table(res.forecast, res.headlines)
     for line in res.summary:
         out.print(line)
-    out.print(f"\nReport: [bold]{res.report}[/bold]")
+    out.print(Text.assemble("\nReport: ", (str(res.report), "bold")))
 
 
 BLOCKED_MARK = "\u2020"
@@ -221,7 +222,7 @@ def validate(
             (quote_count(sc), "quote"),
         )
     )
-    out.print(f"[green]valid[/green]: {scenario}: {counts} found verbatim")
+    out.print(Text.assemble(("valid", "green"), f": {scenario}: {counts} found verbatim"))
     for iid, ev in judged.items():
         flagged = ", ".join(
             f"{len(ev.listed(s))} {s.replace('_', ' ')}"

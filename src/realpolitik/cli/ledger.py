@@ -269,7 +269,7 @@ def verify(db: DbOpt = None, as_json: JsonOpt = False) -> None:
             emit_json(report)
         else:
             for msg in problems:
-                out.print(f"[red]{msg}[/red]")
+                out.print(msg, style="red")
             out.print(
                 f"{report['entries']} entries; chain {'intact' if not problems else 'BROKEN'}"
                 f"; {reproduced} forecast(s) re-run and reproduced, {unchecked} not re-run "

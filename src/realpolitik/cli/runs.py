@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from realpolitik.cli.common import (
     DbOpt,
@@ -92,10 +93,12 @@ def show_run(
         for key, value in run.summary().items():
             if isinstance(value, dict):
                 value = json.dumps(value, sort_keys=True)
-            out.print(f"[bold]{key}[/bold]: {value}")
+            out.print(Text.assemble((key, "bold"), f": {value}"))
         results = json.dumps(run.results, indent=1)
         out.print(
-            f"[bold]results[/bold]: {results[:4000]}" + (" ..." if len(results) > 4000 else "")
+            Text.assemble(
+                ("results", "bold"), f": {results[:4000]}", " ..." if len(results) > 4000 else ""
+            )
         )
 
 
