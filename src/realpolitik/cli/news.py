@@ -149,17 +149,21 @@ def _tables(data: dict) -> None:  # type: ignore[type-arg]
         rows: list[list[str | Text]] = []
         for x in data["suggestions"]:
             lo, hi = x["range"]
+            ci = x["interval"]
             rows.append([
-                Text("contradicts", style="red") if x["contradicts"] else "",
+                Text("contradicts", style="red") if x["contradicts"]
+                else Text("outside", style="yellow") if x["outside"] else "",
                 x["path"],
                 "new" if x["current"] is None else f"{x['current']:g}",
                 "-" if lo is None else f"{lo:g}..{hi:g}",
                 f"{x['suggested']:g}",
+                "too few" if ci is None else f"{ci[0]:.3g}..{ci[1]:.3g}",
                 f"{len(x['evidence'])}: {x['evidence'][0]['quote']}",
             ])  # fmt: skip
         print_quoted(
-            "suggested updates (review before use)",
-            ("", "input", "now", "cited range", "suggested"),
+            "suggested updates (review before use; contradicts: the 90% interval misses the "
+            "cited range; outside: only the number does)",
+            ("", "input", "now", "cited range", "suggested", "90% interval"),
             "evidence (count: first quote)",
             rows,
         )

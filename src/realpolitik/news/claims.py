@@ -4,7 +4,10 @@ An issue is recognised by its own words: the content words of its id, title, des
 scale labels, and any ``keywords`` tag (comma-separated) the scenario gives it. A sentence is a
 claim for (actor, issue) when its first named actor is one of the scenario's and it carries at
 least two of the issue's words (or one of its title's words and a stance cue), and no other
-issue's words more than once more (actor names never count as an issue's words). Then:
+issue's words more than once more (actor names never count as an issue's words). A sentence
+whose subject is a personal pronoun ("Nonetheless, he refused to concede anything on the Kurile
+Islands, blaming Japan ...") makes no claim: its first named actor is not who holds the view.
+Then:
 
 - ``kind``: ``direct`` when a stance cue (wants, insists, proposes, opposes, ...) follows the
   actor; ``inferred`` when the sentence ties the actor to the issue without one; ``background``
@@ -85,6 +88,8 @@ CUE = re.compile(
     r"support\w*|prefer\w*|willing|ready to|agree\w*|expect\w*|seek\w*|sought|call\w* for|"
     r"urg\w*|favou?r\w*|against|would like|hopes?|aims?|plans?|intends?|poll\w*|percent)\b"
 )
+PRONOUN_SUBJECT = re.compile(r"^\W*(?:\w+,\s+)?(?:he|she|they|we|i|his|her|their)\b", re.I)
+"""A sentence that opens with a personal pronoun, perhaps after one word and a comma."""
 OPPOSE = re.compile(
     r"\b(oppos\w*|refus\w*|reject\w*|against|never|no deal|not give up|"
     r"would not|won't|will not)\b"
@@ -149,7 +154,7 @@ def find_claims(
     article_year: int | None,
 ) -> list[Claim]:
     """The claims one sentence makes about the scenario's issues (module docstring)."""
-    if first_actor is None:
+    if first_actor is None or PRONOUN_SUBJECT.match(sentence):
         return []
     words = _words(sentence) - actor_words()
     low = sentence.lower()

@@ -3,12 +3,18 @@ the input file).
 
 - Relations: the mean Goldstein score of the events between two of the scenario's actors
   (either direction) dated within ``window_years`` before the scenario's ``as_of``, divided by
-  10 (Goldstein's -10..+10 onto the relation scale -1..+1).
+  10 (Goldstein's -10..+10 onto the relation scale -1..+1), with its 90% t interval (from 3
+  events).
 - Positions: the median position of the direct claims of an actor on an issue, when there are
-  at least :data:`MIN_CLAIMS` (inferred and background claims are too weak to move a number).
+  at least :data:`MIN_CLAIMS` (inferred and background claims are too weak to move a number),
+  with its 90% order-statistic interval (from 5 claims).
 
-Each suggestion carries its quotes, kinds and dates; one outside the value's cited range
-contradicts the evidence the scenario rests on and is listed first.
+Each suggestion carries its quotes, kinds and dates. One whose interval lies wholly outside the
+value's cited range contradicts the evidence the scenario rests on and is listed first; one
+outside the range whose interval still meets it (or that has too few items for an interval) is
+only ``outside``. On the very articles the bundled scenario was built from, where every
+contradiction is a false alarm, the suggested numbers alone would flag half of all suggestions
+(docs/accuracy.md, "Claims and suggestions").
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from realpolitik.analysis.centre_intervals import mean_interval, median_interval
 from realpolitik.news.ingest import Ingested
 from realpolitik.news.text import partial_date
 from realpolitik.scenario.citations import resolve_source_path
@@ -40,17 +47,28 @@ class Suggestion:
     high: float | None
     suggested: float
     evidence: list[dict[str, Any]] = field(default_factory=list)
+    interval: tuple[float, float] | None = None
+    """90% confidence interval of the suggested number (None: too few items to say)."""
 
     @property
     def new(self) -> bool:
         return self.current is None
 
     @property
-    def contradicts(self) -> bool:
-        """Outside the cited range (or, without a range, more than 0.25 of the scale away)."""
+    def outside(self) -> bool:
+        """The suggested number lies outside the cited range (a value without a range: never)."""
         if self.low is None or self.high is None:
             return False
         return not (self.low - 1e-9 <= self.suggested <= self.high + 1e-9)
+
+    @property
+    def contradicts(self) -> bool:
+        """Outside the cited range, and so is the whole 90% interval."""
+        if not self.outside or self.interval is None:
+            return False
+        assert self.low is not None and self.high is not None
+        lo, hi = self.interval
+        return hi < self.low - 1e-9 or lo > self.high + 1e-9
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -58,6 +76,8 @@ class Suggestion:
             "current": self.current,
             "range": [self.low, self.high],
             "suggested": self.suggested,
+            "interval": None if self.interval is None else [round(x, 3) for x in self.interval],
+            "outside": self.outside,
             "contradicts": self.contradicts,
             "new": self.new,
             "evidence": self.evidence,
@@ -100,6 +120,7 @@ def suggest(
                 inp.high if inp else None,
                 round(float(np.mean(scores)) / 10.0, 3),
                 [_evidence(e, f"event, Goldstein {e['score']:+g}") for e in events],
+                mean_interval([x / 10.0 for x in scores]),
             )
         )
     stances: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -119,13 +140,14 @@ def suggest(
                 inp.high if inp else None,
                 float(np.median([c["position"] for c in claims])),
                 [_evidence(c, f"claim, {c['kind']}") for c in claims],
+                median_interval([c["position"] for c in claims]),
             )
         )
 
-    def rank(s: Suggestion) -> tuple[bool, bool, float, str]:
+    def rank(s: Suggestion) -> tuple[bool, bool, bool, float, str]:
         span = 2.0 if s.path.startswith("relations.") else 100.0
         move = abs(s.suggested - (s.current or 0.0)) / span
-        return (not s.contradicts, s.new, -move, s.path)
+        return (not s.contradicts, not s.outside, s.new, -move, s.path)
 
     return sorted(out, key=rank)
 
