@@ -14,7 +14,6 @@ from conftest import DATA, SCENARIO, assert_bad_input, run_cli
 from realpolitik.news.events import penta_class
 from realpolitik.news.gazetteer import load_gazetteer
 from realpolitik.news.text import event_date, find_date, split_sentences
-from realpolitik.scenario.citations import normalise
 
 ARTICLES = sorted((DATA / "articles").glob("*.txt"))
 
@@ -38,10 +37,11 @@ def test_json_shape_and_verbatim_quotes(found: dict):
                                        "plover", "score", "date"}
     assert set(found["claims"][0]) == {"doc", "sentence", "quote", "actor", "issue", "position",
                                        "kind", "date"}
-    texts = {p.stem: normalise(p.read_text(encoding="utf-8")) for p in ARTICLES}
+    texts = {p.stem: p.read_text(encoding="utf-8") for p in ARTICLES}
     items = found["events"] + found["claims"]
     assert len(found["events"]) >= 20 and len(found["claims"]) >= 20
-    assert all(normalise(x["quote"]) in texts[x["doc"]] for x in items)
+    assert all(x["quote"] in texts[x["doc"]] for x in items)  # verbatim: not even whitespace
+    assert any("\u00a0" in x["quote"] for x in items)  # a no-break space kept as it is
 
 
 def test_japan_sanctions_russia_after_crimea(found: dict):
@@ -124,6 +124,41 @@ def test_html_article_through_trafilatura(tmp_path: Path):
     events = json.loads(run.stdout)["events"]
     assert any(e["source"] == "JPN" and e["target"] == "RUS" and e["penta"] == 4 for e in events)
     assert all("var x" not in e["quote"] for e in events)
+
+
+def test_quotes_are_verbatim_in_hard_wrapped_and_crlf_text(tmp_path: Path):
+    text = ("# Talks\r\n\r\nJapan imposed sanctions on Russia in March 2014, after the\r\n"
+            "annexation of  Crimea.  Russia and China held joint\u00a0military exercises\r\n"
+            "in the Sea of Japan last week.\r\n")
+    f = tmp_path / "wrapped.md"
+    f.write_bytes(text.encode("utf-8"))
+    run = run_cli("ingest", f, "--as-of", "2018-09-30", "--json")
+    assert run.code == 0, run.stderr
+    events = json.loads(run.stdout)["events"]
+    assert len(events) == 2 and all(e["quote"] in text for e in events)
+    assert "\r\n" in events[0]["quote"] and events[0]["penta"] == 4
+    assert events[1]["date"] == "2018-09-23"  # "last week", read through the no-break space
+
+
+def test_the_article_date_is_a_dateline_not_a_date_in_the_text(tmp_path: Path):
+    body = ("The San Francisco treaty was signed on September 8, 1951, and the dispute over "
+            "the islands began then. Last week Russia rejected Japan's new proposal.\n")
+    plain = tmp_path / "plain.txt"
+    plain.write_text("Islands\n\n" + body, encoding="utf-8")
+    dated = tmp_path / "dated.txt"
+    dated.write_text("Islands\nPublished: January 15, 2021\n\n" + body, encoding="utf-8")
+    page = tmp_path / "page.html"
+    page.write_text("<html><head><meta property='article:published_time' "
+                    "content='2019-11-22T08:00:00Z'></head><body><article><p>"
+                    + body + "</p></article></body></html>", encoding="utf-8")
+    twin = tmp_path / "sub" / "plain.md"
+    twin.parent.mkdir()
+    twin.write_text(body, encoding="utf-8")
+    run = run_cli("ingest", plain, dated, page, twin, "--as-of", "2020-06-30", "--json")
+    assert run.code == 0, run.stderr
+    docs = json.loads(run.stdout)["documents"]
+    assert [d["date"] for d in docs] == ["2020-06-30", "2021-01-15", "2019-11-22", "2020-06-30"]
+    assert [d["id"] for d in docs] == ["plain", "dated", "page", "plain-2"]  # ids stay apart
 
 
 def test_bad_files_are_named_and_the_rest_still_read(tmp_path: Path):

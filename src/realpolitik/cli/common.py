@@ -137,6 +137,8 @@ def print_quoted(
     text is never squeezed into a sliver. A ``str`` cell is plain text (never rich markup: quotes
     may hold brackets)."""
     cells = [[Text(c) if isinstance(c, str) else c for c in r] for r in rows]
+    for r in cells:  # a verbatim quote may hold line breaks: shown on one logical line
+        r[-1] = Text(" ".join(r[-1].plain.split()), style=r[-1].style)
     if out.width >= WIDE:
         columns = [Column(h, no_wrap=True, overflow="ellipsis") for h in short]
         columns.append(Column(text, ratio=1, overflow="fold"))

@@ -49,20 +49,26 @@ def ingest(
     known_ids = set(known or [])
     issues = issue_words(scenario) if scenario else []
     out = Ingested()
+    taken: set[str] = set()
     for path in paths:
+        doc_id, k = Path(path).stem, 1
+        while doc_id in taken:  # two files with one name in different folders
+            k += 1
+            doc_id = f"{Path(path).stem}-{k}"
         try:
-            doc = read_document(Path(path), as_of)
+            doc = read_document(Path(path), as_of, doc_id)
         except InputError as err:
             out.errors.append(err)
             if progress:
                 progress()
             continue
+        taken.add(doc.id)
         out.documents.append(doc)
         for s in doc.sentences:
             out.sentences += 1
             when = event_date(s.text, doc.date)
             mentions = gaz.mentions(s.text, partial_date(when) or doc.date)
-            base = {"doc": doc.id, "sentence": s.index, "quote": s.text, "date": when}
+            base = {"doc": doc.id, "sentence": s.index, "quote": s.quote, "date": when}
             ev = code_event(s.text, mentions, book, known, gaz)
             if ev is not None:
                 out.events.append(

@@ -79,6 +79,9 @@ _ABBREV = (
 class Sentence:
     index: int
     text: str
+    """The sentence with its whitespace runs made single spaces (what the coders read)."""
+    quote: str
+    """The sentence exactly as the article has it (line breaks, no-break spaces and all)."""
 
 
 @dataclass(frozen=True)
@@ -89,49 +92,63 @@ class Document:
     sentences: tuple[Sentence, ...]
 
 
-def read_document(path: Path, as_of: dt.date | None = None) -> Document:
-    """A file as a document: its text (HTML through trafilatura), sentences and date (found in
-    the first lines, else ``as_of``). Binary, non-UTF-8, empty or huge files are bad input."""
+def read_document(path: Path, as_of: dt.date | None = None, doc_id: str | None = None) -> Document:
+    """A file as a document: its text (HTML through trafilatura), sentences and date (a dateline
+    among the first lines, or an HTML page's publication date; else ``as_of``). Binary,
+    non-UTF-8, empty or huge files are bad input. ``doc_id`` defaults to the file's stem."""
     if path.suffix.lower() not in SUFFIXES:
         raise InputError.single(str(path), "", f"not an article: expected {', '.join(SUFFIXES)}")
     text = read_text(path, "article", MAX_ARTICLE_BYTES)
+    published = None
     if path.suffix.lower() in (".html", ".htm"):
-        text = html_text(text)
+        text, published = html_text(text)
     if not text.strip():  # an HTML page without article text
         raise InputError.single(str(path), "", "empty article")
     return Document(
-        path.stem,
+        doc_id or path.stem,
         str(path),
-        find_date(text) or as_of,
-        tuple(Sentence(k, s) for k, s in enumerate(split_sentences(text))),
+        published or find_date(text) or as_of,
+        tuple(Sentence(k, " ".join(q.split()), q) for k, q in enumerate(split_sentences(text))),
     )
 
 
-def html_text(html: str) -> str:
-    """The article text of an HTML page (trafilatura, offline), without boilerplate."""
+def html_text(html: str) -> tuple[str, dt.date | None]:
+    """The article text of an HTML page without boilerplate, and its publication date from the
+    page's own markup (meta tags, ``<time>``; not dates in the text), through trafilatura and
+    htmldate, offline."""
     import trafilatura
 
-    return trafilatura.extract(html, include_comments=False, include_tables=False) or ""
+    text = trafilatura.extract(html, include_comments=False, include_tables=False) or ""
+    meta = trafilatura.extract_metadata(html, extensive=False)
+    published = None
+    if meta is not None and meta.date:
+        try:
+            published = dt.date.fromisoformat(meta.date[:10])
+        except ValueError:
+            published = None
+    return text, published
+
+
+_SENTENCE_END = re.compile(r"[.!?][\"”’)]?\s+(?=[\"“‘(]?[A-Z0-9])")
 
 
 def split_sentences(text: str) -> list[str]:
-    """Sentences: paragraphs and list items split on blank lines and bullets, then on sentence
-    ends (. ! ? and a closing quote) followed by a capital, not after common abbreviations or
-    initials."""
+    """Sentences, each exactly as the text has it: paragraphs and list items split on blank
+    lines and bullets, then on sentence ends (. ! ? and a closing quote) followed by a capital,
+    not after common abbreviations or initials."""
     out: list[str] = []
     lines = [ln for ln in text.splitlines() if ln.strip()]
     long_lines = bool(lines) and sorted(len(ln) for ln in lines)[len(lines) // 2] > 100
     # crawled articles hold one paragraph per line; hard-wrapped text only breaks on blank lines
     paras = lines if long_lines else re.split(r"\n\s*\n|\n(?=\s*[•*-]\s)", text)
     for para in paras:
-        para = re.sub(r"^\s*[•*-]\s+", "", para)
-        para = " ".join(para.split())
+        para = re.sub(r"^\s*[•*-]\s+", "", para).strip()
         if not para:
             continue
         start = 0
-        for m in re.finditer(r"[.!?][\"”’)]?\s+(?=[\"“‘(]?[A-Z0-9])", para):
-            before = para[start : m.start()]
-            last = before.rsplit(" ", 1)[-1]
+        for m in _SENTENCE_END.finditer(para):
+            before = para[start : m.start()].split()
+            last = before[-1] if before else ""
             if last.rstrip(".") in _ABBREV or re.fullmatch(r"[A-Z]", last):
                 continue
             out.append(para[start : m.end()].strip())
@@ -142,17 +159,33 @@ def split_sentences(text: str) -> list[str]:
     return [s for s in out if re.search(r"[A-Za-z]{2}", s)]
 
 
+DATELINE_CHARS = 60
+"""A line this short (or shorter) that holds a full date, among the first lines, is a dateline."""
+
+
 def find_date(text: str) -> dt.date | None:
-    """A full date in the article's first 600 characters ("Thursday, November 22, 2018",
-    "Monday 20th of May 2024", "2018-09-30"), else None."""
-    head = text[:600]
-    m = re.search(r"\b(\d{4})-(\d{2})-(\d{2})\b", head)
+    """The article's date from a dateline: a short line among the first 600 characters that
+    holds a full date ("Thursday, November 22, 2018", "Monday 20th of May 2024", "Published:
+    2018-09-30") and is not a sentence (no final full stop). A date inside the text ("signed on
+    September 8, 1951, ...") is what a sentence reports, not when the article appeared: None."""
+    for line in text[:600].splitlines():
+        line = line.strip()
+        if not line or len(line) > DATELINE_CHARS or line.endswith("."):
+            continue
+        found = _full_date(line)
+        if found is not None:
+            return found
+    return None
+
+
+def _full_date(s: str) -> dt.date | None:
+    m = re.search(r"\b(\d{4})-(\d{2})-(\d{2})\b", s)
     if m:
         return _safe(int(m[1]), int(m[2]), int(m[3]))
-    m = re.search(_MONTH + r"\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})", head)
+    m = re.search(_MONTH + r"\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})", s)
     if m:
         return _safe(int(m[3]), MONTHS[m[1].lower()], int(m[2]))
-    m = re.search(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + r",?\s+(\d{4})", head)
+    m = re.search(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + r",?\s+(\d{4})", s)
     if m:
         return _safe(int(m[3]), MONTHS[m[2].lower()], int(m[1]))
     return None
