@@ -283,3 +283,20 @@ def test_suggestions_on_their_own_articles_raise_few_false_alarms():
     assert sum(s["outside"] for s in old) >= len(old) // 3
     assert sum(s["contradicts"] for s in old) <= 3
     assert all(s["outside"] for s in old if s["contradicts"])
+
+
+@pytest.mark.parametrize("bad", ["2021-02-30", "20210301", "2021-W05-1", "0001-01-03", "soon"])
+def test_as_of_must_be_a_plain_calendar_date(bad: str, tmp_path: Path):
+    f = tmp_path / "a.txt"
+    f.write_text("Last week Russia rejected Japan's proposal.\n", encoding="utf-8")
+    run = run_cli("ingest", f, "--as-of", bad)
+    assert_bad_input(run, "--as-of")
+    assert run.stderr.count("--as-of") == 1  # named once, not "--as-of: --as-of:"
+
+
+def test_relative_and_future_dates():
+    day = dt.date(2021, 1, 15)
+    assert event_date("Russia said yesterday it would talk.", day) == "2021-01-14"
+    assert event_date("They agreed to finish the bridge by 2030.", day) == "2021-01-15"
+    assert event_date("Japan imposed sanctions in March 2014.", day) == "2014-03"
+    assert find_date("0001-01-03\n\nLast week Russia rejected it.") is None

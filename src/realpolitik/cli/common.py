@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import inspect
 import json
 import math
 import os
+import re
 import sys
 import textwrap
 import warnings
@@ -30,7 +32,7 @@ from rich.text import Text
 from typer.core import TyperCommand, TyperOption
 
 from realpolitik.analysis.forecast import MODELS as FORECAST_MODELS
-from realpolitik.errors import InputError
+from realpolitik.errors import InputError, clip
 from realpolitik.files import write_atomic
 from realpolitik.jsonable import jsonable
 
@@ -122,6 +124,27 @@ def progress(*columns: str | ProgressColumn, disable: bool = False) -> Progress:
     return Progress(
         *columns, console=console, transient=True, disable=disable or not console.is_terminal
     )
+
+
+FIRST_YEAR, LAST_YEAR = 1800, 2200
+"""Dates a command takes (relative dates such as "last week" are worked out from them)."""
+
+
+def parse_date(text: str, option: str) -> dt.date:
+    """A calendar date written YYYY-MM-DD, from FIRST_YEAR to LAST_YEAR; anything else (week
+    dates, "20210301", 30 February) is a usage error naming the option."""
+    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text.strip())
+    try:
+        if m is None:
+            raise ValueError
+        date = dt.date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:
+        raise InputError.single(option, "", f"{clip(text)!r} is not a date (YYYY-MM-DD)") from None
+    if not FIRST_YEAR <= date.year <= LAST_YEAR:
+        raise InputError.single(
+            option, "", f"{text}: give a date from {FIRST_YEAR} to {LAST_YEAR}"
+        )
+    return date
 
 
 WIDE = 110

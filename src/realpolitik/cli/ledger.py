@@ -28,6 +28,7 @@ from realpolitik.cli.common import (
     handle_errors,
     model_option,
     out,
+    parse_date,
 )
 from realpolitik.errors import InputError
 from realpolitik.ledger import Ledger
@@ -40,13 +41,6 @@ ledger_app = typer.Typer(
 )
 app.add_typer(ledger_app, name="ledger")
 
-
-
-def _date(text: str, field: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise InputError.single(field, field, f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
 def _forecast(scenario: Path, issue: str, model: str, draws: int, seed: int) -> dict[str, Any]:
@@ -82,7 +76,7 @@ def record(
 ) -> None:
     """Seal today's forecast: scenario hash, code version and the forecast, chained."""
     with handle_errors():
-        by = _date(resolves_by, "--resolves-by")
+        by = parse_date(resolves_by, "--resolves-by")
         today = dt.datetime.now(dt.UTC).date()
         if by <= today:
             raise InputError.single(
@@ -136,7 +130,7 @@ def resolve(
 ) -> None:
     """Record what happened to a sealed forecast's question."""
     with handle_errors():
-        when = _date(on, "--on") if on else dt.datetime.now(dt.UTC).date()
+        when = parse_date(on, "--on") if on else dt.datetime.now(dt.UTC).date()
         entry = Ledger(db).resolve(entry_id, outcome, when)
         if as_json:
             emit_json(entry.to_json())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -16,6 +15,7 @@ from realpolitik.cli.common import (
     emit_json,
     out,
     output_option,
+    parse_date,
     print_quoted,
     progress,
 )
@@ -77,12 +77,7 @@ def ingest(
     named on stderr and the others are still processed (exit 2 at the end)."""
     if len(files) > MAX_FILES:
         raise InputError.single("ARTICLES", "", f"{len(files)} files; the limit is {MAX_FILES}")
-    date = None
-    if as_of is not None:
-        try:
-            date = dt.date.fromisoformat(as_of)
-        except ValueError:
-            raise InputError.single("--as-of", "--as-of", f"{as_of!r} is not a date") from None
+    date = None if as_of is None else parse_date(as_of, "--as-of")
     if suggest is not None and scenario is not None and suggest.resolve() != scenario.resolve():
         raise InputError.single(
             "--suggest", "--scenario", "give one scenario: --suggest reads claims on its own issues"

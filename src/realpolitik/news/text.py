@@ -192,6 +192,10 @@ def _full_date(s: str) -> dt.date | None:
 
 
 def _safe(y: int, m: int, d: int) -> dt.date | None:
+    """The date, or None when there is no such day or the year is implausible for news (outside
+    1000-2999: arithmetic such as "last week" must not fall off the calendar)."""
+    if not 1000 <= y <= 2999:
+        return None
     try:
         return dt.date(y, m, d)
     except ValueError:
@@ -201,9 +205,19 @@ def _safe(y: int, m: int, d: int) -> dt.date | None:
 def event_date(sentence: str, doc_date: dt.date | None) -> str | None:
     """The date a sentence reports, as precise as it says: "in March 2014" -> "2014-03", "in
     1956" -> "1956", "in December" -> the latest December on or before the article's date,
-    "on 11 September" likewise with the day; "last week/month/year", "this year", "earlier this
-    month" from the article's date. Otherwise the article's date (None when unknown)."""
-    s = sentence
+    "on 11 September" likewise with the day; "yesterday", "last week/month/year", "this year",
+    "earlier this month" from the article's date. Otherwise the article's date (None when
+    unknown). A date after the article's ("by 2030") is a plan or a deadline: what the sentence
+    reports (the plan) is dated by the article."""
+    found = _reported_date(sentence, doc_date)
+    if found is not None and doc_date is not None:
+        first_day = partial_date(found)
+        if first_day is not None and first_day > doc_date:
+            return doc_date.isoformat()
+    return found
+
+
+def _reported_date(s: str, doc_date: dt.date | None) -> str | None:
     m = re.search(_MONTH + r"\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})", s) or None
     if m:
         d = _safe(int(m[3]), MONTHS[m[1].lower()], int(m[2]))
@@ -231,6 +245,8 @@ def event_date(sentence: str, doc_date: dt.date | None) -> str | None:
     if doc_date is None:
         return None
     low = s.lower()
+    if re.search(r"\byesterday\b", low):
+        return (doc_date - dt.timedelta(days=1)).isoformat()
     if "last week" in low:
         return (doc_date - dt.timedelta(days=7)).isoformat()
     if "last month" in low:
