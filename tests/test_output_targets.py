@@ -12,7 +12,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import REF, assert_bad_input, edit, run_cli, run_process
+from conftest import REF, ROOT, assert_bad_input, edit, run_cli, run_process
 
 from realpolitik.errors import InputError
 from realpolitik.files import check_writable, read_bounded, write_atomic
@@ -161,3 +161,21 @@ def test_validate_source_path_that_is_no_text_file_is_bad_input(mini: Path, targ
     data = json.loads(js.stdout)
     assert data["valid"] is False
     assert any(p["field"] == "sources[0].path" for p in data["problems"])
+
+
+def test_output_that_is_the_commands_own_stdout_is_refused_when_it_prints_there(tmp_path: Path):
+    """`ingest --suggest S -o /dev/stdout > file` would mix the scenario and the events table in
+    one file (each command that prints on stdout refuses); `convert -o /dev/stdout` prints
+    nothing else there and still writes."""
+    exe = Path(sys.executable).with_name("realpolitik")
+    article = ROOT / "data" / "articles" / "000_538862bd67f95026.txt"
+    scenario = ROOT / "scenarios" / "northeast-asia-2018.toml"
+    for args in (["ingest", str(article), "--suggest", str(scenario), "-o", "/dev/stdout"],
+                 ["convert", str(KTAB_XML), "--to", "toml", "-o", "/dev/stdout", "--json"]):
+        captured = tmp_path / "captured.txt"
+        with captured.open("wb") as f:
+            p = subprocess.run([str(exe), *args], stdout=f, stderr=subprocess.PIPE,
+                               timeout=300, text=False)
+        assert p.returncode == 2, p.stderr
+        assert b"standard output" in p.stderr and b"Traceback" not in p.stderr
+        assert captured.read_bytes() == b""

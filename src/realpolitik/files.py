@@ -13,7 +13,8 @@ Writes respect their target (docs/architecture.md, Files):
 
 - a new path or a regular file is written atomically (a temporary file, then a rename);
 - a special file (``/dev/stdout``, a FIFO, a terminal, a device) is written *into*, never
-  replaced; a FIFO with no reader is refused at once instead of blocking;
+  replaced; a FIFO with no reader is refused at once instead of blocking; the command's own
+  standard output is refused when the command prints there too (the two would be mixed);
 - a symbolic link is followed: its target is treated by the same rules; the link itself is never
   replaced, and a dangling link is refused.
 """
@@ -21,8 +22,10 @@ Writes respect their target (docs/architecture.md, Files):
 from __future__ import annotations
 
 import errno
+import io
 import os
 import stat
+import sys
 import tempfile
 from pathlib import Path
 
@@ -90,6 +93,14 @@ def check_folder(folder: Path | str, for_file: Path | str | None = None) -> None
         return
 
 
+def _is_stdout(path: Path) -> bool:
+    """True when ``path`` is the very file this process's standard output writes to."""
+    try:
+        return os.path.samestat(os.stat(path), os.fstat(sys.stdout.fileno()))
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        return False  # no such file, or stdout is no file (a test's capture)
+
+
 def _special(path: Path) -> bool:
     """True when ``path`` (after following links) exists and is not a regular file or folder:
     a character or block device, a FIFO, a socket (``/dev/stdout`` on a pipe or terminal)."""
@@ -118,11 +129,17 @@ def _target(path: Path) -> Path:
     return real
 
 
-def check_writable(path: Path | str) -> None:
+def check_writable(path: Path | str, prints: str | None = "its report") -> None:
     """Raise :class:`InputError` naming ``path`` when a file cannot be written there (it is a
     folder, a dangling link, or its folder cannot be made). Call it before long work on an
-    output path. Special files (``/dev/stdout``, a FIFO) pass: they are written into."""
+    output path. Special files (``/dev/stdout``, a FIFO) pass: they are written into, unless
+    the command also ``prints`` something on standard output and ``path`` is that same
+    standard output (the two would be mixed into one stream that is neither); ``None`` for a
+    command that prints nothing there."""
     path = Path(path)
+    if prints is not None and _is_stdout(path):
+        raise _cannot(path, f"it is standard output, where the command prints {prints}; "
+                      "give a file")
     if path.is_dir():
         raise _cannot(path, "it is a folder; give a file name")
     if _in_place(path):
@@ -173,7 +190,7 @@ def write_atomic(path: Path | str, data: str | bytes) -> None:
     cannot be written raises :class:`InputError` and leaves nothing behind. A special file is
     written into and a symbolic link followed (see the module docstring); neither is replaced."""
     named = Path(path)
-    check_writable(named)
+    check_writable(named, None)  # whether stdout is free is the command's to check first
     payload = data.encode("utf-8") if isinstance(data, str) else data
     if _in_place(named):
         _write_into(named, payload)

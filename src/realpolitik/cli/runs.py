@@ -117,7 +117,7 @@ def export_runs(
     """Every run as a table (csv, parquet) or a JSON list, results included."""
     with handle_errors():
         if output is not None:
-            check_writable(output)
+            check_writable(output, "a summary")
         elif fmt is ExportFormat.parquet:
             raise InputError.single("--output", "--format", "parquet is binary: give -o FILE")
         rows = export_rows(RunStore(db).runs(command=command))
