@@ -300,3 +300,17 @@ def test_relative_and_future_dates():
     assert event_date("They agreed to finish the bridge by 2030.", day) == "2021-01-15"
     assert event_date("Japan imposed sanctions in March 2014.", day) == "2014-03"
     assert find_date("0001-01-03\n\nLast week Russia rejected it.") is None
+
+
+def test_claims_reported_after_the_scenario_date_do_not_move_a_position():
+    from realpolitik.news.ingest import Ingested
+    from realpolitik.news.suggest import suggest
+    from realpolitik.scenario.loader import load_scenario
+
+    sc = load_scenario(SCENARIO)  # as_of 2018-09-30
+    claim = {"doc": "d", "sentence": 0, "quote": "q", "actor": "RUS", "issue": "kurils",
+             "position": 100.0, "kind": "direct"}
+    later = Ingested(claims=[{**claim, "date": "2019-05-01"}, {**claim, "date": "2020"}])
+    assert suggest(sc, later) == []
+    before = Ingested(claims=[{**claim, "date": "2018-05-01"}, {**claim, "date": "2017"}])
+    assert [s.path for s in suggest(sc, before)] == ["stances.RUS.kurils.position"]

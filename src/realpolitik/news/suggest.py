@@ -5,9 +5,9 @@ the input file).
   (either direction) dated within ``window_years`` before the scenario's ``as_of``, divided by
   10 (Goldstein's -10..+10 onto the relation scale -1..+1), with its 90% t interval (from 3
   events).
-- Positions: the median position of the direct claims of an actor on an issue, when there are
-  at least :data:`MIN_CLAIMS` (inferred and background claims are too weak to move a number),
-  with its 90% order-statistic interval (from 5 claims).
+- Positions: the median position of the direct claims of an actor on an issue dated no later
+  than ``as_of``, when there are at least :data:`MIN_CLAIMS` (inferred and background claims
+  are too weak to move a number), with its 90% order-statistic interval (from 5 claims).
 
 Each suggestion carries its quotes, kinds and dates. One whose interval lies wholly outside the
 value's cited range contradicts the evidence the scenario rests on and is listed first; one
@@ -127,6 +127,9 @@ def suggest(
     for c in found.claims:
         if c["position"] is None or c["kind"] != "direct" or c["actor"] not in known:
             continue
+        when = partial_date(c["date"])
+        if as_of and when is not None and when > as_of:
+            continue  # reported after the scenario's date: not evidence for it
         stances[f"stances.{c['actor']}.{c['issue']}.position"].append(c)
     for path, claims in stances.items():
         if len(claims) < MIN_CLAIMS:
