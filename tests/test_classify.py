@@ -191,3 +191,19 @@ def test_huge_and_missing_files(tmp_path: Path):
         h.truncate(100 * 2**20)
     assert_bad_input(run_cli("classify", f, "--json"), str(f), "MiB")
     assert_bad_input(run_cli("classify", tmp_path / "nope.txt"), "nope.txt", "no such")
+
+
+def test_tabs_inside_sentences_and_partial_labels(model: cl.EventClassifier, tmp_path: Path):
+    f = tmp_path / "s.tsv"
+    f.write_text("Russia\tattacked Georgia.\t4\nChina praised Russia.\t\n", encoding="utf-8")
+    texts, labels = cl.read_sentences(f)
+    assert texts == ["Russia attacked Georgia.", "China praised Russia."]
+    assert labels == [4, None]
+    run = run_cli("classify", f, "--json")
+    assert run.code == 0 and set(json.loads(run.stdout)) == {"predictions"}
+    assert "1 of 2 lines have a label" in run.stderr
+    f.write_text("Japan threatened China.\t3\nThe talks\twent well.\t1\n", encoding="utf-8")
+    table = run_cli("classify", f)
+    assert table.code == 0 and "confusion matrix" in table.stdout and "macro-F1" in table.stdout
+    f.write_text("Japan threatened China.\t7\n", encoding="utf-8")
+    assert_bad_input(run_cli("classify", f), "line 1", "'7'")

@@ -7,11 +7,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.table import Table
 from rich.text import Text
 
 from realpolitik.cli.common import (
     JsonOpt,
     command,
+    console,
     emit_json,
     out,
     output_option,
@@ -197,7 +199,14 @@ def classify(
     a label on every line, also accuracy, macro-F1 and the confusion matrix."""
     from realpolitik.news.classify import load_model, metrics, read_sentences
 
-    texts, labels = read_sentences(file)
+    texts, given = read_sentences(file)
+    labelled = sum(x is not None for x in given)
+    labels = [int(x) for x in given if x is not None] if labelled == len(given) else None
+    if 0 < labelled < len(given):
+        console.print(
+            f"warning: {file}: {labelled} of {len(given)} lines have a label; metrics need one "
+            "on every line, so none are computed", style="yellow", soft_wrap=True
+        )
     predictions = load_model().predict(texts)
     payload: dict[str, object] = {"predictions": predictions.tolist()}
     if labels is not None:
@@ -209,14 +218,21 @@ def classify(
         return
     print_quoted(
         "event classes",
-        ("#", "class"),
+        ("#", "class", *(["label"] if labels is not None else [])),
         "sentence",
         [
-            [str(i), f"{p} {SHORT_PENTA[int(p)]}", text]
+            [str(i), f"{p} {SHORT_PENTA[int(p)]}",
+             *([f"{labels[i - 1]}" + ("" if labels[i - 1] == p else " x")] if labels else []),
+             text]
             for i, (text, p) in enumerate(zip(texts, predictions, strict=True), start=1)
         ],
-    )
+    )  # fmt: skip
     if labels is not None:
         m = payload["metrics"]
         assert isinstance(m, dict)
-        out.print(f"accuracy {m['accuracy']:.3f}, macro-F1 {m['macro_f1']:.3f}")
+        out.print(f"accuracy {m['accuracy']:.3f}, macro-F1 {m['macro_f1']:.3f} (x: a wrong class)")
+        t = Table("label \\ predicted", *(str(k) for k in range(5)), title="confusion matrix",
+                  title_justify="left")
+        for k, row in enumerate(m["confusion"]):
+            t.add_row(f"{k} {SHORT_PENTA[k]}", *(str(v) for v in row))
+        out.print(t)

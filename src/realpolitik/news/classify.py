@@ -302,11 +302,13 @@ def metrics(y_true: NDArray[np.int64], y_pred: NDArray[np.int64]) -> dict[str, o
     }
 
 
-def read_sentences(path: Path | str) -> tuple[list[str], list[int] | None]:
-    """Sentences of ``path``, one per non-blank line, each optionally followed by ``<TAB>label``
-    (0-4). Labels are returned only when every line has one. Bad input (binary, not UTF-8, no
-    sentence, a label outside 0-4, larger than 16 MiB) raises :class:`InputError` naming the
-    file and line."""
+def read_sentences(path: Path | str) -> tuple[list[str], list[int | None]]:
+    """Sentences of ``path``, one per non-blank line, and each line's label: an integer after
+    the line's last tab (0-4), else None. Text after the last tab that is longer than three
+    characters or holds a space belongs to the sentence (its tabs read as spaces); a trailing
+    tab alone is no label. Bad input
+    (binary, not UTF-8, no sentence, a label outside 0-4, larger than 16 MiB) raises
+    :class:`InputError` naming the file and line."""
     raw = read_bounded(path, "sentence", MAX_INPUT_BYTES)
     name = str(path)
     if b"\x00" in raw:
@@ -324,19 +326,21 @@ def read_sentences(path: Path | str) -> tuple[list[str], list[int] | None]:
             continue
         sentence, label = line, None
         if "\t" in line:
-            sentence, tail = line.rsplit("\t", 1)
+            head, tail = line.rsplit("\t", 1)
             tail = tail.strip()
-            if tail not in {"0", "1", "2", "3", "4"}:
-                raise InputError.single(
-                    name, f"line {i}", f"label {tail!r} is not a penta class 0-4"
-                )
-            label = int(tail)
-        if not sentence.strip():
+            if len(tail) <= 3 and " " not in tail and tail:  # a label column (maybe a bad one)
+                if tail not in {"0", "1", "2", "3", "4"}:
+                    raise InputError.single(
+                        name, f"line {i}", f"label {tail!r} is not a penta class 0-4"
+                    )
+                sentence, label = head, int(tail)
+            elif not tail:
+                sentence = head
+        sentence = " ".join(sentence.split())
+        if not sentence:
             raise InputError.single(name, f"line {i}", "a label without a sentence")
-        texts.append(sentence.strip())
+        texts.append(sentence)
         labels.append(label)
     if not texts:
         raise InputError.single(name, "", "no sentence: the file is empty")
-    if all(x is not None for x in labels):
-        return texts, [int(x) for x in labels if x is not None]
-    return texts, None
+    return texts, labels
