@@ -12,8 +12,9 @@ therefore has a reference answer:
    scale; the status quo);
 3. suggestions: ``--suggest`` against the scenario on its own articles. Every flagged
    contradiction is a false alarm here (the analyst read the same text), so the count is a
-   false-alarm count. Reported for the suggested number alone (``outside``) and for its 90%
-   interval (``contradicts``, what ``ingest`` flags).
+   false-alarm count. Reported for the suggested number alone (``outside``) and for what
+   ``ingest`` flags (``contradicts``: the 90% interval misses the range; for a relation, it
+   lies on the other side of 0).
 
 The claim rules were written while reading these articles, so this is a development score, not
 a held-out one.
@@ -102,8 +103,8 @@ def main() -> None:
     for kind in ("relations", "stances"):
         these = [s for s in old if s.path.startswith(kind)]
         print(f"3. Suggestions for existing {kind}: {len(these)}; the number outside the cited "
-              f"range: {sum(s.outside for s in these)}; flagged as contradicting (90% interval "
-              f"outside): {sum(s.contradicts for s in these)}")
+              f"range: {sum(s.outside for s in these)}; flagged as contradicting it "
+              f"(Suggestion.contradicts): {sum(s.contradicts for s in these)}")
         if args.list:
             for s in these:
                 if s.contradicts:

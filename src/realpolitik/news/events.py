@@ -108,16 +108,38 @@ def code_event(
     resolve: Iterable[str] | None = None,
     gazetteer: Gazetteer | None = None,
 ) -> Event | None:
-    """The event a sentence reports, or None (no trigger, or not two distinct actors)."""
+    """The event a sentence reports, or None (no trigger, a negated one, or not two distinct
+    actors). Names that are no actor here are left out first: a place of a meeting ("the G20
+    summit", "the Singapore Summit") and a name inside a quotation the trigger is not in
+    (Putin said "Japan must choose" and criticised Washington: Russia criticised the US)."""
     low = sentence.lower()
+    quotes = [q.span() for q in QUOTATION.finditer(sentence)]
     for rule in book.rules:
         m = rule.pattern.search(low)
         if m is None:
             continue
         if rule.negated is not None and rule.negated.search(low):
             continue
-        return _event(sentence, mentions, rule, m, book, resolve, gazetteer)
+        if NEGATION.search(low[max(0, m.start() - NEGATION_REACH) : m.start()]):
+            continue  # "Japan did not threaten China": no event (as PETRARCH drops them)
+        inside = next(((a, b) for a, b in quotes if a <= m.start() < b), None)
+        actors = [
+            x for x in mentions
+            if not VENUE.match(sentence, x.end)
+            and not any(a <= x.start < b and (a, b) != inside for a, b in quotes)
+        ]  # fmt: skip
+        return _event(sentence, actors, rule, m, book, resolve, gazetteer)
     return None
+
+
+NEGATION = re.compile(r"\b(not|never|no longer|denied|denies|deny)\b[^,;.]*$|n't\b[^,;.]*$")
+"""A negation in the same clause shortly before a trigger."""
+NEGATION_REACH = 30
+"""How many characters before the trigger a negation is looked for."""
+QUOTATION = re.compile(r"“[^”]*”|\"[^\"]*\"")
+"""A quotation in curly or straight double quotes."""
+VENUE = re.compile(r"['’]?s?\s+(summit|forum|games|olympics)\b", re.I)
+"""What makes a name the name of a meeting rather than of an actor ("the G20 summit")."""
 
 
 PREPOSITION = re.compile(

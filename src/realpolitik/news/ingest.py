@@ -67,7 +67,10 @@ def ingest(
         for s in doc.sentences:
             out.sentences += 1
             when = event_date(s.text, doc.date)
-            mentions = gaz.mentions(s.text, partial_date(when) or doc.date)
+            mentions = [  # a former (or future) leader does not act for the state
+                m for m in gaz.mentions(s.text, partial_date(when) or doc.date)
+                if not (m.role or "").startswith(("former ", "future "))
+            ]  # fmt: skip
             base = {"doc": doc.id, "sentence": s.index, "quote": s.quote, "date": when}
             ev = code_event(s.text, mentions, book, known, gaz)
             if ev is not None:

@@ -10,11 +10,12 @@ the input file).
   are too weak to move a number), with its 90% order-statistic interval (from 5 claims).
 
 Each suggestion carries its quotes, kinds and dates. One whose interval lies wholly outside the
-value's cited range contradicts the evidence the scenario rests on and is listed first; one
-outside the range whose interval still meets it (or that has too few items for an interval) is
-only ``outside``. On the very articles the bundled scenario was built from, where every
-contradiction is a false alarm, the suggested numbers alone would flag half of all suggestions
-(docs/accuracy.md, "Claims and suggestions").
+value's cited range (for a relation: on the other side of 0 from it, see
+:attr:`Suggestion.contradicts`) contradicts the evidence the scenario rests on and is listed
+first; one outside the range whose interval still meets it (or that has too few items for an
+interval) is only ``outside``. On the very articles the bundled scenario was built from, where
+every contradiction is a false alarm, the suggested numbers alone would flag half of all
+suggestions; these rules flag none (docs/accuracy.md, "Claims and suggestions").
 """
 
 from __future__ import annotations
@@ -63,11 +64,16 @@ class Suggestion:
 
     @property
     def contradicts(self) -> bool:
-        """Outside the cited range, and so is the whole 90% interval."""
+        """Outside the cited range, and so is the whole 90% interval; for a relation, the
+        interval also lies on the other side of 0 from the range (friend against foe): the mean
+        Goldstein score / 10 is not calibrated to the relation scale (friendly pairs average
+        about +3 to +4), so only its sign is held against the analyst's number."""
         if not self.outside or self.interval is None:
             return False
         assert self.low is not None and self.high is not None
         lo, hi = self.interval
+        if self.path.startswith("relations."):
+            return (hi < 0 and self.low > 0) or (lo > 0 and self.high < 0)
         return hi < self.low - 1e-9 or lo > self.high + 1e-9
 
     def to_json(self) -> dict[str, Any]:
