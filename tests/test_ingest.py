@@ -355,3 +355,16 @@ def test_the_coder_skips_negations_quotations_venues_and_former_leaders(tmp_path
     assert coded[2] == ("KOR", "JPN")  # the G20 summit is where, not who
     assert 3 not in coded  # a former leader does not act for Japan
     assert coded[4] == ("JPN", "CHN")
+
+
+def test_suspended_agreements_and_talks_reduce_relations(tmp_path: Path):
+    f = tmp_path / "cases.txt"
+    f.write_text("Russia suspended its plutonium agreement with the United States.\n"
+                 "Japan broke off talks with North Korea.\n"
+                 "Russia and Japan have been unable to sign a peace treaty.\n", encoding="utf-8")
+    run = run_cli("ingest", f, "--as-of", "2016-10-30", "--json")
+    assert run.code == 0, run.stderr
+    coded = {e["sentence"]: e for e in json.loads(run.stdout)["events"]}
+    assert (coded[0]["source"], coded[0]["target"], coded[0]["penta"]) == ("RUS", "USA", 4)
+    assert (coded[1]["source"], coded[1]["target"], coded[1]["penta"]) == ("JPN", "PRK", 4)
+    assert 2 not in coded  # a treaty not signed is no event

@@ -132,8 +132,11 @@ def code_event(
     return None
 
 
-NEGATION = re.compile(r"\b(not|never|no longer|denied|denies|deny)\b[^,;.]*$|n't\b[^,;.]*$")
-"""A negation in the same clause shortly before a trigger."""
+NEGATION = re.compile(
+    r"\b(not|never|no longer|denied|denies|deny|unable to|failed to|yet to)\b[^,;.]*$|n't\b[^,;.]*$"
+)
+"""A negation (or an act that did not happen: "unable to sign") in the same clause shortly
+before a trigger."""
 NEGATION_REACH = 30
 """How many characters before the trigger a negation is looked for."""
 QUOTATION = re.compile(r"“[^”]*”|\"[^\"]*\"")
