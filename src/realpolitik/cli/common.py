@@ -126,8 +126,9 @@ def progress(*columns: str | ProgressColumn, disable: bool = False) -> Progress:
     )
 
 
-FIRST_YEAR, LAST_YEAR = 1800, 2200
-"""Dates a command takes (relative dates such as "last week" are worked out from them)."""
+FIRST_YEAR, LAST_YEAR = 1000, 2999
+"""Dates a command takes (the years news dates are read in: relative dates such as "last week"
+are worked out from them)."""
 
 
 def parse_date(text: str, option: str) -> dt.date:
