@@ -238,7 +238,7 @@ def test_tables_show_whole_quotes_at_any_width(width: int, tmp_path: Path,
 
 def test_suggest_refuses_to_write_over_its_input(tmp_path: Path):
     assert_bad_input(run_cli("ingest", ARTICLES[0], "--suggest", SCENARIO, "-o", SCENARIO),
-                     "refusing to write over the input")
+                     "this command's input")
     assert_bad_input(run_cli("ingest", ARTICLES[0], "-o", tmp_path / "x.toml"), "--suggest")
 
 

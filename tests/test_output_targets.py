@@ -179,3 +179,28 @@ def test_output_that_is_the_commands_own_stdout_is_refused_when_it_prints_there(
         assert p.returncode == 2, p.stderr
         assert b"standard output" in p.stderr and b"Traceback" not in p.stderr
         assert captured.read_bytes() == b""
+
+
+def test_no_command_writes_over_its_own_input(tmp_path: Path):
+    """An output that names (or links to) a file the command reads is refused before any work,
+    and the input is left as it was."""
+    deu = tmp_path / "d.tsv"
+    deu.write_bytes((REF / "deu3" / "deu3_dev.tsv").read_bytes())
+    bdm = tmp_path / "e.csv"
+    bdm.write_bytes((REF / "bdm" / "ec_emissions_1994.csv").read_bytes())
+    link = tmp_path / "link.csv"
+    link.symlink_to(bdm)
+    scenario = tmp_path / "s.toml"
+    scenario.write_bytes((ROOT / "scenarios" / "northeast-asia-2018.toml").read_bytes())
+    cases = [
+        (["backtest", deu, "--no-report", "--bootstrap", "100", "--fit", deu], deu),
+        (["backtest", deu, "--bootstrap", "100", "--report", deu], deu),
+        (["convert", bdm, "-o", bdm], bdm),
+        (["convert", bdm, "-o", link], bdm),
+        (["whatif", scenario, "--set", "relations.RUS-JPN=0.2", "-o", scenario], scenario),
+        (["align", scenario, "--report", scenario], scenario),
+    ]
+    for args, source in cases:
+        before = source.read_bytes()
+        assert_bad_input(run_cli(*args), "this command's input")
+        assert source.read_bytes() == before, args

@@ -27,6 +27,7 @@ import os
 import stat
 import sys
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from realpolitik.errors import InputError
@@ -93,6 +94,14 @@ def check_folder(folder: Path | str, for_file: Path | str | None = None) -> None
         return
 
 
+def _same_file(a: Path, b: Path) -> bool:
+    """True when ``a`` and ``b`` name one file (links followed), or would once written."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return a.resolve() == b.resolve()
+
+
 def _is_stdout(path: Path) -> bool:
     """True when ``path`` is the very file this process's standard output writes to."""
     try:
@@ -129,14 +138,20 @@ def _target(path: Path) -> Path:
     return real
 
 
-def check_writable(path: Path | str, prints: str | None = "its report") -> None:
+def check_writable(
+    path: Path | str, prints: str | None = "its report", inputs: Iterable[Path | str | None] = ()
+) -> None:
     """Raise :class:`InputError` naming ``path`` when a file cannot be written there (it is a
     folder, a dangling link, or its folder cannot be made). Call it before long work on an
     output path. Special files (``/dev/stdout``, a FIFO) pass: they are written into, unless
     the command also ``prints`` something on standard output and ``path`` is that same
     standard output (the two would be mixed into one stream that is neither); ``None`` for a
-    command that prints nothing there."""
+    command that prints nothing there. A path that is one of the command's ``inputs`` (the same
+    file, by any name or link) is refused: a run must never destroy what it reads."""
     path = Path(path)
+    for given in inputs:
+        if given is not None and _same_file(path, Path(given)):
+            raise _cannot(path, f"it is this command's input {given}; name a new file")
     if prints is not None and _is_stdout(path):
         raise _cannot(path, f"it is standard output, where the command prints {prints}; "
                       "give a file")

@@ -147,7 +147,8 @@ def align_command(
     if horizon != 5:
         raise InputError.single("align", "--horizon", "needs --backtest")
     if html is not None:
-        check_writable(html)
+        read = [a for a in args or [] if _looks_like_file(a)]
+        check_writable(html, inputs=[*read, sizes, matrix])
     inputs, default = _inputs(list(args or []), year, split_names(states), split_names(actors),
                               sizes, matrix, center)
     pair: tuple[str, str] | None = (tipping[0], tipping[1]) if tipping else None

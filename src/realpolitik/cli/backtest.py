@@ -111,9 +111,9 @@ def backtest(
         raise conflict("--params", "--fit", "--fit fits new parameters; --params reads old ones")
     # refuse unwritable output paths before seconds of work, not after
     if fit is not None:
-        check_writable(fit)
+        check_writable(fit, inputs=[deu_tsv])
     if not no_report:
-        check_writable(report or DEFAULT_REPORT)
+        check_writable(report or DEFAULT_REPORT, inputs=[deu_tsv, params])
     store = RunStore(db)
     settings = {"models": chosen, "capability": capability.value, "params": str(params or ""),
                 "fit": str(fit or ""), "bootstrap": bootstrap}

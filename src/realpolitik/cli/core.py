@@ -287,7 +287,7 @@ def convert(
     from realpolitik.scenario.writer import to_toml
 
     if output is not None:
-        check_writable(output, "the JSON summary" if as_json else None)
+        check_writable(output, "the JSON summary" if as_json else None, inputs=[input_file])
     fmt = detect_format(input_file)
     sc = load_any(input_file, fmt)
     text = to_toml(sc)

@@ -87,13 +87,7 @@ def ingest(
     if output is not None:
         if suggest is None:
             raise InputError.single("--output", "--output", "--output needs --suggest SCENARIO")
-        if output.resolve() == suggest.resolve():
-            raise InputError.single(
-                str(output),
-                "--output",
-                "refusing to write over the input scenario; name a new file",
-            )
-        check_writable(output)
+        check_writable(output, inputs=[suggest, *files])
     scenario = suggest or scenario
     sc = load_any(scenario) if scenario is not None else None
     if date is None and sc is not None:

@@ -18,7 +18,6 @@ from realpolitik.cli.common import (
     output_option,
     write_atomic,
 )
-from realpolitik.errors import InputError
 from realpolitik.files import check_writable
 
 
@@ -47,9 +46,7 @@ def whatif_command(
 
     changes = [parse_change(s) for s in sets]
     if save is not None:
-        if save.resolve() == scenario.resolve():
-            raise InputError.single(str(save), "--output", "would overwrite the input scenario")
-        check_writable(save)
+        check_writable(save, inputs=[scenario])
     sc = load_for_models(scenario)
     result = whatif(sc, changes)
     if save is not None:
