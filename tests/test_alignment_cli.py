@@ -425,3 +425,14 @@ def test_align_function_refuses_bad_k():
     inp = inputs_from_scenario(load_scenario(TEST_SCENARIO))
     with pytest.raises(Exception, match="k must"):
         align(inp, k=1)
+
+
+def test_a_sizes_file_naming_an_actor_twice_is_refused(tmp_path: Path):
+    rows = (SYRIA / "Actor_data.csv").read_text(encoding="utf-8").splitlines()
+    first = rows[1].split(",")[1]
+    rows[2] = ",".join([rows[2].split(",")[0], first, *rows[2].split(",")[2:]])
+    sizes = tmp_path / "sizes.csv"
+    sizes.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    run = run_cli("align", "--sizes", sizes, "--matrix", SYRIA / "Pairwise_propensity_Feb_20.csv",
+                  "--center", "3")
+    assert_bad_input(run, str(sizes), "line 3", f"actor {first!r} again")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -16,8 +17,10 @@ from realpolitik.analysis.backtest import (
     load_panel,
     load_parameters,
     run_backtest,
+    shipped_parameters_path,
 )
 from realpolitik.analysis.fitting import fit_capability, fit_parameters
+from realpolitik.errors import InputError
 
 DEV = REF / "deu3" / "deu3_dev.tsv"
 CAPS = Path(__file__).resolve().parents[1] / "data" / "capabilities"
@@ -314,3 +317,12 @@ def test_selection_rule_needs_both_protocols():
     assert np.ptp(wide["candidates"]["median"]["grouped"]["ci"]) > np.ptp(
         table["candidates"]["median"]["grouped"]["ci"]
     )
+
+
+def test_parameters_with_nan_or_infinity_are_refused(tmp_path: Path):
+    text = shipped_parameters_path().read_text(encoding="utf-8")
+    for bad in ("NaN", "Infinity", "-Infinity"):
+        f = tmp_path / f"{bad}.json"
+        f.write_text(re.sub(r"(?<=: )-?\d+\.\d+", bad, text, count=1), encoding="utf-8")
+        with pytest.raises(InputError, match=f"{bad} is not a parameter"):
+            load_parameters(f)

@@ -100,6 +100,8 @@ def test_resolve_bad_input(mini: Path):
     assert_bad_input(run_cli("ledger", "resolve", "nope", "--outcome", "1"), "no forecast")
     assert_bad_input(run_cli("ledger", "resolve", sealed["id"], "--outcome", "300"),
                      "outside the issue's scale")
+    assert_bad_input(run_cli("ledger", "resolve", sealed["id"], "--outcome", "10", "--on",
+                             "2001-01-01"), "before the forecast was sealed")
     assert run_cli("ledger", "resolve", sealed["id"], "--outcome", "10").code == 0
     assert_bad_input(run_cli("ledger", "resolve", sealed["id"], "--outcome", "10"),
                      "already resolved")

@@ -42,5 +42,6 @@ class InputError(Exception):
         return cls(str(file), [Problem(field_, message)])
 
     def __str__(self) -> str:
-        lines = [f"{self.file}: {p}" for p in self.problems]
+        # an option is both the "file" and the field of its problem: name it once
+        lines = [f"{self.file}: {p.message if p.field == self.file else p}" for p in self.problems]
         return "\n".join(lines) if lines else f"{self.file}: invalid input"

@@ -106,6 +106,12 @@ class Ledger:
         fc = self.forecast(entry_id)
         if fc.id in self.resolutions():
             raise InputError.single(self.store.url, "ID", f"forecast {fc.id} is already resolved")
+        sealed = fc.payload.get("recorded_on")
+        if sealed and on.isoformat() < sealed:
+            raise InputError.single(
+                "--on", "--on", f"{on} is before the forecast was sealed ({sealed}): an outcome "
+                "cannot be known before the forecast it resolves"
+            )
         lo, hi = fc.payload["forecast"]["scale"]
         if not lo <= outcome <= hi:
             raise InputError.single(

@@ -217,8 +217,11 @@ def shipped_parameters_path() -> Path:
 def load_parameters(path: Path | None = None) -> dict[str, Any]:
     p = Path(path) if path is not None else shipped_parameters_path()
     raw = read_bounded(p, "parameter", 1 << 20)  # a folder, /dev/zero, a huge file: refused
+    def _refuse(constant: str) -> Any:
+        raise InputError.single(str(p), "", f"{constant} is not a parameter: give finite numbers")
+
     try:
-        data: dict[str, Any] = json.loads(raw.decode("utf-8"))
+        data: dict[str, Any] = json.loads(raw.decode("utf-8"), parse_constant=_refuse)
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         raise InputError.single(str(p), "", f"not a parameter file: {e}") from None
     if not isinstance(data, dict) or data.get("format") != PARAMS_FORMAT or (

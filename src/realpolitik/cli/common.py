@@ -110,9 +110,9 @@ def _main(
     return None
 
 
-console = Console(stderr=True, markup=False)
+console = Console(stderr=True, markup=False, highlight=False)
 """Progress bars and warnings, on stderr."""
-out = Console(markup=False)
+out = Console(markup=False, highlight=False)
 """Human-readable output on stdout (unless --json is given). Neither console reads rich markup:
 strings are printed as they are, since many hold user text (titles, names, quotes, paths) whose
 brackets must not be taken for styles; style with ``style=`` or :class:`rich.text.Text`."""

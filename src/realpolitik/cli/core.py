@@ -347,8 +347,9 @@ def forecast(
         typer.Option(
             "--draws",
             min=0,
-            help="Draws of the cited ranges for the headlines, all issues evaluated together "
-            "(default 200; 0: no headline).",
+            max=100_000,
+            help="Draws of the cited ranges for the headlines, all issues evaluated together, "
+            "0 to 100000 (default 200; 0: no headline).",
         ),
     ] = None,
     db: DbOpt = None,

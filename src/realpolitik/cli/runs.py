@@ -17,6 +17,7 @@ from realpolitik.cli.common import (
     DbOpt,
     JsonOpt,
     app,
+    console,
     dialect,
     emit_json,
     handle_errors,
@@ -50,7 +51,10 @@ class ExportFormat(StrEnum):
 @runs_app.command("list", cls=dialect({}))
 def list_runs(
     db: DbOpt = None,
-    limit: Annotated[int, typer.Option("--limit", min=1, help="Show at most N runs.")] = 50,
+    limit: Annotated[
+        int,
+        typer.Option("--limit", min=1, max=1_000_000, help="Show at most N runs, 1 to 1000000."),
+    ] = 50,
     command: CommandOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -117,7 +121,7 @@ def export_runs(
     """Every run as a table (csv, parquet) or a JSON list, results included."""
     with handle_errors():
         if output is not None:
-            check_writable(output, "a summary")
+            check_writable(output, "the JSON summary" if as_json else None)
         elif fmt is ExportFormat.parquet:
             raise InputError.single("--output", "--format", "parquet is binary: give -o FILE")
         rows = export_rows(RunStore(db).runs(command=command))
@@ -132,7 +136,7 @@ def export_runs(
         if as_json:
             emit_json({"output": str(output), "format": fmt.value, "runs": len(rows)})
         else:
-            out.print(f"wrote {len(rows)} run(s) to {output}")
+            console.print(f"wrote {len(rows)} run(s) to {output}")  # stdout may be the file
 
 
 def _render(rows: list[dict[str, Any]], fmt: ExportFormat) -> str | bytes:

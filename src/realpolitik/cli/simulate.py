@@ -116,6 +116,8 @@ def simulate(
         raise conflict("--executor", "--workers", "a Dask cluster brings its own workers")
     _check(draws, workers, sobol, model)
     sc = load_for_models(scenario)
+    if not sc.issues:
+        raise InputError.single(sc.where, "issues", "no issues to simulate: the scenario has none")
     plan = design(sc, draws, seed)
     start = time.perf_counter()
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),

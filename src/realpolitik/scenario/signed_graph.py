@@ -309,9 +309,14 @@ def read_landscape_csv(sizes_path: str | Path, matrix_path: str | Path,
                     "the header needs an actor column and a strength/size column")
     actors: list[str] = []
     sizes: list[float] = []
+    seen: dict[str, int] = {}
     for ln, r in srows[1:]:
         v = sprobs.number(r[size_col] if size_col < len(r) else "", f"line {ln}", lo=0)
-        actors.append(r[name_col].strip() if name_col < len(r) else "")
+        name = r[name_col].strip() if name_col < len(r) else ""
+        if name and name in seen:
+            sprobs.add(f"line {ln}", f"actor {name!r} again (first on line {seen[name]})")
+        seen.setdefault(name, ln)
+        actors.append(name)
         sizes.append(v if v is not None else 0.0)
     sprobs.check()
     n = len(actors)
