@@ -92,3 +92,25 @@ def test_levers_on_a_capability_ranged_scenario(mini: Path):
     res = levers(load_scenario(mini), "river", "compromise", (60, 70))
     caps = [r for r in res["singles"] if r["inputs"][0]["path"] == "actors.B.capability"]
     assert caps and caps[0]["inputs"][0]["to"] > 0.3  # more weight for B pulls towards 100
+
+
+def test_a_lone_actor_at_zero_capability_is_no_forecast_not_an_error():
+    """With one actor on an issue, a trial capability of 0 leaves nobody weighing it: that trial
+    has no forecast, and the search goes on (it said 'nobody weighs issue' of the scenario)."""
+    from realpolitik.scenario.schema import Scenario
+
+    sc = load_scenario(Path(__file__).resolve().parents[1] / "scenarios" /
+                       "northeast-asia-2018.toml")
+    keep = {"RUS"}
+    lone = Scenario.model_validate({
+        **sc.model_dump(exclude={"relations", "questions", "links", "shocks"}),
+        "actors": [a.model_dump() for a in sc.actors if a.id in keep],
+        "stances": [s.model_dump() for s in sc.stances if s.actor in keep],
+        "issues": [i.model_dump() for i in sc.issues
+                   if any(s.actor in keep and s.issue == i.id for s in sc.stances)],
+    })
+    res = levers(lone, "kurils", "compromise", (45.0, 55.0))
+    assert res["forecast"] == 0.0
+    best = res["singles"][0]
+    assert best["inputs"][0]["path"] == "stances.RUS.kurils.position"
+    assert best["forecast"] == pytest.approx(45.0, abs=1e-6)

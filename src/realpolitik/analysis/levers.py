@@ -16,6 +16,7 @@ time on a coarse grid, and the pair with the smallest total size that reaches th
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -24,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from realpolitik.analysis.simulate import forecast_at
+from realpolitik.errors import InputError
 from realpolitik.scenario.inputs import Input, inputs
 from realpolitik.scenario.schema import Scenario
 
@@ -75,7 +77,20 @@ def search_bounds(inp: Input) -> tuple[float, float]:
 
 
 def _forecaster(scenario: Scenario, issue: str, model: str) -> Callable[[dict[str, float]], float]:
-    return partial(forecast_at, scenario, issue, model, field="lever")
+    """The forecast with some inputs changed. A trial change that leaves nobody weighing the
+    issue (a lone actor's capability at 0) has no forecast: NaN, never inside a band; the
+    scenario as given still raises its own error."""
+    at = partial(forecast_at, scenario, issue, model, field="lever")
+
+    def forecast(changes: dict[str, float]) -> float:
+        if not changes:
+            return at(changes)
+        try:
+            return at(changes)
+        except InputError:
+            return math.nan
+
+    return forecast
 
 
 def _along(forecast: Callable[[dict[str, float]], float], path: str) -> Callable[[float], float]:
