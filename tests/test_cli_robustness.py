@@ -325,3 +325,20 @@ def test_brackets_in_user_text_are_printed_as_they_are(tmp_path: Path):
         run = run_cli(command, f)
         assert run.code == 0, (command, run.stdout, run.stderr)
         assert command == "validate" or "[/x] [bold]b" in run.stdout, command
+
+
+def test_a_reader_that_goes_away_is_no_internal_error():
+    """`realpolitik forecast ... | head -1`: the command stops quietly (141, as for SIGPIPE)."""
+    import subprocess
+    import sys
+
+    exe = Path(sys.executable).with_name("realpolitik")
+    p = subprocess.Popen([str(exe), "ingest", *sorted(map(str, (ROOT / "data" / "articles")
+                                                          .glob("*.txt"))),
+                          "--scenario", str(SCENARIO)],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert p.stdout is not None and p.stderr is not None
+    p.stdout.readline()
+    p.stdout.close()
+    err = p.stderr.read()
+    assert p.wait(timeout=300) == 141 and err == b""

@@ -134,3 +134,8 @@ def test_the_bundled_shocks_match_their_whatif_runs() -> None:
     moved = {(d["issue"], d["model"]): d["changed"] for d in res["diff"] if d["kind"] == "forecast"}
     # Japan decides its own sanctions (influence 0.70): the median follows it to 0
     assert moved[("sanctions", "median")] == 0
+
+
+def test_one_number_set_twice_is_refused(mini: Path) -> None:
+    assert_bad_input(run_cli("whatif", mini, "--set", "relations.A-B=0.1", "--set",
+                             "relations.A-B=0.2"), "relations.A-B", "set twice")

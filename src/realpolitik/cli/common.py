@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, NoReturn
 
 import typer
 from rich.console import Console
@@ -110,9 +110,27 @@ def _main(
     return None
 
 
-console = Console(stderr=True, markup=False, highlight=False)
+BROKEN_PIPE = 141
+"""Exit status when the reader of stdout went away (``| head``): 128 + SIGPIPE, what a shell
+reports for a program the signal stopped; neither bad input (2) nor an internal error (1)."""
+
+
+def _stop_on_broken_pipe() -> NoReturn:
+    """The reader of stdout is gone: nothing more can be said there; stop quietly."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's last flush does not fail
+    raise SystemExit(BROKEN_PIPE)
+
+
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        _stop_on_broken_pipe()
+
+
+console = _Console(stderr=True, markup=False, highlight=False)
 """Progress bars and warnings, on stderr."""
-out = Console(markup=False, highlight=False)
+out = _Console(markup=False, highlight=False)
 """Human-readable output on stdout (unless --json is given). Neither console reads rich markup:
 strings are printed as they are, since many hold user text (titles, names, quotes, paths) whose
 brackets must not be taken for styles; style with ``style=`` or :class:`rich.text.Text`."""
@@ -217,6 +235,8 @@ def handle_errors() -> Iterator[None]:
         fail_input(err)
     except (SystemExit, KeyboardInterrupt, typer.Exit, typer.Abort):
         raise
+    except BrokenPipeError:
+        _stop_on_broken_pipe()
     except Exception as err:  # noqa: BLE001  an internal error must not print a traceback
         if os.environ.get("REALPOLITIK_DEBUG"):
             raise

@@ -18,6 +18,7 @@ from realpolitik.cli.common import (
     output_option,
     write_atomic,
 )
+from realpolitik.errors import InputError
 from realpolitik.files import check_writable
 
 
@@ -45,6 +46,13 @@ def whatif_command(
     from realpolitik.scenario.writer import to_toml
 
     changes = [parse_change(s) for s in sets]
+    seen: dict[str, float] = {}
+    for c in changes:  # two values for one number contradict each other
+        if c.path in seen:
+            raise InputError.single(
+                "--set", c.path, f"set twice ({seen[c.path]:g} and {c.value:g}); give one value"
+            )
+        seen[c.path] = c.value
     if save is not None:
         check_writable(save, inputs=[scenario])
     sc = load_for_models(scenario)
