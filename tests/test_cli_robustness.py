@@ -342,3 +342,10 @@ def test_a_reader_that_goes_away_is_no_internal_error():
     p.stdout.close()
     err = p.stderr.read()
     assert p.wait(timeout=300) == 141 and err == b""
+
+
+def test_demo_refuses_a_report_path_that_is_a_folder_before_the_work(tmp_path: Path):
+    (tmp_path / "northeast-asia-2018" / "report.html").mkdir(parents=True)
+    run = run_cli("demo", "-o", tmp_path)
+    assert_bad_input(run, "report.html", "folder")
+    assert not (tmp_path / "northeast-asia-2018" / "report.html").is_file()

@@ -276,6 +276,7 @@ def test_resume_refuses_a_changed_scenario_and_unknown_runs(mini: Path):
     edit(mini, 'title = "A small test scenario"', 'title = "Changed"')
     assert_bad_input(run_cli("simulate", mini, "--resume", run_id), "scenario changed")
     assert_bad_input(run_cli("simulate", mini, "--resume", "nope"), "no such run")
+    assert_bad_input(run_cli("simulate", mini, "--resume", ""), "no run id given")
 
 
 def test_unreachable_scheduler_is_exit_2(mini: Path):

@@ -255,6 +255,8 @@ class RunStore:
 
     def get(self, run_id: str) -> Run:
         """One run by id, or by a unique prefix of its id; unknown ids are bad input."""
+        if not run_id.strip():
+            raise InputError.single(self.url, "run", "no run id given (`realpolitik runs list`)")
         with Session(self.engine, expire_on_commit=False) as s:
             run = s.get(Run, run_id)
             if run is not None:

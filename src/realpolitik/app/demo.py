@@ -18,7 +18,7 @@ from realpolitik.analysis.linkage import exchange_scenario
 from realpolitik.analysis.links import forecast_linked
 from realpolitik.analysis.simulate import drop_one, sobol
 from realpolitik.analysis.whatif import Change, run, whatif
-from realpolitik.files import write_atomic
+from realpolitik.files import check_writable, write_atomic
 from realpolitik.news.ingest import ingest
 from realpolitik.report.alignment import alignment_html
 from realpolitik.report.evidence import evidence_html
@@ -95,9 +95,15 @@ def source_files(scenario: Scenario) -> list[Path]:
     return [p for p in found if p is not None]
 
 
+def report_path(scenario: Scenario, out_root: Path) -> Path:
+    """Where the demo's report of ``scenario`` goes: ``<out_root>/<scenario id>/report.html``."""
+    return out_root / slug(scenario.scenario.id) / "report.html"  # never ".." or a path
+
+
 def run_demo(scenario_path: Path, out_root: Path) -> DemoResult:
     scenario = load_scenario(scenario_path)
     check_for_models(scenario)  # evidence problems are warnings (scenario/rules.py)
+    check_writable(report_path(scenario, out_root), None, inputs=[scenario_path])  # before work
     original = scenario
     titles = {i.id: i.title or i.id for i in original.issues}
     names = {a.id: a.name or a.id for a in original.actors}
@@ -159,6 +165,6 @@ def run_demo(scenario_path: Path, out_root: Path) -> DemoResult:
         )
     summary_html = summary_block(scenario_summary(scenario, forecast, linkage, alignment, fired))
     html = render_report(scenario, forecast, sections, summary_html)
-    report = out_root / slug(scenario.scenario.id) / "report.html"  # never ".." or a path
+    report = report_path(scenario, out_root)
     write_atomic(report, html)
     return DemoResult(scenario, forecast, report, summary, sections, heads)
