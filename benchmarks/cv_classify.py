@@ -27,11 +27,11 @@ from __future__ import annotations
 import argparse
 
 import numpy as np
-from scipy import stats
 from sklearn.cluster import KMeans
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
+from realpolitik.analysis.centre_intervals import mean_interval
 from realpolitik.news.classify import (
     Corpus,
     EventClassifier,
@@ -102,8 +102,9 @@ def novel(plover: Corpus, cameo: Corpus, below: float = 0.5) -> Corpus:
 
 
 def interval(d: np.ndarray) -> str:
-    half = stats.t.ppf(0.975, len(d) - 1) * d.std(ddof=1) / np.sqrt(len(d))
-    return f"{d.mean():+.3f} [{d.mean() - half:+.3f}, {d.mean() + half:+.3f}]"
+    """The mean of paired differences with its 95% t interval."""
+    lo, hi = mean_interval(list(d), 0.95, min_n=2) or (np.nan, np.nan)
+    return f"{d.mean():+.3f} [{lo:+.3f}, {hi:+.3f}]"
 
 
 def main() -> None:
