@@ -43,3 +43,32 @@ def test_frustration_index_refuses_bad_time_limits_and_bounds_when_stopped():
     quick = frustration_index(g, method="milp", time_limit=1e-6)
     assert exact.optimal and quick.frustration >= exact.frustration
     assert quick.optimal is False or quick.frustration == exact.frustration
+
+
+def test_the_time_limit_is_shared_by_all_components(monkeypatch: pytest.MonkeyPatch):
+    """Many hard components: each solver call gets what is left of one budget (it was the whole
+    budget for each, so 60 components took 60 times the limit)."""
+    from realpolitik.models.alignment import balance
+
+    rng = np.random.default_rng(1)
+    size, count = 25, 6
+    pairs = [(c * size + i, c * size + j) for c in range(count) for i in range(size)
+             for j in range(i + 1, size) if rng.random() < 0.5]
+    e = np.array(pairs, dtype=np.intp)
+    g = SignedGraph(size * count, e, rng.choice(np.array([-1, 1], dtype=np.int8), len(e)),
+                    np.ones(len(e)))
+    given: list[float | None] = []
+    solve = balance._milp
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        given.append(args[-1])
+        return solve(*args, **kwargs)
+
+    monkeypatch.setattr(balance, "_milp", spy)
+    res = frustration_index(g, time_limit=1000.0)
+    assert len(given) == count and res.optimal
+    assert all(g is not None and g <= 1000.0 for g in given)
+    assert given == sorted(given, reverse=True) and given[0] > given[-1]  # what is left shrinks
+    given.clear()
+    frustration_index(g, time_limit=1e-9)
+    assert given == [balance.MIN_SLICE] * count

@@ -208,9 +208,9 @@ def _print_alternatives(result: AlignmentResult) -> None:
 
 
 DEFAULT_TIME_LIMIT = 5.0
-"""Seconds per component: the 51 COW windows solve exactly in about 3 s together; a dense
-60-node graph stops with a flagged bound instead of running for minutes."""
-"""``balance --time-limit`` by default: a dense 60-node graph otherwise runs for minutes."""
+"""``balance --time-limit`` by default, seconds per window (shared by its components): the 51
+COW windows solve exactly in about 3 s together; a dense 60-node graph stops with a flagged
+bound instead of running for minutes."""
 
 
 @command("balance", renamed={"--at": "--year"})
@@ -221,8 +221,8 @@ def balance_command(
     at: int | None = typer.Option(None, "--year", help="Only the graph at this year."),
     time_limit: float = typer.Option(
         DEFAULT_TIME_LIMIT, "--time-limit", parser=finite(0.0, 86_400.0, above=True),
-        help="Seconds per component for the exact solver, more than 0 and at most 86400; "
-        "past it the answer is a proven bound, flagged as such."),
+        help="Seconds for the exact solver per window (all its components together), more "
+        "than 0 and at most 86400; past it the answer is a proven bound, flagged as such."),
     json_out: JsonOpt = False,
 ) -> None:
     """Exact frustration index (structural balance) of each window of a signed graph."""

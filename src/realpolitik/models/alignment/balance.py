@@ -27,6 +27,7 @@ of each component reaches the solver.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -198,6 +199,11 @@ MAX_TRIANGLE_CUTS = 200_000
 triangle (Aref, Mason & Wilson 2020), when there are at most this many."""
 
 
+MIN_SLICE = 0.01
+"""Seconds HiGHS gets for a component once the graph's time is spent (its first heuristics
+usually find a split; otherwise all on one side, a flagged bound)."""
+
+
 def _milp(n: int, e: IntArray, s: npt.NDArray[np.int8], w: FloatArray,
           same: list[tuple[int, int]], apart: list[tuple[int, int]],
           time_limit: float | None) -> tuple[float, IntArray, bool]:
@@ -278,8 +284,9 @@ def frustration_index(
 
     ``same``/``apart`` force pairs of nodes onto one side / opposite sides (used for constrained
     landscape minima and tipping points). ``method="auto"`` enumerates components of at most
-    :data:`EXHAUSTIVE_MAX_NODES` nodes and hands larger ones to HiGHS; ``time_limit`` (seconds per
-    component) makes the answer a bound flagged ``optimal=False`` if it is reached.
+    :data:`EXHAUSTIVE_MAX_NODES` nodes and hands larger ones to HiGHS; ``time_limit`` (seconds
+    for the whole graph: each component solved by HiGHS gets what is left, at least
+    :data:`MIN_SLICE`) makes the answer a bound flagged ``optimal=False`` if it is reached.
     """
     if time_limit is not None and not (np.isfinite(time_limit) and time_limit > 0):
         raise ValueError(f"time_limit must be a positive number of seconds, got {time_limit}")
@@ -304,6 +311,7 @@ def frustration_index(
         ncomp, labels = connected_components(adj, directed=False)
     optimal = True
     x_all = np.zeros(n, dtype=np.intp)
+    deadline = None if time_limit is None else time.monotonic() + time_limit
     for c in range(ncomp):
         nodes = np.flatnonzero(labels == c)
         sel = keep & (labels[e[:, 0]] == c) if not constrained else keep
@@ -319,7 +327,8 @@ def frustration_index(
         if method == "enumerate" or (method == "auto" and small):
             _, xc = _enumerate(nodes.size, le, ls, lw, lsame, lapart)
         else:
-            _, xc, ok = _milp(nodes.size, le, ls, lw, lsame, lapart, time_limit)
+            left = None if deadline is None else max(deadline - time.monotonic(), MIN_SLICE)
+            _, xc, ok = _milp(nodes.size, le, ls, lw, lsame, lapart, left)
             optimal &= ok
         x_all[nodes] = xc
     # Put peeled leaves back, last peeled first, each on the side that satisfies its edge.
