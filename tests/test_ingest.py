@@ -302,6 +302,9 @@ def test_relative_and_future_dates():
     day = dt.date(2021, 1, 15)
     assert event_date("Russia said yesterday it would talk.", day) == "2021-01-14"
     assert event_date("They agreed to finish the bridge by 2030.", day) == "2021-01-15"
+    assert event_date("In December Putin will meet Abe.", day) == "2021-01-15"  # a plan
+    assert event_date("In December Putin met Abe.", day) == "2020-12"
+    assert event_date("Last week, Japan said it will impose sanctions.", day) == "2021-01-08"
     assert event_date("Japan imposed sanctions in March 2014.", day) == "2014-03"
     assert find_date("0001-01-03\n\nLast week Russia rejected it.") is None
 

@@ -207,8 +207,9 @@ def event_date(sentence: str, doc_date: dt.date | None) -> str | None:
     1956" -> "1956", "in December" -> the latest December on or before the article's date,
     "on 11 September" likewise with the day; "yesterday", "last week/month/year", "this year",
     "earlier this month" from the article's date. Otherwise the article's date (None when
-    unknown). A date after the article's ("by 2030") is a plan or a deadline: what the sentence
-    reports (the plan) is dated by the article."""
+    unknown). A date after the article's ("by 2030"), or a month or day without a year in a
+    sentence about what is to come ("in December Putin will meet Abe"), is a plan or a deadline:
+    what the sentence reports (the plan) is dated by the article."""
     found = _reported_date(sentence, doc_date)
     if found is not None and doc_date is not None:
         first_day = partial_date(found)
@@ -228,6 +229,8 @@ def _reported_date(s: str, doc_date: dt.date | None) -> str | None:
         return f"{int(m[2]):04d}-{MONTHS[m[1].lower()]:02d}"
     m = re.search(r"\b(?i:on\s+)?(\d{1,2})(?:st|nd|rd|th)?\s+" + _MONTH + r"\b(?!,?\s+\d{4})", s)
     if m and doc_date:
+        if FUTURE.search(s):
+            return doc_date.isoformat()  # "on 5 September Xi will visit": a plan, dated now
         month, day = MONTHS[m[2].lower()], int(m[1])
         past = (month, day) <= (doc_date.month, doc_date.day)
         year = doc_date.year if past else doc_date.year - 1
@@ -239,6 +242,8 @@ def _reported_date(s: str, doc_date: dt.date | None) -> str | None:
         return m[1]
     m = re.search(r"\b(?i:in)\s+" + _MONTH + r"\b(?!,?\s+\d)", s)
     if m and doc_date:
+        if FUTURE.search(s):
+            return doc_date.isoformat()  # "in December Putin will meet Abe": likewise
         month = MONTHS[m[1].lower()]
         year = doc_date.year if month <= doc_date.month else doc_date.year - 1
         return f"{year:04d}-{month:02d}"
@@ -259,6 +264,11 @@ def _reported_date(s: str, doc_date: dt.date | None) -> str | None:
     if "this year" in low:
         return f"{doc_date.year:04d}"
     return doc_date.isoformat()
+
+
+FUTURE = re.compile(r"\b(will|shall|is to|are to|next|upcoming|scheduled|planned for)\b", re.I)
+"""A sentence about what is to come: a month or day without a year in it is the next one, after
+the article; such a plan is dated by the article (:func:`event_date`)."""
 
 
 def partial_date(text: str | None) -> dt.date | None:
