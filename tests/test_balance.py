@@ -248,3 +248,15 @@ def test_bad_options_and_files(tmp_path: Path):
     empty = tmp_path / "e.csv"
     empty.write_text("")
     assert_bad_input(run_cli("balance", empty), "empty")
+
+
+@pytest.mark.parametrize(("text", "needle"), [
+    ('*Vertices 2\n1 "a\n2 "b"\n*Edges\n1 2 1\n', "cannot read vertex line"),
+    ('*Vertices 3\n1 "a"\n2 "b"\n3 "c"\n*Edges :1 "1990"\n1 2 1\n*Edges :2 "1990"\n2 3 -1\n',
+     "window '1990' again"),
+])
+def test_pajek_unterminated_quotes_and_repeated_windows_are_refused(text: str, needle: str,
+                                                                   tmp_path: Path):
+    f = tmp_path / "g.net"
+    f.write_text(text, encoding="utf-8")
+    assert_bad_input(run_cli("balance", f), str(f), needle)

@@ -173,7 +173,8 @@ def _read_csv(text: str, file: str, at: float | None) -> list[GraphWindow]:
     return windows
 
 
-_VERTEX = re.compile(r'^\s*(\d+)\s+(?:"([^"]*)"|(\S+))')
+_VERTEX = re.compile(r'^\s*(\d+)\s+(?:"([^"]*)"|([^"\s]\S*))')
+"""A vertex line: its number and its label, quoted or bare (a bare one cannot open a quote)."""
 _SECTION = re.compile(r'^\*(\w+)\s*(?::(\S+))?\s*(?:"([^"]*)")?', re.I)
 
 
@@ -216,6 +217,8 @@ def _read_pajek(text: str, file: str, at: float | None) -> list[GraphWindow]:
                                             "before *Vertices")
                 name = (m.group(3) if m and m.group(3) else None) or (
                     m.group(2) if m and m.group(2) else f"{kind} {len(sections) + 1}")
+                if any(name == other for other, _, _ in sections):
+                    problems.add(where, f"window {name!r} again: window labels must be unique")
                 sections.append((name, [], kind == "arcs"))
                 mode = "edges"
             else:
