@@ -305,6 +305,14 @@ def test_relative_and_future_dates():
     assert event_date("In December Putin will meet Abe.", day) == "2021-01-15"  # a plan
     assert event_date("In December Putin met Abe.", day) == "2020-12"
     assert event_date("Last week, Japan said it will impose sanctions.", day) == "2021-01-08"
+    # a later date reported as past is kept (the article's date may be only --as-of)
+    assert event_date("In January 2022, Russia attacked China.", day) == "2022-01"
+    assert event_date("In December, Putin met Abe and said they would meet again next year.",
+                      day) == "2020-12"  # the future is in another clause
+    assert event_date("In December Russia expressed its will to resume talks.", day) == "2020-12"
+    assert find_date("x" * 544 + "\nsigned on September 8, 1951\n") is None  # cut at 600
+    assert find_date("The treaty was\nsigned on September 8, 1951.\"\n") is None
+    assert find_date("By Jane Doe | September 30, 2018 | 10:00 AM\n") == dt.date(2018, 9, 30)
     assert event_date("Japan imposed sanctions in March 2014.", day) == "2014-03"
     assert find_date("0001-01-03\n\nLast week Russia rejected it.") is None
 
@@ -371,3 +379,20 @@ def test_suspended_agreements_and_talks_reduce_relations(tmp_path: Path):
     assert (coded[0]["source"], coded[0]["target"], coded[0]["penta"]) == ("RUS", "USA", 4)
     assert (coded[1]["source"], coded[1]["target"], coded[1]["penta"]) == ("JPN", "PRK", 4)
     assert 2 not in coded  # a treaty not signed is no event
+
+
+def test_a_pronoun_subject_makes_no_claim_for_the_actor_named_after_it(tmp_path: Path):
+    f = tmp_path / "a.txt"
+    f.write_text(
+        "Nonetheless, he refused to concede anything on the Kuril Islands, blaming Japan for "
+        "the failure.\n"
+        "“We will never give up the Kuril Islands and reject any handover,” Putin said.\n"
+        "Russia, he said, will never give up the Kuril Islands.\n",
+        encoding="utf-8",
+    )
+    run = run_cli("ingest", f, "--scenario", SCENARIO, "--json")
+    assert run.code == 0, run.stderr
+    claims = {(c["sentence"], c["actor"], c["issue"]) for c in json.loads(run.stdout)["claims"]}
+    assert not any(s == 0 for s, _, _ in claims)  # "he", not Japan, refused
+    assert (1, "RUS", "kurils") in claims  # the pronoun is inside Putin's quotation
+    assert (2, "RUS", "kurils") in claims  # Russia is named before "he said"

@@ -88,8 +88,9 @@ CUE = re.compile(
     r"support\w*|prefer\w*|willing|ready to|agree\w*|expect\w*|seek\w*|sought|call\w* for|"
     r"urg\w*|favou?r\w*|against|would like|hopes?|aims?|plans?|intends?|poll\w*|percent)\b"
 )
-PRONOUN_SUBJECT = re.compile(r"^\W*(?:\w+,\s+)?(?:he|she|they|we|i|his|her|their)\b", re.I)
-"""A sentence that opens with a personal pronoun, perhaps after one word and a comma."""
+PRONOUN_SUBJECT = re.compile(r"^[^\w\"“‘']*(?:\w+,\s+)?(?:he|she|they|we|i|his|her|their)\b", re.I)
+"""A sentence that opens with a personal pronoun, perhaps after one word and a comma ("Nonetheless,
+he"); not inside an opening quotation, whose speaker is named after it."""
 OPPOSE = re.compile(
     r"\b(oppos\w*|refus\w*|reject\w*|against|never|no deal|not give up|"
     r"would not|won't|will not)\b"
@@ -148,14 +149,19 @@ class Claim:
 def find_claims(
     sentence: str,
     first_actor: str | None,
-    actor_end: int,
+    actor_span: tuple[int, int],
     issues: list[IssueWords],
     sentence_year: int | None,
     article_year: int | None,
 ) -> list[Claim]:
-    """The claims one sentence makes about the scenario's issues (module docstring)."""
-    if first_actor is None or PRONOUN_SUBJECT.match(sentence):
+    """The claims one sentence makes about the scenario's issues (module docstring);
+    ``actor_span`` is where the first actor is named."""
+    actor_start, actor_end = actor_span
+    if first_actor is None:
         return []
+    pronoun = PRONOUN_SUBJECT.match(sentence)
+    if pronoun is not None and pronoun.end() <= actor_start:
+        return []  # the pronoun, not the actor named after it, holds the view
     words = _words(sentence) - actor_words()
     low = sentence.lower()
     cue = CUE.search(low, actor_end)

@@ -85,11 +85,16 @@ def ingest(
                     }
                 )
             if issues:
-                resolved = ((gaz.resolve(m.actor, known), m.end) for m in mentions)
-                first = next(((a, end) for a, end in resolved if a in known_ids), (None, 0))
+                resolved = ((gaz.resolve(m.actor, known), m) for m in mentions)
+                first = next((m for a, m in resolved if a in known_ids), None)
                 year = int(when[:4]) if when and re.match(r"\d{4}", when) else None
                 for c in find_claims(
-                    s.text, first[0], first[1], issues, year, doc.date.year if doc.date else None
+                    s.text,
+                    None if first is None else gaz.resolve(first.actor, known),
+                    (0, 0) if first is None else (first.start, first.end),
+                    issues,
+                    year,
+                    doc.date.year if doc.date else None,
                 ):
                     out.claims.append(
                         {

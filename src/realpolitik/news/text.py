@@ -168,14 +168,30 @@ def find_date(text: str) -> dt.date | None:
     holds a full date ("Thursday, November 22, 2018", "Monday 20th of May 2024", "Published:
     2018-09-30") and is not a sentence (no final full stop). A date inside the text ("signed on
     September 8, 1951, ...") is what a sentence reports, not when the article appeared: None."""
-    for line in text[:600].splitlines():
-        line = line.strip()
-        if not line or len(line) > DATELINE_CHARS or line.endswith("."):
+    seen = 0
+    for raw in text.splitlines():
+        seen += len(raw) + 1
+        if seen > 600:  # whole lines only: a long line cut short is no dateline
+            break
+        line = raw.strip()
+        if not line or len(line) > DATELINE_CHARS or line.rstrip("\"”’')").endswith("."):
             continue
         found = _full_date(line)
-        if found is not None:
+        if found is not None and _only_a_date(line):
             return found
     return None
+
+
+DATELINE_WORDS = frozenset({"updated", "published", "posted", "modified", "last", "on", "at",
+                            "the", "of", "am", "pm", "utc", "gmt", "by"})
+"""Lower-case words a dateline may hold besides the date (names and weekdays are capitalised)."""
+
+
+def _only_a_date(line: str) -> bool:
+    """No lower-case word but :data:`DATELINE_WORDS`: "Published: January 15, 2021" is a
+    dateline, "signed on September 8, 1951" the end of a sentence."""
+    return all(w in DATELINE_WORDS for w in re.findall(r"\b[a-z][a-z]+\b", line)
+               if w not in MONTHS and not re.fullmatch(r"(st|nd|rd|th)", w))
 
 
 def _full_date(s: str) -> dt.date | None:
@@ -207,15 +223,18 @@ def event_date(sentence: str, doc_date: dt.date | None) -> str | None:
     1956" -> "1956", "in December" -> the latest December on or before the article's date,
     "on 11 September" likewise with the day; "yesterday", "last week/month/year", "this year",
     "earlier this month" from the article's date. Otherwise the article's date (None when
-    unknown). A date after the article's ("by 2030"), or a month or day without a year in a
-    sentence about what is to come ("in December Putin will meet Abe"), is a plan or a deadline:
-    what the sentence reports (the plan) is dated by the article."""
+    unknown). A deadline after the article's date ("by 2030"), or a date in a clause about what
+    is to come ("in December Putin will meet Abe"), is a plan: what the sentence reports (the
+    plan) is dated by the article. A later date reported as past is kept (the article's date
+    may be only ``--as-of``)."""
     found = _reported_date(sentence, doc_date)
     if found is not None and doc_date is not None:
         first_day = partial_date(found)
-        if first_day is not None and first_day > doc_date:
+        if first_day is not None and first_day > doc_date and (
+            DEADLINE.search(sentence) or _future(sentence)
+        ):
             return doc_date.isoformat()
-    return found
+    return found  # a later date reported as past ("In January 2020, Russia attacked"): kept
 
 
 def _reported_date(s: str, doc_date: dt.date | None) -> str | None:
@@ -229,7 +248,7 @@ def _reported_date(s: str, doc_date: dt.date | None) -> str | None:
         return f"{int(m[2]):04d}-{MONTHS[m[1].lower()]:02d}"
     m = re.search(r"\b(?i:on\s+)?(\d{1,2})(?:st|nd|rd|th)?\s+" + _MONTH + r"\b(?!,?\s+\d{4})", s)
     if m and doc_date:
-        if FUTURE.search(s):
+        if _future(s, m.end()):
             return doc_date.isoformat()  # "on 5 September Xi will visit": a plan, dated now
         month, day = MONTHS[m[2].lower()], int(m[1])
         past = (month, day) <= (doc_date.month, doc_date.day)
@@ -242,7 +261,7 @@ def _reported_date(s: str, doc_date: dt.date | None) -> str | None:
         return m[1]
     m = re.search(r"\b(?i:in)\s+" + _MONTH + r"\b(?!,?\s+\d)", s)
     if m and doc_date:
-        if FUTURE.search(s):
+        if _future(s, m.end()):
             return doc_date.isoformat()  # "in December Putin will meet Abe": likewise
         month = MONTHS[m[1].lower()]
         year = doc_date.year if month <= doc_date.month else doc_date.year - 1
@@ -266,9 +285,22 @@ def _reported_date(s: str, doc_date: dt.date | None) -> str | None:
     return doc_date.isoformat()
 
 
-FUTURE = re.compile(r"\b(will|shall|is to|are to|next|upcoming|scheduled|planned for)\b", re.I)
-"""A sentence about what is to come: a month or day without a year in it is the next one, after
-the article; such a plan is dated by the article (:func:`event_date`)."""
+FUTURE = re.compile(
+    r"\b(?<!its )(?<!their )(?<!his )(?<!her )(?<!the )(will|shall)\b(?! to\b)"
+    r"|\b(is to|are to|upcoming|scheduled|planned for)\b",
+    re.I,
+)
+"""Words of a clause about what is to come ("will" the verb, not "its will to")."""
+DEADLINE = re.compile(r"\b(by|until|before)\s+(the end of\s+)?(" + _MONTH[1:-1] + r"\s+)?\d{4}\b",
+                      re.I)
+"""A deadline: "by 2030", "before the end of 2019"."""
+
+
+def _future(s: str, after: int = 0) -> bool:
+    """Whether the clause that follows position ``after`` (up to " and ", ";" or the end) speaks
+    of what is to come: "In December, Putin met Abe and said they would meet again" does not."""
+    clause = re.split(r"\s+and\s+|;", s[after:].lstrip(" ,"), maxsplit=1)[0]
+    return bool(FUTURE.search(s[:after] + " " + clause))
 
 
 def partial_date(text: str | None) -> dt.date | None:
