@@ -102,8 +102,10 @@ def main() -> None:
     old = [s for s in found if s.current is not None]
     for kind in ("relations", "stances"):
         these = [s for s in old if s.path.startswith(kind)]
+        outside = [s for s in these if s.outside]
         print(f"3. Suggestions for existing {kind}: {len(these)}; the number outside the cited "
-              f"range: {sum(s.outside for s in these)}; flagged as contradicting it "
+              f"range: {len(outside)} ({sum(s.interval is None for s in outside)} of them too "
+              f"few items for an interval); flagged as contradicting it "
               f"(Suggestion.contradicts): {sum(s.contradicts for s in these)}")
         if args.list:
             for s in these:

@@ -342,6 +342,14 @@ def test_a_reader_that_goes_away_is_no_internal_error():
     p.stdout.close()
     err = p.stderr.read()
     assert p.wait(timeout=300) == 141 and err == b""
+    # --json: 200 KB of JSON into a pipe nobody reads (the JSON writer's own path)
+    p = subprocess.Popen([str(exe), "ingest", *sorted(map(str, (ROOT / "data" / "articles")
+                                                          .glob("*.txt"))),
+                          "--scenario", str(SCENARIO), "--json"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p.stdout.close()
+    err = p.stderr.read()
+    assert p.wait(timeout=300) == 141 and err == b""
 
 
 def test_demo_refuses_a_report_path_that_is_a_folder_before_the_work(tmp_path: Path):

@@ -230,9 +230,9 @@ def test_tables_show_whole_quotes_at_any_width(width: int, tmp_path: Path,
     shown = " ".join(run.stdout.replace("│", " ").split())
     assert "JPN" in shown and "RUS" in shown and "material confl." in shown
     if width >= 110:  # a table: the quote wraps inside its column, so compare words only
-        assert all(w in shown for w in quote.split())
+        assert "┃" in run.stdout and all(w in shown for w in quote.split())
     else:  # a list: the quote is indented under its fields, whole
-        assert quote in shown
+        assert "┃" not in run.stdout and quote in shown
     assert all(len(line) <= width for line in run.stdout.splitlines())
 
 
@@ -355,7 +355,9 @@ def test_the_coder_skips_negations_quotations_venues_and_former_leaders(tmp_path
         "Putin said “Japan must choose” and criticised Washington.\n"
         "Moon Jae-in spoke at the G20 summit and criticised Japan.\n"
         "Former prime minister Shinzo Abe met Russian officials in Moscow.\n"
-        "Japan threatened China over the islands.\n",
+        "Japan threatened China over the islands.\n"
+        "Japan cannot threaten China.\n"
+        "Russia not only threatened Japan but also China.\n",
         encoding="utf-8",
     )
     run = run_cli("ingest", f, "--as-of", "2021-06-01", "--json")
@@ -366,6 +368,7 @@ def test_the_coder_skips_negations_quotations_venues_and_former_leaders(tmp_path
     assert coded[2] == ("KOR", "JPN")  # the G20 summit is where, not who
     assert 3 not in coded  # a former leader does not act for Japan
     assert coded[4] == ("JPN", "CHN")
+    assert 5 not in coded and coded[6] == ("RUS", "JPN")  # "cannot"; "not only" is no negation
 
 
 def test_suspended_agreements_and_talks_reduce_relations(tmp_path: Path):

@@ -200,6 +200,9 @@ def test_no_command_writes_over_its_own_input(tmp_path: Path):
         (["whatif", scenario, "--set", "relations.RUS-JPN=0.2", "-o", scenario], scenario),
         (["align", scenario, "--report", scenario], scenario),
     ]
+    db = tmp_path / "runs.sqlite"
+    assert run_cli("runs", "list", "--db", f"sqlite:///{db}").code == 0  # creates the store
+    cases.append((["runs", "export", "--format", "csv", "-o", db, "--db", f"sqlite:///{db}"], db))
     for args, source in cases:
         before = source.read_bytes()
         assert_bad_input(run_cli(*args), "this command's input")

@@ -113,6 +113,14 @@ def default_url() -> str:
     return f"sqlite:///{Path(user_data_dir('realpolitik')) / 'runs.sqlite'}"
 
 
+def sqlite_file(url: str | None) -> Path | None:
+    """The file of a SQLite database URL (``sqlite:///path``), else None (a server, memory)."""
+    u = url or default_url()
+    if not u.startswith("sqlite:///") or u in ("sqlite:///", "sqlite:///:memory:"):
+        return None
+    return Path(u.removeprefix("sqlite:///").split("?", 1)[0])
+
+
 def versions() -> dict[str, str]:
     """The versions a result depends on: realpolitik, Python, NumPy, SciPy."""
     import numpy

@@ -35,6 +35,7 @@ from realpolitik.analysis.forecast import MODELS as FORECAST_MODELS
 from realpolitik.errors import InputError, clip
 from realpolitik.files import write_atomic
 from realpolitik.jsonable import jsonable
+from realpolitik.scenario.limits import FIRST_YEAR, LAST_YEAR
 
 __all__ = [
     "STEPS",
@@ -125,7 +126,8 @@ def _stop_on_broken_pipe() -> NoReturn:
 class _Console(Console):
     def on_broken_pipe(self) -> None:
         self.quiet = True
-        _stop_on_broken_pipe()
+        if not self.stderr:  # stderr gone: go on quietly, stdout may still be read
+            _stop_on_broken_pipe()
 
 
 console = _Console(stderr=True, markup=False, highlight=False)
@@ -144,11 +146,6 @@ def progress(*columns: str | ProgressColumn, disable: bool = False) -> Progress:
     )
 
 
-FIRST_YEAR, LAST_YEAR = 1000, 2999
-"""Dates a command takes (the years news dates are read in: relative dates such as "last week"
-are worked out from them)."""
-
-
 def parse_date(text: str, option: str) -> dt.date:
     """A calendar date written YYYY-MM-DD, from FIRST_YEAR to LAST_YEAR; anything else (week
     dates, "20210301", 30 February) is a usage error naming the option."""
@@ -161,27 +158,30 @@ def parse_date(text: str, option: str) -> dt.date:
         raise InputError.single(option, "", f"{clip(text)!r} is not a date (YYYY-MM-DD)") from None
     if not FIRST_YEAR <= date.year <= LAST_YEAR:
         raise InputError.single(
-            option, "", f"{text}: give a date from {FIRST_YEAR} to {LAST_YEAR}"
+            option, "", f"{clip(text)}: give a date from {FIRST_YEAR} to {LAST_YEAR}"
         )
     return date
 
 
-WIDE = 110
-"""Terminal columns from which :func:`print_quoted` draws a table rather than a list."""
+TEXT_MIN = 40
+"""Columns the long text of :func:`print_quoted` needs before it is drawn in a table."""
 
 
 def print_quoted(
     title: str, short: tuple[str, ...], text: str, rows: list[list[str | Text]]
 ) -> None:
-    """Rows of short fields and one long text (a quote, a sentence): a table on a wide terminal,
-    where the text takes the rest of the width; on a narrow one (or a pipe, which rich reads as
-    80 columns) a list, the short fields on one line and the text indented under them, so the
-    text is never squeezed into a sliver. A ``str`` cell is plain text (never rich markup: quotes
-    may hold brackets)."""
+    """Rows of short fields and one long text (a quote, a sentence): a table when the terminal
+    holds every short field whole and leaves the text at least :data:`TEXT_MIN` columns;
+    otherwise (a narrow terminal, or a pipe, which rich reads as 80 columns) a list, the short
+    fields on one line and the text indented under them. Neither cuts a field nor squeezes the
+    text into a sliver. A ``str`` cell is plain text (never rich markup: quotes may hold
+    brackets)."""
     cells = [[Text(c) if isinstance(c, str) else c for c in r] for r in rows]
     for r in cells:  # a verbatim quote may hold line breaks: shown on one logical line
         r[-1] = Text(" ".join(r[-1].plain.split()), style=r[-1].style)
-    if out.width >= WIDE:
+    widths = [max([len(h), *(r[k].cell_len for r in cells)]) for k, h in enumerate(short)]
+    frame = 3 * (len(short) + 1) + 1  # a border and one space of padding each side per column
+    if sum(widths) + frame + TEXT_MIN <= out.width:
         columns = [Column(h, no_wrap=True, overflow="ellipsis") for h in short]
         columns.append(Column(text, ratio=1, overflow="fold"))
         t = Table(*columns, title=title, title_justify="left")

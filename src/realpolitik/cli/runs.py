@@ -27,7 +27,7 @@ from realpolitik.cli.common import (
 )
 from realpolitik.errors import InputError
 from realpolitik.files import check_writable
-from realpolitik.store import RunStore, export_rows
+from realpolitik.store import RunStore, export_rows, sqlite_file
 
 runs_app = typer.Typer(
     help="The run store: every forecast, simulate, levers and backtest run, with its results.",
@@ -121,7 +121,8 @@ def export_runs(
     """Every run as a table (csv, parquet) or a JSON list, results included."""
     with handle_errors():
         if output is not None:
-            check_writable(output, "the JSON summary" if as_json else None)
+            check_writable(output, "the JSON summary" if as_json else None,
+                           inputs=[sqlite_file(db)])
         elif fmt is ExportFormat.parquet:
             raise InputError.single("--output", "--format", "parquet is binary: give -o FILE")
         rows = export_rows(RunStore(db).runs(command=command))

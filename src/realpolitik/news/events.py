@@ -133,7 +133,8 @@ def code_event(
 
 
 NEGATION = re.compile(
-    r"\b(not|never|no longer|denied|denies|deny|unable to|failed to|yet to)\b[^,;.]*$|n't\b[^,;.]*$"
+    r"\b(not(?! only)|cannot|never|no longer|denied|denies|deny|unable to|failed to|yet to)\b"
+    r"[^,;.]*$|n't\b[^,;.]*$"
 )
 """A negation (or an act that did not happen: "unable to sign") in the same clause shortly
 before a trigger."""

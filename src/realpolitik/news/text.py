@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from realpolitik.errors import InputError
+from realpolitik.scenario.limits import FIRST_YEAR, LAST_YEAR
 from realpolitik.scenario.reading import read_text
 
 MAX_ARTICLE_BYTES = 8 * 1024 * 1024
@@ -209,8 +210,9 @@ def _full_date(s: str) -> dt.date | None:
 
 def _safe(y: int, m: int, d: int) -> dt.date | None:
     """The date, or None when there is no such day or the year is implausible for news (outside
-    1000-2999: arithmetic such as "last week" must not fall off the calendar)."""
-    if not 1000 <= y <= 2999:
+    :data:`~realpolitik.scenario.limits.FIRST_YEAR` to ``LAST_YEAR``: arithmetic such as "last
+    week" must not fall off the calendar)."""
+    if not FIRST_YEAR <= y <= LAST_YEAR:
         return None
     try:
         return dt.date(y, m, d)

@@ -38,6 +38,10 @@ from pydantic import AfterValidator
 
 from realpolitik.errors import InputError
 
+FIRST_YEAR, LAST_YEAR = 1000, 2999
+"""Years a date may name (a command's dates, an article's): relative dates such as "last week"
+are worked out from them and must not fall off the calendar."""
+
 MAX_MAGNITUDE = 1e15
 """The largest magnitude of any number in a scenario or an imported table."""
 
