@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text, create_engine
 from sqlalchemy import select as sql_select
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
@@ -114,11 +114,18 @@ def default_url() -> str:
 
 
 def sqlite_file(url: str | None) -> Path | None:
-    """The file of a SQLite database URL (``sqlite:///path``), else None (a server, memory)."""
-    u = url or default_url()
-    if not u.startswith("sqlite:///") or u in ("sqlite:///", "sqlite:///:memory:"):
+    """The file of a SQLite database URL (``sqlite:///path``), else None (a server, memory, or
+    no URL at all)."""
+    try:
+        return _sqlite_path(make_url(url or default_url()))
+    except ArgumentError:
         return None
-    return Path(u.removeprefix("sqlite:///").split("?", 1)[0])
+
+
+def _sqlite_path(parsed: URL) -> Path | None:
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        return Path(str(parsed.database)).expanduser()
+    return None
 
 
 def versions() -> dict[str, str]:
@@ -314,8 +321,9 @@ def _engine(url: str) -> Engine:
             url, "--db", "not a database URL (e.g. sqlite:///runs.sqlite)"
         ) from None
     url = _shown(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        folder = Path(parsed.database).expanduser().parent
+    file = _sqlite_path(parsed)
+    if file is not None:
+        folder = file.parent
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as err:

@@ -83,11 +83,11 @@ def _forecaster(scenario: Scenario, issue: str, model: str) -> Callable[[dict[st
     at = partial(forecast_at, scenario, issue, model, field="lever")
 
     def forecast(changes: dict[str, float]) -> float:
-        if not changes:
-            return at(changes)
         try:
             return at(changes)
         except InputError:
+            if not changes:
+                raise
             return math.nan
 
     return forecast

@@ -195,7 +195,7 @@ def print_quoted(
         out.print(
             textwrap.fill(body.plain, max(out.width - 4, 20), initial_indent="    ",
                           subsequent_indent="    "),
-            highlight=False, soft_wrap=True,
+            soft_wrap=True,
         )  # fmt: skip
 
 

@@ -86,12 +86,12 @@ def ingest(
                 )
             if issues:
                 resolved = ((gaz.resolve(m.actor, known), m) for m in mentions)
-                first = next((m for a, m in resolved if a in known_ids), None)
+                first = next(((a, m) for a, m in resolved if a in known_ids), None)
                 year = int(when[:4]) if when and re.match(r"\d{4}", when) else None
                 for c in find_claims(
                     s.text,
-                    None if first is None else gaz.resolve(first.actor, known),
-                    (0, 0) if first is None else (first.start, first.end),
+                    None if first is None else first[0],
+                    (0, 0) if first is None else (first[1].start, first[1].end),
                     issues,
                     year,
                     doc.date.year if doc.date else None,

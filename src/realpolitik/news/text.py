@@ -191,8 +191,7 @@ DATELINE_WORDS = frozenset({"updated", "published", "posted", "modified", "last"
 def _only_a_date(line: str) -> bool:
     """No lower-case word but :data:`DATELINE_WORDS`: "Published: January 15, 2021" is a
     dateline, "signed on September 8, 1951" the end of a sentence."""
-    return all(w in DATELINE_WORDS for w in re.findall(r"\b[a-z][a-z]+\b", line)
-               if w not in MONTHS and not re.fullmatch(r"(st|nd|rd|th)", w))
+    return all(w in DATELINE_WORDS or w in MONTHS for w in re.findall(r"\b[a-z][a-z]+\b", line))
 
 
 def _full_date(s: str) -> dt.date | None:
